@@ -1,0 +1,115 @@
+// Vector spec: what a round's vectors look like (length, value encoding, participants, weight), as plain data.
+import { InvalidVectorSpecError } from './errors.ts'
+
+/**
+ * How one value becomes a non-negative integer slot value. Plain data so it
+ * travels in a protobuf message and a config file.
+ * - `int`: integers in [0, 2^bits), summed exactly (TFF's `federated_secure_sum(x, bitwidth)`).
+ * - `fixed`: signed floats clipped to [−clip, clip] and quantized to multiples of 2^−fractionBits.
+ */
+export type ValueEncoding =
+  | { kind: 'int', bits: number }
+  | { kind: 'fixed', fractionBits: number, clip: number }
+
+export interface VectorSpec {
+  /** Number of values per client vector. */
+  length: number
+  encoding: ValueEncoding
+  /** Most contributions one aggregate may hold; sizes the carry headroom of every slot. */
+  maxParticipants: number
+  /** Present => weighted mean: each client sends an integer weight w in [1, 2^weightBits). */
+  weightBits?: number
+}
+
+/**
+ * Widest `int:<bits>`. This is an interface limit, not a packing one (a 2048-bit
+ * key could hold far wider slots): values come from int64 tensors, the widest
+ * integer type of the reference, and 62 is the widest bitwidth whose exclusive
+ * bound 2^bits is itself a signed int64 (2^63 is not), so the bound can travel
+ * anywhere the values can. Above 2^53 values must be passed as bigint, since a
+ * JS number cannot hold every integer there.
+ */
+export const MAX_INT_BITS = 62
+/** Widest weight, for the same reason as MAX_INT_BITS. */
+export const MAX_WEIGHT_BITS = MAX_INT_BITS
+/**
+ * Finest `fixed:<f>`: the width of a double's significand. The binding
+ * constraint is ceil(clip·2^f) <= 2^53 (checked separately), which keeps
+ * x·2^f and its rounding exact in double arithmetic.
+ */
+export const MAX_FRACTION_BITS = 53
+/**
+ * Longest vector. A spec arrives in an announcement and sizes what the
+ * aggregator allocates; 2^24 int:32 values are already ~160 MB of ciphertext.
+ */
+export const MAX_VECTOR_LENGTH = 2 ** 24
+
+// Canonical decimals only (no leading zeros), so formatEncoding(parseEncoding(t)) === t.
+const INT_PATTERN = /^int:([1-9]\d{0,2})$/
+const FIXED_PATTERN = /^fixed:(0|[1-9]\d{0,2})$/
+
+export interface ParseEncodingOptions {
+  /** Clip bound C > 0 for `fixed:<f>` (floats are clipped to [−C, C]); required for fixed. */
+  clip?: number
+}
+
+/** Parses 'int:32' or 'fixed:16' (with `options.clip`) into a validated ValueEncoding. */
+export function parseEncoding (text: string, options: ParseEncodingOptions = {}): ValueEncoding {
+  const intMatch = INT_PATTERN.exec(text)
+  if (intMatch?.[1] !== undefined) {
+    const encoding: ValueEncoding = { kind: 'int', bits: Number(intMatch[1]) }
+    validateEncoding(encoding)
+    return encoding
+  }
+  const fixedMatch = FIXED_PATTERN.exec(text)
+  if (fixedMatch?.[1] !== undefined) {
+    if (options.clip === undefined) {
+      throw new InvalidVectorSpecError(`encoding ${JSON.stringify(text)}: expected a clip bound for fixed-point, got none`)
+    }
+    const encoding: ValueEncoding = { kind: 'fixed', fractionBits: Number(fixedMatch[1]), clip: options.clip }
+    validateEncoding(encoding)
+    return encoding
+  }
+  throw new InvalidVectorSpecError(`encoding: expected 'int:<bits>' or 'fixed:<fractionBits>', got ${JSON.stringify(text)}`)
+}
+
+/** The text form parseEncoding reads; the clip of a fixed encoding is not part of it. */
+export function formatEncoding (encoding: ValueEncoding): string {
+  return encoding.kind === 'int' ? `int:${encoding.bits}` : `fixed:${encoding.fractionBits}`
+}
+
+/** Throws InvalidVectorSpecError naming the field unless `encoding` is a usable ValueEncoding. */
+export function validateEncoding (encoding: ValueEncoding): void {
+  if (encoding.kind === 'int') {
+    requireInteger('encoding.bits', encoding.bits, 1, MAX_INT_BITS)
+  } else if (encoding.kind === 'fixed') {
+    requireInteger('encoding.fractionBits', encoding.fractionBits, 0, MAX_FRACTION_BITS)
+    const { clip, fractionBits } = encoding
+    if (typeof clip !== 'number' || !Number.isFinite(clip) || clip <= 0) {
+      throw new InvalidVectorSpecError(`encoding.clip: expected a finite number > 0, got ${String(clip)}`)
+    }
+    // The offset ceil(C·2^f) must be an exact double so quantization stays exact.
+    if (Math.ceil(clip * 2 ** fractionBits) > Number.MAX_SAFE_INTEGER) {
+      throw new InvalidVectorSpecError(`encoding.clip: expected clip·2^${fractionBits} <= 2^53 − 1, got clip ${clip}`)
+    }
+  } else {
+    throw new InvalidVectorSpecError(`encoding.kind: expected 'int' or 'fixed', got ${JSON.stringify((encoding as { kind: unknown }).kind)}`)
+  }
+}
+
+/** Throws InvalidVectorSpecError naming the field unless `spec` is a usable VectorSpec. */
+export function validateVectorSpec (spec: VectorSpec): void {
+  requireInteger('length', spec.length, 1, MAX_VECTOR_LENGTH)
+  if (typeof spec.encoding !== 'object' || spec.encoding === null) {
+    throw new InvalidVectorSpecError(`encoding: expected an object, got ${String(spec.encoding)}`)
+  }
+  validateEncoding(spec.encoding)
+  requireInteger('maxParticipants', spec.maxParticipants, 1, Number.MAX_SAFE_INTEGER)
+  if (spec.weightBits !== undefined) requireInteger('weightBits', spec.weightBits, 1, MAX_WEIGHT_BITS)
+}
+
+function requireInteger (field: string, value: unknown, min: number, max: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidVectorSpecError(`${field}: expected an integer in [${min}, ${max}], got ${String(value)}`)
+  }
+}
