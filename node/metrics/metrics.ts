@@ -1,0 +1,153 @@
+// A node's Prometheus metrics: one prom-client Registry per node and the recording methods its services call.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+
+export type DecryptionOutcome = 'ok' | 'corrupt'
+
+/** What the services record; the daemon serves `registry` on the control API's /metrics. */
+export interface FedaggMetrics {
+  readonly registry: Registry
+  /** `text/plain; version=0.0.4; charset=utf-8`, the Prometheus exposition format. */
+  readonly contentType: string
+  /** Aggregator: a submission passed every check and was persisted. */
+  submissionAccepted (): void
+  /** Aggregator: a submission was refused; `reason` should be an error name (a small, fixed set). */
+  submissionRejected (reason: string): void
+  /** Coordinator: a round was announced. */
+  roundOpened (): void
+  /** Aggregator: a round reached quorum and its aggregate was released. */
+  roundReleased (): void
+  /** A round ended without a usable result; `reason` as for submissionRejected. */
+  roundFailed (reason: string): void
+  /** Coordinator: one aggregate decrypted, and whether its guard bits and ranges held. */
+  decryption (outcome: DecryptionOutcome): void
+  /** Payload bytes read from a fedagg protocol stream, by protocol name (e.g. 'submit'). */
+  bytesReceived (protocol: string, bytes: number): void
+  /** Payload bytes written to a fedagg protocol stream, by protocol name. */
+  bytesSent (protocol: string, bytes: number): void
+  /** Sets where the connected-peers gauge reads its value at scrape time. */
+  observeConnectedPeers (source: () => number | Promise<number>): void
+  /** The registry in Prometheus text format. */
+  render (): Promise<string>
+}
+
+export interface FedaggMetricsInit {
+  /**
+   * Also export prom-client's process metrics (CPU, memory, event loop lag).
+   * Off in tests: they start an event-loop monitor per registry.
+   * @default false
+   */
+  defaultMetrics?: boolean
+  /** Labels added to every series, e.g. `{ peer_id }`. */
+  labels?: Record<string, string>
+}
+
+/**
+ * Distinct label values accepted per label before further ones are folded
+ * into 'other': reasons and protocol names are meant to be a small fixed set,
+ * and a bug that passes free text must not grow the registry without bound.
+ */
+const MAX_LABEL_VALUES = 32
+/** Longest label value kept; longer ones are cut. */
+const MAX_LABEL_LENGTH = 64
+
+export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetrics {
+  // A private registry, never prom-client's global one, so several nodes in one
+  // process (tests, `createFederationNode` in a program) keep separate counts.
+  const registry = new Registry()
+  if (init.labels !== undefined) registry.setDefaultLabels(init.labels)
+  if (init.defaultMetrics === true) collectDefaultMetrics({ register: registry })
+
+  const submissionsAccepted = new Counter({
+    name: 'fedagg_submissions_accepted_total',
+    help: 'Submissions the aggregator accepted and persisted',
+    registers: [registry]
+  })
+  const submissionsRejected = new Counter({
+    name: 'fedagg_submissions_rejected_total',
+    help: 'Submissions the aggregator refused, by reason',
+    labelNames: ['reason'],
+    registers: [registry]
+  })
+  const roundsOpened = new Counter({
+    name: 'fedagg_rounds_opened_total',
+    help: 'Rounds this node opened as coordinator',
+    registers: [registry]
+  })
+  const roundsReleased = new Counter({
+    name: 'fedagg_rounds_released_total',
+    help: 'Rounds whose aggregate this node released as aggregator',
+    registers: [registry]
+  })
+  const roundsFailed = new Counter({
+    name: 'fedagg_rounds_failed_total',
+    help: 'Rounds that ended without a usable result, by reason',
+    labelNames: ['reason'],
+    registers: [registry]
+  })
+  const decryptions = new Counter({
+    name: 'fedagg_decryptions_total',
+    help: 'Aggregates decrypted by this node as coordinator, by outcome',
+    labelNames: ['outcome'],
+    registers: [registry]
+  })
+  const bytesReceived = new Counter({
+    name: 'fedagg_bytes_received_total',
+    help: 'Payload bytes read from fedagg protocol streams, by protocol',
+    labelNames: ['protocol'],
+    registers: [registry]
+  })
+  const bytesSent = new Counter({
+    name: 'fedagg_bytes_sent_total',
+    help: 'Payload bytes written to fedagg protocol streams, by protocol',
+    labelNames: ['protocol'],
+    registers: [registry]
+  })
+  let connectedPeersSource: (() => number | Promise<number>) | undefined
+  registry.registerMetric(new Gauge({
+    name: 'fedagg_connected_peers',
+    help: 'Peers this node has an open libp2p connection to',
+    registers: [],
+    // Read at scrape time, so the gauge never lags the connection manager.
+    async collect () {
+      if (connectedPeersSource !== undefined) this.set(await connectedPeersSource())
+    }
+  }))
+
+  const reasonLabel = boundedLabel()
+  const protocolLabel = boundedLabel()
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    submissionAccepted: () => { submissionsAccepted.inc() },
+    submissionRejected: (reason) => { submissionsRejected.inc({ reason: reasonLabel(reason) }) },
+    roundOpened: () => { roundsOpened.inc() },
+    roundReleased: () => { roundsReleased.inc() },
+    roundFailed: (reason) => { roundsFailed.inc({ reason: reasonLabel(reason) }) },
+    decryption: (outcome) => { decryptions.inc({ outcome }) },
+    bytesReceived: (protocol, bytes) => { bytesReceived.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },
+    bytesSent: (protocol, bytes) => { bytesSent.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },
+    observeConnectedPeers: (source) => { connectedPeersSource = source },
+    render: async () => registry.metrics()
+  }
+}
+
+/** Returns a mapper that keeps at most MAX_LABEL_VALUES distinct values for one label. */
+function boundedLabel (): (value: string) => string {
+  const seen = new Set<string>()
+  return (value) => {
+    const cleaned = value.slice(0, MAX_LABEL_LENGTH)
+    if (seen.has(cleaned)) return cleaned
+    if (seen.size >= MAX_LABEL_VALUES) return 'other'
+    seen.add(cleaned)
+    return cleaned
+  }
+}
+
+/** Counters only go up: a negative or fractional byte count is a caller bug, caught here rather than in prom-client. */
+function checkedBytes (bytes: number): number {
+  if (!Number.isSafeInteger(bytes) || bytes < 0) {
+    throw new RangeError(`bytes: expected a non-negative integer, got ${bytes}`)
+  }
+  return bytes
+}
