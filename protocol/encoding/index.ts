@@ -1,0 +1,6 @@
+// Public surface of the encoding layer: vector specs, value encodings, packing, and their errors.
+export * from './errors.ts'
+export * from './spec.ts'
+export { intMaxValue } from './int.ts'
+export { fixedOffset, fixedMaxValue } from './fixed.ts'
+export * from './packing.ts'
