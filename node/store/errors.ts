@@ -1,0 +1,129 @@
+// Typed failures of the node's durable store (node.db): one class per refusal, so callers match on err.name.
+import { FedaggError } from '../../protocol/errors.ts'
+
+/** The database was written by a newer fedagg (PRAGMA user_version beyond the migrations we know). */
+export class StoreSchemaTooNewError extends FedaggError {
+  static override name = 'StoreSchemaTooNewError'
+}
+
+/** A caller passed a value the store cannot keep (negative time, empty blob, non-integer version). */
+export class InvalidStoreInputError extends FedaggError {
+  static override name = 'InvalidStoreInputError'
+}
+
+/** A transaction body returned a promise: SQLite transactions here are synchronous and must not span awaits. */
+export class AsyncTransactionError extends FedaggError {
+  static override name = 'AsyncTransactionError'
+}
+
+/** A roster version was offered that is not newer than the latest stored one. */
+export class RosterVersionNotNewerError extends FedaggError {
+  static override name = 'RosterVersionNotNewerError'
+  readonly latest: number
+  readonly offered: number
+
+  constructor (latest: number, offered: number) {
+    super(`roster: expected a version greater than ${latest}, got ${offered}`)
+    this.latest = latest
+    this.offered = offered
+  }
+}
+
+/** The round id is not in the store. */
+export class UnknownRoundError extends FedaggError {
+  static override name = 'UnknownRoundError'
+  readonly roundId: string
+
+  constructor (roundId: string) {
+    super(`round ${JSON.stringify(roundId)}: expected a stored round, got none`)
+    this.roundId = roundId
+  }
+}
+
+/** A different signed announcement arrived for a round id already stored. */
+export class RoundAnnouncementConflictError extends FedaggError {
+  static override name = 'RoundAnnouncementConflictError'
+  readonly roundId: string
+
+  constructor (roundId: string) {
+    super(`round ${JSON.stringify(roundId)}: expected the stored announcement again, got different bytes`)
+    this.roundId = roundId
+  }
+}
+
+/** A round status change that goes backwards or leaves a terminal state. */
+export class IllegalRoundTransitionError extends FedaggError {
+  static override name = 'IllegalRoundTransitionError'
+  readonly roundId: string
+  readonly from: string
+  readonly to: string
+
+  constructor (roundId: string, from: string, to: string) {
+    super(`round ${JSON.stringify(roundId)}: expected a forward transition from "${from}", got "${from}" -> "${to}"`)
+    this.roundId = roundId
+    this.from = from
+    this.to = to
+  }
+}
+
+/** Closing artifacts that do not fit the closing status (an aggregate for a failed round, none for a released one). */
+export class InvalidClosingError extends FedaggError {
+  static override name = 'InvalidClosingError'
+}
+
+/** A submission for a round that is no longer (or not) open. */
+export class RoundNotOpenStoreError extends FedaggError {
+  static override name = 'RoundNotOpenStoreError'
+  readonly roundId: string
+  readonly status: string
+
+  constructor (roundId: string, status: string) {
+    super(`round ${JSON.stringify(roundId)}: expected status "open" to accept a submission, got "${status}"`)
+    this.roundId = roundId
+    this.status = status
+  }
+}
+
+/** Different content for a (round, client) that already has a submission. */
+export class SubmissionConflictStoreError extends FedaggError {
+  static override name = 'SubmissionConflictStoreError'
+  readonly roundId: string
+  readonly client: string
+
+  constructor (roundId: string, client: string) {
+    super(`submission (${JSON.stringify(roundId)}, ${client}): expected the digest of the stored submission, got a different digest`)
+    this.roundId = roundId
+    this.client = client
+  }
+}
+
+/** No submission stored for this (round, client). */
+export class UnknownSubmissionError extends FedaggError {
+  static override name = 'UnknownSubmissionError'
+}
+
+/** A result is already recorded for the round: the coordinator never decrypts a round twice. */
+export class RoundAlreadyDecryptedError extends FedaggError {
+  static override name = 'RoundAlreadyDecryptedError'
+  readonly roundId: string
+
+  constructor (roundId: string) {
+    super(`round ${JSON.stringify(roundId)}: expected no recorded result, got one already`)
+    this.roundId = roundId
+  }
+}
+
+/** No result recorded for the round. */
+export class UnknownResultError extends FedaggError {
+  static override name = 'UnknownResultError'
+}
+
+/** A client was handed a different receipt (or digest) for a round it already holds a receipt for. */
+export class ReceiptConflictError extends FedaggError {
+  static override name = 'ReceiptConflictError'
+}
+
+/** SQLite would not run in the mode durability depends on (WAL journal). */
+export class StoreConfigurationError extends FedaggError {
+  static override name = 'StoreConfigurationError'
+}

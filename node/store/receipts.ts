@@ -1,0 +1,57 @@
+// The client's receipts: proof, signed by the aggregator, that its submission for a round was accepted.
+import { ReceiptConflictError } from './errors.ts'
+import { bytesEqual, requireBytes, requireId } from './input.ts'
+import { Transactor } from './transaction.ts'
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
+
+export interface ClientReceipt {
+  roundId: string
+  /** The aggregator's signed receipt protobuf; kept opaque. */
+  receipt: Uint8Array
+  /** Digest of what this client submitted, to check the receipt and the transcript against. */
+  digest: Uint8Array
+  savedAtMs: number
+}
+
+export class ReceiptStore {
+  readonly #tx: Transactor
+  readonly #now: () => number
+  readonly #insert: StatementSync
+  readonly #select: StatementSync
+
+  constructor (db: DatabaseSync, now: () => number = Date.now) {
+    this.#tx = new Transactor(db)
+    this.#now = now
+    this.#insert = db.prepare('INSERT INTO client_receipts (round_id, receipt, digest, saved_at_ms) VALUES (?, ?, ?, ?)')
+    this.#select = db.prepare('SELECT round_id, receipt, digest, saved_at_ms FROM client_receipts WHERE round_id = ?')
+  }
+
+  /**
+   * Keeps the receipt for a round. Saving the same receipt again is a
+   * no-op (a resend gets the same receipt back); a different receipt or
+   * digest for the same round is refused, since the aggregator must count
+   * a client once per round and should never sign two receipts for it.
+   */
+  save (roundId: string, receipt: Uint8Array, digest: Uint8Array): ClientReceipt {
+    requireId('round id', roundId)
+    requireBytes('receipt', receipt)
+    requireBytes('digest', digest)
+    return this.#tx.run(() => {
+      const existing = this.get(roundId)
+      if (existing === undefined) {
+        this.#insert.run(roundId, receipt, digest, this.#now())
+        return this.get(roundId) as ClientReceipt
+      }
+      if (!bytesEqual(existing.receipt, receipt) || !bytesEqual(existing.digest, digest)) {
+        throw new ReceiptConflictError(`receipt for round ${JSON.stringify(roundId)}: expected the stored receipt and digest again, got different bytes`)
+      }
+      return existing
+    })
+  }
+
+  get (roundId: string): ClientReceipt | undefined {
+    const row = this.#select.get(roundId) as { round_id: string, receipt: Uint8Array, digest: Uint8Array, saved_at_ms: number } | undefined
+    if (row === undefined) return undefined
+    return { roundId: row.round_id, receipt: row.receipt, digest: row.digest, savedAtMs: row.saved_at_ms }
+  }
+}
