@@ -7,8 +7,9 @@
 // within (Σw)·2^−(f+1) of Σw·x (so a weighted mean is within 2^−(f+1)). The decoded
 // result is the exact quantized sum rounded once to the nearest double.
 import { NonFiniteValueError } from './errors.ts'
+import type { ValueEncoding } from './spec.ts'
 
-export interface FixedEncoding { kind: 'fixed', fractionBits: number, clip: number }
+export type FixedEncoding = Extract<ValueEncoding, { kind: 'fixed' }>
 
 /** Offset Q = ceil(C·2^f). |round(x·2^f)| <= round(C·2^f) <= Q for |x| <= C, so q + Q is in [0, 2Q]. */
 export function fixedOffset (encoding: FixedEncoding): bigint {

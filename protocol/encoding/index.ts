@@ -1,4 +1,5 @@
 // Public surface of the encoding layer: vector specs, value encodings, packing, and their errors.
+export * from './constants.ts'
 export * from './errors.ts'
 export * from './spec.ts'
 export { intMaxValue } from './int.ts'

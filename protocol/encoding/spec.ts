@@ -1,4 +1,5 @@
 // Vector spec: what a round's vectors look like (length, value encoding, participants, weight), as plain data.
+import { MAX_FRACTION_BITS, MAX_INT_BITS, MAX_VECTOR_LENGTH, MAX_WEIGHT_BITS } from './constants.ts'
 import { InvalidVectorSpecError } from './errors.ts'
 
 /**
@@ -20,29 +21,6 @@ export interface VectorSpec {
   /** Present => weighted mean: each client sends an integer weight w in [1, 2^weightBits). */
   weightBits?: number
 }
-
-/**
- * Widest `int:<bits>`. This is an interface limit, not a packing one (a 2048-bit
- * key could hold far wider slots): values come from int64 tensors, the widest
- * integer type of the reference, and 62 is the widest bitwidth whose exclusive
- * bound 2^bits is itself a signed int64 (2^63 is not), so the bound can travel
- * anywhere the values can. Above 2^53 values must be passed as bigint, since a
- * JS number cannot hold every integer there.
- */
-export const MAX_INT_BITS = 62
-/** Widest weight, for the same reason as MAX_INT_BITS. */
-export const MAX_WEIGHT_BITS = MAX_INT_BITS
-/**
- * Finest `fixed:<f>`: the width of a double's significand. The binding
- * constraint is ceil(clip·2^f) <= 2^53 (checked separately), which keeps
- * x·2^f and its rounding exact in double arithmetic.
- */
-export const MAX_FRACTION_BITS = 53
-/**
- * Longest vector. A spec arrives in an announcement and sizes what the
- * aggregator allocates; 2^24 int:32 values are already ~160 MB of ciphertext.
- */
-export const MAX_VECTOR_LENGTH = 2 ** 24
 
 // Canonical decimals only (no leading zeros), so formatEncoding(parseEncoding(t)) === t.
 const INT_PATTERN = /^int:([1-9]\d{0,2})$/

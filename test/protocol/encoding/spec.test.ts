@@ -1,6 +1,7 @@
 // Tests parsing and validation of vector specs and value encodings.
 import assert from 'node:assert/strict'
-import { formatEncoding, parseEncoding, validateVectorSpec, MAX_INT_BITS } from '../../../protocol/encoding/spec.ts'
+import { MAX_INT_BITS } from '../../../protocol/encoding/constants.ts'
+import { formatEncoding, parseEncoding, validateVectorSpec } from '../../../protocol/encoding/spec.ts'
 import type { VectorSpec } from '../../../protocol/encoding/spec.ts'
 
 const invalidSpec = { name: 'InvalidVectorSpecError' }
