@@ -1,0 +1,122 @@
+// Tests rounds: idempotent announcement, status transitions, closing artifacts stored atomically with the status.
+import assert from 'node:assert/strict'
+import { bytes, fakeClock, memoryStore } from './helpers.ts'
+import type { Store } from '../../../node/store/index.ts'
+
+describe('node/store/rounds', () => {
+  let store: Store
+  let clock: ReturnType<typeof fakeClock>
+  beforeEach(() => {
+    clock = fakeClock(5_000)
+    store = memoryStore(clock.now)
+  })
+  afterEach(() => { store.close() })
+
+  const announce = (roundId: string, deadlineMs: number, ann = bytes(7, roundId.length)): void => {
+    store.rounds.upsertAnnouncement({ roundId, signedAnnouncement: ann, deadlineMs, openedAtMs: 1_000 })
+  }
+
+  it('stores an announcement as an open round', () => {
+    const { inserted, round } = store.rounds.upsertAnnouncement({ roundId: 'r1', signedAnnouncement: bytes(1, 2), deadlineMs: 61_000, openedAtMs: 1_000 })
+    assert.equal(inserted, true)
+    assert.deepEqual(round, {
+      roundId: 'r1',
+      signedAnnouncement: bytes(1, 2),
+      deadlineMs: 61_000,
+      openedAtMs: 1_000,
+      status: 'open',
+      statusReason: undefined,
+      updatedAtMs: 5_000,
+      hasClosing: false
+    })
+    assert.deepEqual(store.rounds.get('r1'), round)
+    assert.equal(store.rounds.get('r2'), undefined)
+  })
+
+  it('accepts the same announcement again without changing the round', () => {
+    announce('r1', 10)
+    store.rounds.setStatus('r1', 'closed')
+    const again = store.rounds.upsertAnnouncement({ roundId: 'r1', signedAnnouncement: bytes(7, 2), deadlineMs: 99, openedAtMs: 99 })
+    assert.equal(again.inserted, false)
+    assert.equal(again.round.status, 'closed')
+    assert.equal(again.round.deadlineMs, 10)
+  })
+
+  it('refuses a different announcement under a stored round id', () => {
+    announce('r1', 10)
+    assert.throws(() => announce('r1', 10, bytes(8)), { name: 'RoundAnnouncementConflictError' })
+    assert.deepEqual(store.rounds.get('r1')?.signedAnnouncement, bytes(7, 2))
+  })
+
+  it('lists rounds of one status, soonest deadline first', () => {
+    announce('late', 300)
+    announce('soon', 100)
+    announce('mid', 200)
+    announce('shut', 50)
+    store.rounds.setStatus('shut', 'failed', 'quorum')
+    assert.deepEqual(store.rounds.listByStatus('open').map(r => r.roundId), ['soon', 'mid', 'late'])
+    assert.deepEqual(store.rounds.listByStatus('failed').map(r => [r.roundId, r.statusReason]), [['shut', 'quorum']])
+    assert.deepEqual(store.rounds.listByStatus('decrypted'), [])
+    assert.throws(() => store.rounds.listByStatus('done' as 'open'), { name: 'InvalidStoreInputError' })
+  })
+
+  it('moves a round forward and records reason and time', () => {
+    announce('r1', 10)
+    clock.advance(10)
+    const round = store.rounds.setStatus('r1', 'released')
+    assert.equal(round.status, 'released')
+    assert.equal(round.updatedAtMs, 5_010)
+    assert.equal(store.rounds.setStatus('r1', 'corrupt', 'guard bit set').statusReason, 'guard bit set')
+  })
+
+  it('refuses to go back or leave a terminal status', () => {
+    announce('r1', 10)
+    store.rounds.setStatus('r1', 'closed')
+    assert.throws(() => store.rounds.setStatus('r1', 'open'), { name: 'IllegalRoundTransitionError', message: /"closed" -> "open"/ })
+    store.rounds.setStatus('r1', 'decrypted')
+    for (const to of ['open', 'closed', 'released', 'failed', 'corrupt', 'decrypted'] as const) {
+      assert.throws(() => store.rounds.setStatus('r1', to), { name: 'IllegalRoundTransitionError' })
+    }
+    assert.equal(store.rounds.get('r1')?.status, 'decrypted')
+  })
+
+  it('refuses a status change for an unknown round', () => {
+    assert.throws(() => store.rounds.setStatus('ghost', 'closed'), { name: 'UnknownRoundError' })
+  })
+
+  it('saves the closing transcript and aggregate with the status', () => {
+    announce('r1', 10)
+    assert.equal(store.rounds.closing('r1'), undefined)
+    const round = store.rounds.saveClosing('r1', { status: 'closed', signedTranscript: bytes(9, 9), aggregate: bytes(4, 5, 6) })
+    assert.equal(round.status, 'closed')
+    assert.equal(round.hasClosing, true)
+    assert.deepEqual(store.rounds.closing('r1'), { status: 'closed', signedTranscript: bytes(9, 9), aggregate: bytes(4, 5, 6) })
+  })
+
+  it('saves a failed closing without an aggregate', () => {
+    announce('r1', 10)
+    store.rounds.saveClosing('r1', { status: 'failed', signedTranscript: bytes(9), reason: 'quorum: 1 < 2' })
+    assert.deepEqual(store.rounds.closing('r1'), { status: 'failed', signedTranscript: bytes(9), aggregate: undefined })
+    assert.equal(store.rounds.get('r1')?.statusReason, 'quorum: 1 < 2')
+  })
+
+  it('refuses an aggregate for a failed round and a release without one', () => {
+    announce('r1', 10)
+    assert.throws(() => store.rounds.saveClosing('r1', { status: 'failed', signedTranscript: bytes(9), aggregate: bytes(1) } as never),
+      { name: 'InvalidClosingError' })
+    assert.throws(() => store.rounds.saveClosing('r1', { status: 'released', signedTranscript: bytes(9) } as never),
+      { name: 'InvalidStoreInputError' })
+    assert.throws(() => store.rounds.saveClosing('r1', { status: 'decrypted', signedTranscript: bytes(9) } as never),
+      { name: 'InvalidClosingError' })
+    assert.equal(store.rounds.get('r1')?.status, 'open')
+  })
+
+  it('closes a round only once: a second closing and a closing after a status change are refused', () => {
+    announce('r1', 10)
+    store.rounds.saveClosing('r1', { status: 'closed', signedTranscript: bytes(1), aggregate: bytes(2) })
+    assert.throws(() => store.rounds.saveClosing('r1', { status: 'released', signedTranscript: bytes(3), aggregate: bytes(4) }),
+      { name: 'IllegalRoundTransitionError' })
+    assert.deepEqual(store.rounds.closing('r1')?.signedTranscript, bytes(1))
+    assert.throws(() => store.rounds.saveClosing('ghost', { status: 'failed', signedTranscript: bytes(1) }), { name: 'UnknownRoundError' })
+  })
+})
