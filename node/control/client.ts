@@ -1,0 +1,140 @@
+// Typed client of a running daemon's control API, used by the CLI and the local launcher.
+import type {
+  NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundView
+} from '../api.ts'
+import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS, LONG_POLL_SLACK_MS } from './constants.ts'
+import { readControlFile } from './control-file.ts'
+import type { ControlEndpoint } from './control-file.ts'
+import { ControlApiError, DaemonNotRunningError, ResultPendingError } from './errors.ts'
+
+export interface ControlClientInit extends ControlEndpoint {
+  /** @default DEFAULT_REQUEST_TIMEOUT_MS */
+  requestTimeoutMs?: number
+}
+
+export interface SubmitOptions {
+  roundId?: string
+  weight?: number
+}
+
+export class ControlClient {
+  readonly url: string
+  private readonly token: string
+  private readonly requestTimeoutMs: number
+
+  constructor (init: ControlClientInit) {
+    this.url = init.url.replace(/\/+$/, '')
+    this.token = init.token
+    this.requestTimeoutMs = init.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+  }
+
+  /** A client for the daemon running on `dataDir`, found through its control.json. */
+  static async fromDataDir (dataDir: string, init: { requestTimeoutMs?: number } = {}): Promise<ControlClient> {
+    return new ControlClient({ ...await readControlFile(dataDir), ...init })
+  }
+
+  async status (): Promise<NodeStatus> {
+    return this.request('GET', '/status')
+  }
+
+  async roster (): Promise<RosterView> {
+    return this.request('GET', '/roster')
+  }
+
+  async addMember (peerId: string, roles: Role[], name?: string): Promise<RosterView> {
+    return this.request('POST', '/members', { peerId, roles, name })
+  }
+
+  async removeMember (peerId: string): Promise<RosterView> {
+    return this.request('DELETE', `/members/${encodeURIComponent(peerId)}`)
+  }
+
+  async openRound (request: OpenRoundRequest): Promise<RoundView> {
+    return this.request('POST', '/rounds', request)
+  }
+
+  async rounds (): Promise<RoundView[]> {
+    return this.request('GET', '/rounds')
+  }
+
+  async round (roundId: string): Promise<RoundView> {
+    return this.request('GET', `/rounds/${encodeURIComponent(roundId)}`)
+  }
+
+  /**
+   * The round's result, waiting up to `waitSeconds` for it. Waits longer than
+   * the server's long-poll cap are split into several long-polls.
+   * Throws ResultPendingError when none is there in time.
+   */
+  async result (roundId: string, options: { waitSeconds?: number, signal?: AbortSignal } = {}): Promise<RoundResultView> {
+    const path = `/rounds/${encodeURIComponent(roundId)}/result`
+    const waitSeconds = options.waitSeconds ?? 0
+    const deadline = Date.now() + waitSeconds * 1000
+    for (;;) {
+      const remaining = Math.max(0, (deadline - Date.now()) / 1000)
+      const wait = Math.min(remaining, DEFAULT_MAX_WAIT_SECONDS)
+      try {
+        return await this.request<RoundResultView>('GET', `${path}?wait=${wait}`, undefined, {
+          timeoutMs: wait * 1000 + LONG_POLL_SLACK_MS,
+          signal: options.signal
+        })
+      } catch (err) {
+        if (!(err instanceof ControlApiError && err.name === ResultPendingError.name) || Date.now() >= deadline) throw err
+      }
+    }
+  }
+
+  async submit (values: readonly number[], options: SubmitOptions = {}): Promise<ReceiptView> {
+    return this.request('POST', '/submit', { values, roundId: options.roundId, weight: options.weight })
+  }
+
+  /** Prometheus text from GET /metrics. */
+  async metrics (): Promise<string> {
+    const response = await this.fetch('GET', '/metrics', undefined, {})
+    if (!response.ok) throw await responseError(response)
+    return response.text()
+  }
+
+  private async request<T> (method: string, path: string, body?: unknown, options: { timeoutMs?: number, signal?: AbortSignal } = {}): Promise<T> {
+    const response = await this.fetch(method, path, body, options)
+    if (!response.ok) throw await responseError(response)
+    return await response.json() as T
+  }
+
+  private async fetch (method: string, path: string, body: unknown, options: { timeoutMs?: number, signal?: AbortSignal }): Promise<Response> {
+    const timeout = AbortSignal.timeout(options.timeoutMs ?? this.requestTimeoutMs)
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}` }
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    try {
+      return await fetch(this.url + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout])
+      })
+    } catch (err) {
+      if (isConnectionRefused(err)) {
+        throw new DaemonNotRunningError(`nothing answers at ${this.url}: the daemon has stopped (stale control.json?)`)
+      }
+      throw err
+    }
+  }
+}
+
+/** Rebuilds the daemon's typed error from `{ error: { name, message } }`. */
+async function responseError (response: Response): Promise<ControlApiError> {
+  const text = await response.text()
+  try {
+    const { error } = JSON.parse(text) as { error?: { name?: unknown, message?: unknown } }
+    if (typeof error?.name === 'string' && typeof error.message === 'string') {
+      return new ControlApiError(error.name, error.message, response.status)
+    }
+  } catch {}
+  return new ControlApiError('ControlApiError', `HTTP ${response.status}: ${text.slice(0, 200)}`, response.status)
+}
+
+/** fetch() wraps socket errors: TypeError('fetch failed') with the ECONNREFUSED error as its cause. */
+function isConnectionRefused (err: unknown): boolean {
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause
+  return cause?.code === 'ECONNREFUSED'
+}

@@ -1,0 +1,69 @@
+// Typed errors of the control API: its server refusing a request, and its client failing to reach the daemon.
+import { FedaggError } from '../../protocol/errors.ts'
+
+export class NonLoopbackHostError extends FedaggError {
+  static override name = 'NonLoopbackHostError'
+}
+
+export class UnauthorizedError extends FedaggError {
+  static override name = 'UnauthorizedError'
+}
+
+/** The Host header names something other than loopback: a DNS-rebinding page, not the local operator. */
+export class ForbiddenHostError extends FedaggError {
+  static override name = 'ForbiddenHostError'
+}
+
+export class RequestBodyTooLargeError extends FedaggError {
+  static override name = 'RequestBodyTooLargeError'
+}
+
+export class InvalidRequestError extends FedaggError {
+  static override name = 'InvalidRequestError'
+}
+
+export class RouteNotFoundError extends FedaggError {
+  static override name = 'RouteNotFoundError'
+}
+
+export class MethodNotAllowedError extends FedaggError {
+  static override name = 'MethodNotAllowedError'
+}
+
+export class RoundNotFoundError extends FedaggError {
+  static override name = 'RoundNotFoundError'
+}
+
+export class RosterNotFoundError extends FedaggError {
+  static override name = 'RosterNotFoundError'
+}
+
+/** The round exists but has no result yet, and the long-poll (if any) ran out. */
+export class ResultPendingError extends FedaggError {
+  static override name = 'ResultPendingError'
+}
+
+/** No control.json in the data directory, or nothing answers at its URL. */
+export class DaemonNotRunningError extends FedaggError {
+  static override name = 'DaemonNotRunningError'
+}
+
+/** control.json exists but is not `{ url, token }`. */
+export class InvalidControlFileError extends FedaggError {
+  static override name = 'InvalidControlFileError'
+}
+
+/**
+ * An error the daemon answered with. It carries the daemon's own error name
+ * (e.g. NotCoordinatorError), so the CLI can print it as if it were local.
+ */
+export class ControlApiError extends FedaggError {
+  static override name = 'ControlApiError'
+  readonly status: number
+
+  constructor (remoteName: string, message: string, status: number) {
+    super(message)
+    this.name = remoteName
+    this.status = status
+  }
+}
