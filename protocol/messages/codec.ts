@@ -38,12 +38,12 @@ export interface WireCodec<T> {
   readonly name: string
   /** Default byte ceiling for decode; every stream read should also pass it to lpStream/pbStream. */
   readonly maxDataLength: number
-  encode: (value: T) => Uint8Array
+  encode: (value: T) => Uint8Array<ArrayBuffer>
   decode: (data: Uint8Array | Uint8ArrayList, options?: WireDecodeOptions<T>) => T
 }
 
 interface GeneratedCodec<T> {
-  encode: (value: Partial<T>) => Uint8Array
+  encode: (value: Partial<T>) => Uint8Array<ArrayBuffer>
   decode: (data: Uint8Array | Uint8ArrayList, options?: { limits?: Limits<T> }) => T
 }
 

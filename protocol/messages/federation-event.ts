@@ -13,7 +13,7 @@ export interface DecodedFederationEvent {
   signed: SignedPayload
 }
 
-export function encodeFederationEvent (kind: FederationEventKind, signed: SignedPayload): Uint8Array {
+export function encodeFederationEvent (kind: FederationEventKind, signed: SignedPayload): Uint8Array<ArrayBuffer> {
   return WIRE.FederationEvent.encode({ [kind]: signed })
 }
 
