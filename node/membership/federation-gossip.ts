@@ -1,0 +1,117 @@
+// The federation's gossip topic: a validator that Rejects anything not signed by the right roster role, and typed dispatch.
+import { TopicValidatorResult } from '@libp2p/gossipsub'
+import type { GossipSub, Message } from '@libp2p/gossipsub'
+import type { Logger, PeerId } from '@libp2p/interface'
+import { DOMAINS, decodeFederationEvent, encodeFederationEvent, federationTopic } from '../../protocol/messages/index.ts'
+import type { FederationEventKind, Role, SignedPayload } from '../../protocol/messages/index.ts'
+import { verifySignedPayload } from '../../protocol/signing/index.ts'
+
+/** What the validator needs to know about the roster. */
+export interface RoleDirectory {
+  hasRole (peerId: string, role: Role): boolean
+}
+
+/** Which roster role may author each kind of event. */
+const AUTHOR_ROLE: Record<FederationEventKind, Role> = {
+  announcement: 'coordinator',
+  result: 'coordinator',
+  roster: 'coordinator',
+  transcript: 'aggregator'
+}
+
+export type FederationEventHandler = (signed: SignedPayload) => void
+
+export interface FederationGossipOptions {
+  pubsub: GossipSub
+  federationId: string
+  roles: RoleDirectory
+  log: Logger
+  /** Called for every rejected message with the reason; feeds metrics. */
+  onReject?: (reason: string) => void
+}
+
+/**
+ * Validation happens in the topic validator, before a message is delivered
+ * or forwarded: returning Reject also penalises the sender's gossip score,
+ * whereas a throw would only mean Ignore.
+ */
+export class FederationGossip {
+  readonly topic: string
+  readonly #pubsub: GossipSub
+  readonly #roles: RoleDirectory
+  readonly #log: Logger
+  readonly #onReject: (reason: string) => void
+  readonly #handlers = new Map<FederationEventKind, FederationEventHandler[]>()
+  readonly #onMessage = (event: CustomEvent<Message>): void => { this.#dispatch(event.detail) }
+
+  constructor (options: FederationGossipOptions) {
+    this.topic = federationTopic(options.federationId)
+    this.#pubsub = options.pubsub
+    this.#roles = options.roles
+    this.#log = options.log
+    this.#onReject = options.onReject ?? (() => {})
+  }
+
+  start (): void {
+    this.#pubsub.topicValidators.set(this.topic, async (peer, message) => this.validate(peer, message))
+    this.#pubsub.addEventListener('message', this.#onMessage)
+    this.#pubsub.subscribe(this.topic)
+  }
+
+  stop (): void {
+    this.#pubsub.unsubscribe(this.topic)
+    this.#pubsub.removeEventListener('message', this.#onMessage)
+    this.#pubsub.topicValidators.delete(this.topic)
+  }
+
+  on (kind: FederationEventKind, handler: FederationEventHandler): void {
+    this.#handlers.set(kind, [...(this.#handlers.get(kind) ?? []), handler])
+  }
+
+  async publish (kind: FederationEventKind, signed: SignedPayload): Promise<void> {
+    await this.#pubsub.publish(this.topic, encodeFederationEvent(kind, signed))
+  }
+
+  async validate (_propagator: PeerId, message: Message): Promise<TopicValidatorResult> {
+    const reason = await this.#rejectionReason(message)
+    if (reason === undefined) return TopicValidatorResult.Accept
+    this.#log('rejected gossip: %s', reason)
+    this.#onReject(reason)
+    return TopicValidatorResult.Reject
+  }
+
+  async #rejectionReason (message: Message): Promise<string | undefined> {
+    if (message.type !== 'signed') return 'unsigned message'
+    let kind: FederationEventKind
+    let signed: SignedPayload
+    try {
+      ({ kind, signed } = decodeFederationEvent(message.data))
+    } catch (err) {
+      return (err as Error).message
+    }
+    // The gossip author (StrictSign-verified by gossipsub) must be the document's signer:
+    // nobody relays another member's document under their own name.
+    const author = message.from.toString()
+    if (signed.signer !== author) return `${kind} signed by ${signed.signer} but published by ${author}`
+    if (!this.#roles.hasRole(author, AUTHOR_ROLE[kind])) return `${kind} from ${author}, which is not a roster ${AUTHOR_ROLE[kind]}`
+    try {
+      await verifySignedPayload(signed, DOMAINS[kind], author)
+    } catch (err) {
+      return (err as Error).message
+    }
+    return undefined
+  }
+
+  #dispatch (message: Message): void {
+    if (message.topic !== this.topic) return
+    // Only messages that passed validate() are delivered, so decoding cannot fail here.
+    const { kind, signed } = decodeFederationEvent(message.data)
+    for (const handler of this.#handlers.get(kind) ?? []) {
+      try {
+        handler(signed)
+      } catch (err) {
+        this.#log.error('%s handler failed - %e', kind, err)
+      }
+    }
+  }
+}

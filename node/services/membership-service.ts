@@ -1,0 +1,232 @@
+// Membership as a libp2p service: the coordinator serves the signed roster and a peer directory; members join, follow updates and drop removed peers.
+import { KEEP_ALIVE } from '@libp2p/interface'
+import type { ComponentLogger, Logger, PeerId, PeerStore, PrivateKey, Startable, TypedEventTarget, Libp2pEvents } from '@libp2p/interface'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import pRetry from 'p-retry'
+import { PROTOCOLS, WIRE } from '../../protocol/messages/index.ts'
+import type { Role, Roster } from '../../protocol/messages/index.ts'
+import { addMember, createGenesisRoster, removeMember, signRoster } from '../../protocol/roster/index.ts'
+import { FedaggError } from '../../protocol/errors.ts'
+import type { FederationGossip } from '../membership/federation-gossip.ts'
+import type { Membership } from '../membership/membership.ts'
+import { deadline, guardedHandler, withOutboundStream } from '../streams/exchange.ts'
+import { JOIN_RETRY_MAX_MS, JOIN_RETRY_MIN_MS, REQUEST_TIMEOUT_MS, SMALL_FRAME_BYTES } from './constants.ts'
+
+/** A coordinator-only operation was called on a node that is not the coordinator. */
+export class NotCoordinatorError extends FedaggError {
+  static override name = 'NotCoordinatorError'
+}
+
+export interface MembershipServiceInit {
+  membership: Membership
+  gossip: FederationGossip
+  /** `--join` multiaddr ending in /p2p/<coordinator>; absent on the coordinator itself. */
+  joinAddress?: string
+  displayName?: string
+  /** Roles the coordinator holds besides 'coordinator', written into the genesis roster. */
+  coordinatorRoles?: Role[]
+  /** Per-connection inbound stream caps for the roster and directory protocols. */
+  maxInboundStreams?: number
+  requestTimeoutMs?: number
+}
+
+export interface MembershipServiceComponents {
+  peerId: PeerId
+  privateKey: PrivateKey
+  registrar: Registrar
+  connectionManager: ConnectionManager
+  peerStore: PeerStore
+  events: TypedEventTarget<Libp2pEvents>
+  logger: ComponentLogger
+}
+
+export class MembershipService implements Startable {
+  readonly #components: MembershipServiceComponents
+  readonly #membership: Membership
+  readonly #gossip: FederationGossip
+  readonly #joinAddress: string | undefined
+  readonly #displayName: string
+  readonly #coordinatorRoles: Role[]
+  readonly #maxInboundStreams: number
+  readonly #timeoutMs: number
+  readonly #log: Logger
+  #stopping = new AbortController()
+  #joined: Promise<void> = Promise.resolve()
+
+  constructor (components: MembershipServiceComponents, init: MembershipServiceInit) {
+    this.#components = components
+    this.#membership = init.membership
+    this.#gossip = init.gossip
+    this.#joinAddress = init.joinAddress
+    this.#displayName = init.displayName ?? ''
+    this.#coordinatorRoles = init.coordinatorRoles ?? []
+    this.#maxInboundStreams = init.maxInboundStreams ?? 16
+    this.#timeoutMs = init.requestTimeoutMs ?? REQUEST_TIMEOUT_MS
+    this.#log = components.logger.forComponent('fedagg:membership')
+  }
+
+  get isCoordinator (): boolean {
+    return this.#membership.coordinator() === this.#components.peerId.toString()
+  }
+
+  async start (): Promise<void> {
+    this.#stopping = new AbortController()
+    this.#membership.onChange(({ removed }) => { void this.#disconnect(removed) })
+    this.#gossip.on('roster', signed => {
+      this.#membership.apply(signed).catch(err => { this.#log('ignored roster update - %e', err) })
+    })
+    const handlerOptions = { log: this.#log, timeoutMs: this.#timeoutMs, maxDataLength: SMALL_FRAME_BYTES }
+    const streamLimits = { maxInboundStreams: this.#maxInboundStreams, maxOutboundStreams: this.#maxInboundStreams }
+    await this.#components.registrar.handle(PROTOCOLS.roster, guardedHandler(handlerOptions, async ({ framed, remotePeer, signal }) => {
+      this.#requireCoordinatorServing(remotePeer)
+      await framed.read(WIRE.RosterRequest, { signal })
+      await framed.write(WIRE.SignedPayload, this.#membership.signedRoster!, { signal })
+    }), streamLimits)
+    await this.#components.registrar.handle(PROTOCOLS.peers, guardedHandler(handlerOptions, async ({ framed, remotePeer, signal }) => {
+      this.#requireCoordinatorServing(remotePeer)
+      const request = await framed.read(WIRE.PeerDirectoryRequest, { signal })
+      await framed.write(WIRE.PeerDirectory, await this.#directory(request.peerIds), { signal })
+    }), streamLimits)
+  }
+
+  /** Joining runs after libp2p has started, since it dials. */
+  afterStart (): void {
+    if (this.#joinAddress !== undefined) {
+      this.#joined = this.#join(this.#joinAddress, this.#stopping.signal).catch(err => {
+        if (!this.#stopping.signal.aborted) this.#log.error('join failed - %e', err)
+      })
+    }
+  }
+
+  async stop (): Promise<void> {
+    this.#stopping.abort()
+    await this.#joined
+    await this.#components.registrar.unhandle(PROTOCOLS.roster)
+    await this.#components.registrar.unhandle(PROTOCOLS.peers)
+  }
+
+  /** Resolves once this node holds a roster (immediately on the coordinator). */
+  async joined (): Promise<void> {
+    await this.#joined
+  }
+
+  /** Creates and signs roster v1 the first time a coordinator starts. */
+  async ensureGenesis (federationId: string, nowMs: number): Promise<void> {
+    if (this.#membership.roster !== undefined) return
+    const roster = createGenesisRoster({
+      federationId,
+      coordinator: this.#components.peerId.toString(),
+      coordinatorName: this.#displayName,
+      coordinatorRoles: this.#coordinatorRoles,
+      issuedAtMs: nowMs
+    })
+    await this.#membership.apply(await signRoster(this.#components.privateKey, roster))
+  }
+
+  async addMember (peerId: string, roles: Role[], name = ''): Promise<Roster> {
+    return this.#publishChange(roster => addMember(roster, { peerId, roles, name }, Date.now()))
+  }
+
+  async removeMember (peerId: string): Promise<Roster> {
+    return this.#publishChange(roster => removeMember(roster, peerId, Date.now()))
+  }
+
+  /** Asks the coordinator where `peers` can be reached and records the answer in the peer store. */
+  async lookup (peers: string[], signal: AbortSignal): Promise<void> {
+    const coordinator = this.#membership.coordinator()
+    if (coordinator === undefined || coordinator === this.#components.peerId.toString()) return
+    const directory = await withOutboundStream(this.#components.connectionManager, peerIdFromString(coordinator), PROTOCOLS.peers,
+      { signal, maxDataLength: WIRE.PeerDirectory.maxDataLength }, async framed => {
+        await framed.write(WIRE.PeerDirectoryRequest, { peerIds: peers }, { signal })
+        return framed.read(WIRE.PeerDirectory, { signal })
+      })
+    for (const entry of directory.peers) {
+      // Only roster members are recorded; addresses are hints, since Noise authenticates whoever answers.
+      if (!this.#membership.isAdmitted(entry.peerId) || entry.multiaddrs.length === 0) continue
+      await this.#components.peerStore.merge(peerIdFromString(entry.peerId), {
+        multiaddrs: entry.multiaddrs.map(address => multiaddr(address))
+      })
+    }
+  }
+
+  async #publishChange (change: (roster: Roster) => Roster): Promise<Roster> {
+    const current = this.#membership.roster
+    if (!this.isCoordinator || current === undefined) {
+      throw new NotCoordinatorError('only the coordinator changes the roster')
+    }
+    const signed = await signRoster(this.#components.privateKey, change(current))
+    await this.#membership.apply(signed)
+    await this.#gossip.publish('roster', signed)
+    return this.#membership.roster!
+  }
+
+  #requireCoordinatorServing (remotePeer: string): void {
+    if (!this.isCoordinator || this.#membership.signedRoster === undefined) {
+      throw new NotCoordinatorError('this node does not serve the roster')
+    }
+    if (!this.#membership.isAdmitted(remotePeer)) {
+      throw new NotCoordinatorError(`${remotePeer} is not a roster member`)
+    }
+  }
+
+  async #directory (peerIds: string[]): Promise<{ peers: Array<{ peerId: string, multiaddrs: string[] }> }> {
+    const wanted = peerIds.length === 0 ? this.#membership.roster?.members.map(member => member.peerId) ?? [] : peerIds
+    const peers = []
+    for (const peerId of wanted.filter(id => this.#membership.isAdmitted(id))) {
+      const addresses = await this.#components.peerStore.get(peerIdFromString(peerId)).then(
+        peer => peer.addresses.map(address => address.multiaddr.toString()), () => [])
+      peers.push({ peerId, multiaddrs: addresses })
+    }
+    return { peers }
+  }
+
+  /**
+   * Dials the coordinator until it has admitted us (its gater refuses us until
+   * then), fetches and verifies the roster against the dialled peer ID, and
+   * keeps the connection alive so gossip and later roster updates flow.
+   */
+  async #join (joinAddress: string, signal: AbortSignal): Promise<void> {
+    const address = multiaddr(joinAddress)
+    const coordinator = peerIdFromString(this.#membership.coordinator()!)
+    await this.#components.peerStore.merge(coordinator, { multiaddrs: [address], tags: { [KEEP_ALIVE]: {} } })
+    await pRetry(async () => this.#fetchRoster(coordinator, signal), {
+      retries: Number.POSITIVE_INFINITY,
+      minTimeout: JOIN_RETRY_MIN_MS,
+      maxTimeout: JOIN_RETRY_MAX_MS,
+      signal,
+      onFailedAttempt: ({ error, attemptNumber }) => {
+        this.#log('join attempt %d to %s failed (not admitted yet?) - %s', attemptNumber, coordinator, error.message)
+      }
+    })
+    // Whenever the coordinator connection comes back, catch up on roster versions gossip may have missed.
+    this.#components.events.addEventListener('peer:connect', event => {
+      if (event.detail.equals(coordinator)) {
+        this.#fetchRoster(coordinator, this.#stopping.signal).catch(err => { this.#log('roster refresh failed - %e', err) })
+      }
+    })
+  }
+
+  async #fetchRoster (coordinator: PeerId, signal: AbortSignal): Promise<void> {
+    const request = AbortSignal.any([signal, deadline(this.#timeoutMs)])
+    const signed = await withOutboundStream(this.#components.connectionManager, coordinator, PROTOCOLS.roster,
+      { signal: request, maxDataLength: WIRE.SignedPayload.maxDataLength }, async framed => {
+        await framed.write(WIRE.RosterRequest, { knownVersion: this.#membership.version }, { signal: request })
+        return framed.read(WIRE.SignedPayload, { signal: request })
+      })
+    await this.#membership.apply(signed)
+  }
+
+  async #disconnect (peers: string[]): Promise<void> {
+    for (const peer of peers) {
+      await this.#components.connectionManager.closeConnections(peerIdFromString(peer)).catch(err => {
+        this.#log('closing connections to removed member %s failed - %e', peer, err)
+      })
+    }
+  }
+}
+
+export function membershipService (init: MembershipServiceInit): (components: MembershipServiceComponents) => MembershipService {
+  return components => new MembershipService(components, init)
+}

@@ -1,0 +1,68 @@
+// The two ends of a fedagg stream exchange: a guarded inbound handler and an outbound request, both under one deadline.
+import { setMaxListeners } from 'node:events'
+import { FramedStream } from './framed-stream.ts'
+import type { Connection, Logger, Stream, StreamHandler } from '@libp2p/interface'
+import type { ConnectionManager } from '@libp2p/interface-internal'
+import type { PeerId } from '@libp2p/interface'
+
+export interface InboundExchange {
+  framed: FramedStream
+  /** Noise-authenticated remote peer ID. */
+  remotePeer: string
+  connection: Connection
+  signal: AbortSignal
+}
+
+export interface HandlerOptions {
+  log: Logger
+  /** Whole-exchange deadline: a stream that never finishes is reset at this point. */
+  timeoutMs: number
+  /** Frame bound for the first read; handlers may pass tighter or spec-derived bounds per read. */
+  maxDataLength: number
+  /** Called with every failure, e.g. for metrics; the stream is reset regardless. */
+  onError?: (err: Error, remotePeer: string) => void
+}
+
+/**
+ * Wraps a handler so that it always ends: a successful exchange closes the
+ * stream, any error (bad input, role refusal, timeout) resets it. Handler
+ * errors never escape into libp2p, so one peer's bad stream cannot take the
+ * node down.
+ */
+export function guardedHandler (options: HandlerOptions, handle: (exchange: InboundExchange) => Promise<void>): StreamHandler {
+  return async (stream: Stream, connection: Connection) => {
+    const signal = deadline(options.timeoutMs)
+    const remotePeer = connection.remotePeer.toString()
+    const framed = new FramedStream(stream, options.maxDataLength)
+    try {
+      await handle({ framed, remotePeer, connection, signal })
+      await stream.close({ signal })
+    } catch (err) {
+      options.log('%s on %s from %s - %s', (err as Error).name, stream.protocol, remotePeer, (err as Error).message)
+      options.onError?.(err as Error, remotePeer)
+      stream.abort(err as Error)
+    }
+  }
+}
+
+/** Opens `protocol` to `peer`, runs `exchange` on it, and closes or resets the stream. */
+export async function withOutboundStream<T> (connectionManager: ConnectionManager, peer: PeerId, protocol: string,
+  options: { signal: AbortSignal, maxDataLength: number }, exchange: (framed: FramedStream) => Promise<T>): Promise<T> {
+  const stream = await connectionManager.openStream(peer, protocol, { signal: options.signal })
+  const framed = new FramedStream(stream, options.maxDataLength)
+  try {
+    const result = await exchange(framed)
+    await stream.close({ signal: options.signal })
+    return result
+  } catch (err) {
+    stream.abort(err as Error)
+    throw err
+  }
+}
+
+/** An AbortSignal that fires after `ms`; many listeners attach to it over one exchange. */
+export function deadline (ms: number): AbortSignal {
+  const signal = AbortSignal.timeout(ms)
+  setMaxListeners(Infinity, signal)
+  return signal
+}
