@@ -2,7 +2,8 @@
 import { FedaggError } from '../errors.ts'
 import {
   AggregateRequest, AggregateResponseHeader, CiphertextChunk, Contribution, FederationEvent,
-  OpenRoundsRequest, OpenRoundsResponse, PaillierPublicKey, Receipt, Roster, RosterMember,
+  OpenRoundsRequest, OpenRoundsResponse, PaillierPublicKey, PeerAddresses, PeerDirectory,
+  PeerDirectoryRequest, Receipt, Roster, RosterMember,
   RosterRequest, RoundAnnouncement, RoundResult, SignedPayload, SubmissionHeader, SubmitResponse,
   Transcript, VectorSpec
 } from './generated/fedagg.js'
@@ -106,6 +107,11 @@ export const WIRE = {
   // one exact decimal (<= ~40 digits) and one double per element of vectors up to ~300k elements
   RoundResult: wireCodec('RoundResult', RoundResult, 16 * MiB),
   RosterRequest: wireCodec('RosterRequest', RosterRequest, 64),
+  // 1024 peer IDs of ~55 bytes
+  PeerDirectoryRequest: wireCodec('PeerDirectoryRequest', PeerDirectoryRequest, 64 * KiB),
+  PeerAddresses: wireCodec('PeerAddresses', PeerAddresses, 4 * KiB),
+  // 1024 peers x (peer ID + up to 16 multiaddrs of ~100 bytes) ~ 1.7 MB
+  PeerDirectory: wireCodec('PeerDirectory', PeerDirectory, 2 * MiB),
   OpenRoundsRequest: wireCodec('OpenRoundsRequest', OpenRoundsRequest, 64),
   // a handful of open rounds in practice; 16 announcements of the largest size
   OpenRoundsResponse: wireCodec('OpenRoundsResponse', OpenRoundsResponse, 16 * MiB),

@@ -9,6 +9,8 @@ export const PROTOCOLS = {
   aggregate: '/fedagg/aggregate/1.0.0',
   /** any member -> coordinator: RosterRequest; answer SignedPayload of a Roster. */
   roster: '/fedagg/roster/1.0.0',
+  /** any member -> coordinator: PeerDirectoryRequest; answer PeerDirectory (addresses of members). */
+  peers: '/fedagg/peers/1.0.0',
   /** any member -> coordinator: OpenRoundsRequest; answer OpenRoundsResponse. */
   rounds: '/fedagg/rounds/1.0.0'
 } as const

@@ -1,20 +1,17 @@
 // Signed rosters: the coordinator signs each version; peers verify it and accept only newer versions.
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { DOMAINS, WIRE } from '../messages/index.ts'
-import { openSignedMessage, signMessage, UnexpectedSignerError } from '../signing/index.ts'
+import { defineSignedDocument } from '../signing/index.ts'
 import { RosterMismatchError, StaleRosterError } from './errors.ts'
 import { validateRoster } from './roster.ts'
 import type { Roster, SignedPayload } from '../messages/index.ts'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
-/** Signs a roster (domain 'fedagg/roster/1'); the key must be the roster's coordinator's. */
+/** Rosters are signed under 'fedagg/roster/1' by the coordinator they name, and by nobody else. */
+const rosterDocument = defineSignedDocument({ domain: DOMAINS.roster, codec: WIRE.Roster, validate: validateRoster, signerOf: roster => roster.coordinator })
+
+/** Signs a valid roster; the key must be the roster's coordinator's (UnexpectedSignerError otherwise). */
 export async function signRoster (privateKey: PrivateKey, roster: Roster): Promise<SignedPayload> {
-  validateRoster(roster)
-  const signer = peerIdFromPrivateKey(privateKey).toString()
-  if (signer !== roster.coordinator) {
-    throw new UnexpectedSignerError(`roster v${roster.version}: expected to be signed by its coordinator ${roster.coordinator}, got key of ${signer}`)
-  }
-  return signMessage(privateKey, DOMAINS.roster, WIRE.Roster, roster)
+  return rosterDocument.sign(privateKey, roster)
 }
 
 /**
@@ -23,11 +20,7 @@ export async function signRoster (privateKey: PrivateKey, roster: Roster): Promi
  * a member passes the coordinator of the roster it already holds.
  */
 export async function verifyRoster (signed: SignedPayload, expectedCoordinator?: PeerId | string): Promise<Roster> {
-  const roster = validateRoster(await openSignedMessage(signed, DOMAINS.roster, WIRE.Roster, expectedCoordinator))
-  if (roster.coordinator !== signed.signer) {
-    throw new UnexpectedSignerError(`roster v${roster.version}: expected to be signed by its coordinator ${roster.coordinator}, got a signature by ${signed.signer}`)
-  }
-  return roster
+  return rosterDocument.verify(signed, expectedCoordinator)
 }
 
 /**

@@ -2,3 +2,4 @@
 export * from './errors.ts'
 export * from './peer-id.ts'
 export * from './sign.ts'
+export * from './document.ts'

@@ -604,6 +604,58 @@ export declare namespace RosterRequest {
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RosterRequest>): RosterRequest;
     function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RosterRequest>): Generator<RosterRequestKnownVersionFieldEvent>;
 }
+export interface PeerDirectoryRequest {
+    peerIds: string[];
+}
+export declare namespace PeerDirectoryRequest {
+    const codec: () => Codec<PeerDirectoryRequest, Partial<PeerDirectoryRequest>>;
+    interface PeerDirectoryRequestPeerIdsFieldEvent {
+        field: '$.peerIds[]';
+        index: number;
+        value: string;
+    }
+    function encode(obj: Partial<PeerDirectoryRequest>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerDirectoryRequest>): PeerDirectoryRequest;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerDirectoryRequest>): Generator<PeerDirectoryRequestPeerIdsFieldEvent>;
+}
+export interface PeerAddresses {
+    peerId: string;
+    multiaddrs: string[];
+}
+export declare namespace PeerAddresses {
+    const codec: () => Codec<PeerAddresses, Partial<PeerAddresses>>;
+    interface PeerAddressesPeerIdFieldEvent {
+        field: '$.peerId';
+        value: string;
+    }
+    interface PeerAddressesMultiaddrsFieldEvent {
+        field: '$.multiaddrs[]';
+        index: number;
+        value: string;
+    }
+    function encode(obj: Partial<PeerAddresses>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerAddresses>): PeerAddresses;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerAddresses>): Generator<PeerAddressesPeerIdFieldEvent | PeerAddressesMultiaddrsFieldEvent>;
+}
+export interface PeerDirectory {
+    peers: PeerAddresses[];
+}
+export declare namespace PeerDirectory {
+    const codec: () => Codec<PeerDirectory, Partial<PeerDirectory>>;
+    interface PeerDirectoryPeersPeerIdFieldEvent {
+        field: '$.peers[].peerId';
+        value: string;
+        index: number;
+    }
+    interface PeerDirectoryPeersMultiaddrsFieldEvent {
+        field: '$.peers[].multiaddrs[]';
+        index: number;
+        value: string;
+    }
+    function encode(obj: Partial<PeerDirectory>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerDirectory>): PeerDirectory;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerDirectory>): Generator<PeerDirectoryPeersPeerIdFieldEvent | PeerDirectoryPeersMultiaddrsFieldEvent>;
+}
 export interface OpenRoundsRequest {
 }
 export declare namespace OpenRoundsRequest {

@@ -2273,6 +2273,294 @@ export var RosterRequest;
     }
     RosterRequest.stream = stream;
 })(RosterRequest || (RosterRequest = {}));
+export var PeerDirectoryRequest;
+(function (PeerDirectoryRequest) {
+    let _codec;
+    PeerDirectoryRequest.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if (obj.peerIds != null && obj.peerIds.length > 0) {
+                    for (const value of obj.peerIds) {
+                        w.uint32(10);
+                        w.string(value);
+                    }
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    peerIds: []
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            if (opts.limits?.peerIds != null && obj.peerIds.length === opts.limits.peerIds) {
+                                throw new MaxLengthError('Decode error - repeated field "peerIds" had too many elements');
+                            }
+                            if (obj.peerIds.length === 1024) {
+                                throw new MaxLengthError('Decode error - repeated field "peerIds" had too many elements');
+                            }
+                            obj.peerIds.push(reader.string());
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const obj = {
+                    peerIds: 1024
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            if (opts.limits?.peerIds != null && obj.peerIds === opts.limits.peerIds) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "peerIds" had too many elements');
+                            }
+                            if (obj.peerIds === 1024) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "peerIds" had too many elements');
+                            }
+                            yield {
+                                field: `${prefix}.peerIds[]`,
+                                index: obj.peerIds,
+                                value: reader.string()
+                            };
+                            obj.peerIds++;
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, PeerDirectoryRequest.codec());
+    }
+    PeerDirectoryRequest.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, PeerDirectoryRequest.codec(), opts);
+    }
+    PeerDirectoryRequest.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, PeerDirectoryRequest.codec(), opts);
+    }
+    PeerDirectoryRequest.stream = stream;
+})(PeerDirectoryRequest || (PeerDirectoryRequest = {}));
+export var PeerAddresses;
+(function (PeerAddresses) {
+    let _codec;
+    PeerAddresses.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.peerId != null && obj.peerId !== '')) {
+                    w.uint32(10);
+                    w.string(obj.peerId);
+                }
+                if (obj.multiaddrs != null && obj.multiaddrs.length > 0) {
+                    for (const value of obj.multiaddrs) {
+                        w.uint32(18);
+                        w.string(value);
+                    }
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    peerId: '',
+                    multiaddrs: []
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.peerId = reader.string();
+                            break;
+                        }
+                        case 2: {
+                            if (opts.limits?.multiaddrs != null && obj.multiaddrs.length === opts.limits.multiaddrs) {
+                                throw new MaxLengthError('Decode error - repeated field "multiaddrs" had too many elements');
+                            }
+                            if (obj.multiaddrs.length === 16) {
+                                throw new MaxLengthError('Decode error - repeated field "multiaddrs" had too many elements');
+                            }
+                            obj.multiaddrs.push(reader.string());
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const obj = {
+                    multiaddrs: 16
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.peerId`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            if (opts.limits?.multiaddrs != null && obj.multiaddrs === opts.limits.multiaddrs) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "multiaddrs" had too many elements');
+                            }
+                            if (obj.multiaddrs === 16) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "multiaddrs" had too many elements');
+                            }
+                            yield {
+                                field: `${prefix}.multiaddrs[]`,
+                                index: obj.multiaddrs,
+                                value: reader.string()
+                            };
+                            obj.multiaddrs++;
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, PeerAddresses.codec());
+    }
+    PeerAddresses.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, PeerAddresses.codec(), opts);
+    }
+    PeerAddresses.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, PeerAddresses.codec(), opts);
+    }
+    PeerAddresses.stream = stream;
+})(PeerAddresses || (PeerAddresses = {}));
+export var PeerDirectory;
+(function (PeerDirectory) {
+    let _codec;
+    PeerDirectory.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if (obj.peers != null && obj.peers.length > 0) {
+                    for (const value of obj.peers) {
+                        w.uint32(10);
+                        PeerAddresses.codec().encode(value, w);
+                    }
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    peers: []
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            if (opts.limits?.peers != null && obj.peers.length === opts.limits.peers) {
+                                throw new MaxLengthError('Decode error - repeated field "peers" had too many elements');
+                            }
+                            if (obj.peers.length === 1024) {
+                                throw new MaxLengthError('Decode error - repeated field "peers" had too many elements');
+                            }
+                            obj.peers.push(PeerAddresses.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.peers$
+                            }));
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const obj = {
+                    peers: 1024
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            if (opts.limits?.peers != null && obj.peers === opts.limits.peers) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "peers" had too many elements');
+                            }
+                            if (obj.peers === 1024) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "peers" had too many elements');
+                            }
+                            for (const evt of PeerAddresses.codec().stream(reader, reader.uint32(), `${prefix}.peers[]`, {
+                                limits: opts.limits?.peers$
+                            })) {
+                                yield {
+                                    ...evt,
+                                    index: obj.peers
+                                };
+                            }
+                            obj.peers++;
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, PeerDirectory.codec());
+    }
+    PeerDirectory.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, PeerDirectory.codec(), opts);
+    }
+    PeerDirectory.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, PeerDirectory.codec(), opts);
+    }
+    PeerDirectory.stream = stream;
+})(PeerDirectory || (PeerDirectory = {}));
 export var OpenRoundsRequest;
 (function (OpenRoundsRequest) {
     let _codec;

@@ -2,7 +2,8 @@
 import fc from 'fast-check'
 import type {
   AggregateRequest, AggregateResponseHeader, CiphertextChunk, Contribution, FederationEvent,
-  OpenRoundsRequest, OpenRoundsResponse, PaillierPublicKey, Receipt, Roster, RosterMember,
+  OpenRoundsRequest, OpenRoundsResponse, PaillierPublicKey, PeerAddresses, PeerDirectory,
+  PeerDirectoryRequest, Receipt, Roster, RosterMember,
   RosterRequest, RoundAnnouncement, RoundResult, SignedPayload, SubmissionHeader, SubmitResponse,
   Transcript, VectorSpec, WireMessageName
 } from '../../../protocol/messages/index.ts'
@@ -24,6 +25,7 @@ const signedPayload: fc.Arbitrary<SignedPayload> = record({ domain: text, payloa
 const paillierPublicKey: fc.Arbitrary<PaillierPublicKey> = record({ version: u32, n: bytes, hs: bytes })
 const rosterMember: fc.Arbitrary<RosterMember> = record({ peerId: text, name: text, roles: list(text) })
 const vectorSpec: fc.Arbitrary<VectorSpec> = record({ length: u32, encoding: text, clip: double, maxParticipants: u32, weightBits: u32 })
+const peerAddresses: fc.Arbitrary<PeerAddresses> = record({ peerId: text, multiaddrs: list(text) })
 const contribution: fc.Arbitrary<Contribution> = record({ client: text, digest: bytes, index: u32 })
 
 /** One generator per WIRE codec; optional message fields are sometimes absent. */
@@ -57,6 +59,9 @@ export const messageArbitraries: { [K in WireMessageName]: fc.Arbitrary<unknown>
   AggregateResponseHeader: record<AggregateResponseHeader>({ status: text, transcript: signedPayload, ciphertextCount: u32, ciphertextWidth: u32, chunkCount: u32, errorName: text, errorMessage: text }, { requiredKeys: ['status', 'ciphertextCount', 'ciphertextWidth', 'chunkCount', 'errorName', 'errorMessage'] }),
   RoundResult: record<RoundResult>({ federationId: text, roundId: text, status: text, contributors: u32, sum: list(text), mean: list(double), reason: text, decryptedAtMs: u64 }),
   RosterRequest: record<RosterRequest>({ knownVersion: u64 }),
+  PeerDirectoryRequest: record<PeerDirectoryRequest>({ peerIds: list(text) }),
+  PeerAddresses: peerAddresses,
+  PeerDirectory: record<PeerDirectory>({ peers: list(peerAddresses) }),
   OpenRoundsRequest: fc.constant<OpenRoundsRequest>({}),
   OpenRoundsResponse: record<OpenRoundsResponse>({ announcements: list(signedPayload) }),
   FederationEvent: record<FederationEvent>({ announcement: signedPayload, transcript: signedPayload, result: signedPayload, roster: signedPayload }, { requiredKeys: [] })
