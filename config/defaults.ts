@@ -1,0 +1,93 @@
+// Default configuration: every value a node runs with when nothing overrides it, with the reason for each.
+import type { FedaggConfig } from './schema.ts'
+
+const KiB = 1024
+const MiB = 1024 * KiB
+
+/**
+ * Defaults are the lowest layer of loadConfig (defaults < file < env < flags).
+ * Optional fields (displayName, announce, join, round.clip, round.length)
+ * have no default: absent means "not set", and the node decides.
+ */
+export const DEFAULT_CONFIG: FedaggConfig = {
+  /** Next to where fedagg runs, hidden: one checkout or project folder = one node, nothing global to clean up. */
+  dataDir: './.fedagg',
+  /** A single-federation setup (and the local launcher) need not name it; real federations pick their own. */
+  federationId: 'default',
+  /** Most organizations only contribute; coordinator and aggregator are chosen deliberately. */
+  roles: ['client'],
+  /** Loopback and an ephemeral port: a fresh node exposes nothing to the network until told to. */
+  listen: ['/ip4/127.0.0.1/tcp/0'],
+  control: {
+    /** The control API holds the keys to the node; it is never reachable from another host. */
+    host: '127.0.0.1',
+    /** 0 = ephemeral: several nodes on one machine (the local launcher) never collide; the chosen port is written to the data dir. */
+    port: 0
+  },
+  /** /metrics is served on the loopback-only control listener, so enabling it leaks nothing and costs one counter bump per event. */
+  metrics: { enabled: true },
+  /** 3072-bit n gives 128-bit security (NIST SP 800-57); 2048 (112-bit) is allowed for tests and small deployments. */
+  keyBits: 3072,
+  round: {
+    /** The reference's federated_secure_sum(x, bitwidth=32): exact integer sums of 32-bit values. */
+    encoding: 'int:32',
+    /** 2 is the least that hides any one client's value; operators should raise it for real federations. */
+    minParticipants: 2,
+    /** Sizes each slot's carry headroom, ceil(log2(16)) = 4 bits: enough for a pilot federation without wasting slot width. */
+    maxParticipants: 16,
+    /** Long enough for clients on a WAN to encrypt and upload megabytes, short enough that a stuck round frees its memory soon. */
+    deadlineSeconds: 60,
+    /** 64 ciphertexts of a 3072-bit key are 48 KiB: one chunk fits one 64 KiB yamux frame and bounds per-read memory. */
+    chunkCiphertexts: 64
+  },
+  limits: {
+    /** A federation is tens of organizations; 256 leaves room for reconnect churn while capping socket use (libp2p default 300). */
+    maxConnections: 256,
+    /** Half-open Noise/yamux handshakes cost CPU; 16 absorbs a federation reconnecting at once (libp2p default 10). */
+    maxIncomingPendingConnections: 16,
+    /** Connection attempts per second from one host before refusal; members reconnect rarely (libp2p default 5). */
+    inboundConnectionThreshold: 5,
+    /** libp2p's own default: long enough for a TCP + Noise handshake across continents. */
+    dialTimeoutMs: 10_000,
+    /** Per read on our protocol streams: a peer that sends nothing for 30 s is stalled, not slow. */
+    streamTimeoutMs: 30_000,
+    /**
+     * Whole submission (all chunks). 64 MiB holds ~87k ciphertexts of 3072 bits, i.e. ~7M int:32 values
+     * packed 82 per ciphertext: far above a model update, below what would let one client exhaust the aggregator.
+     */
+    maxSubmissionBytes: 64 * MiB,
+    /**
+     * Concurrent inbound streams per protocol and per connection (libp2p counts per connection).
+     * submit: a client has one upload in flight per open round, 32 allows many parallel rounds and resends;
+     * aggregate: only the coordinator pulls, once per round; roster/rounds: small request/response fetches.
+     */
+    maxInboundStreams: { submit: 32, aggregate: 4, roster: 16, rounds: 16 },
+    /** Outbound per protocol and connection: what this node opens itself, one per round or fetch, with slack for retries. */
+    maxOutboundStreams: { submit: 4, aggregate: 4, roster: 4, rounds: 4 },
+    yamux: {
+      /** yamux's default; a chunk of 64 ciphertexts (48 KiB) goes out as one frame. */
+      maxMessageSize: 64 * KiB,
+      /**
+       * Receive window per stream (yamux default 16 MiB). 2 MiB still moves 20 MB/s over a 100 ms RTT,
+       * and caps what a peer can make us buffer at 32 submit streams x 2 MiB per connection.
+       */
+      maxStreamWindowSize: 2 * MiB,
+      /** yamux's default: bytes held for a paused reader before the stream is reset. */
+      maxReadBufferLength: 4 * MiB,
+      /** Bytes queued for a slow remote before reset (yamux default: unbounded); writers await drain well before this. */
+      maxWriteBufferLength: 8 * MiB
+    },
+    gossip: {
+      /** One gossip event (up to a 16 MiB RoundResult plus envelope) plus the RPC framing around it. */
+      maxMessageBytes: 17 * MiB,
+      /** Events per RPC: a federation publishes a handful per round, 64 is generous. */
+      maxMessages: 64,
+      /** Topics per RPC: a node subscribes to one topic per federation. */
+      maxSubscriptions: 64,
+      /** IHAVE/IWANT/GRAFT/PRUNE entries per RPC: one topic and tens of peers need few. */
+      maxControlMessages: 256
+    }
+  },
+  /** Operators see round progress and refusals without debug noise. */
+  logLevel: 'info'
+}

@@ -1,0 +1,10 @@
+// Public surface of fedagg's configuration: schema, defaults, loading and writing, and the typed ConfigError.
+export { loadConfig, writeConfigFile, NON_CONFIG_ENV_VARS } from './load.ts'
+export type { LoadConfigOptions } from './load.ts'
+export { configSchema, CONFIG_FEDERATION_ID_PATTERN, KEY_BITS, LOG_LEVELS } from './schema.ts'
+export type { FedaggConfig, FedaggConfigFile } from './schema.ts'
+export { DEFAULT_CONFIG } from './defaults.ts'
+export { CONFIG_FIELDS, envName } from './catalog.ts'
+export type { ConfigField, FieldKind } from './catalog.ts'
+export { ConfigError } from './errors.ts'
+export type { ConfigIssue } from './errors.ts'
