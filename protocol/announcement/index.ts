@@ -1,0 +1,4 @@
+// Public surface of round announcements.
+export * from './announcement.ts'
+export * from './errors.ts'
+export * from './wire-values.ts'
