@@ -1,0 +1,60 @@
+// Ciphertext wire codec: fixed-width big-endian bytes (width = byte length of n²), with range checks.
+import { gcd } from './arith.ts'
+import { byteLength, bytesToBigint, writeFixedWidth } from './bytes.ts'
+import { assertCiphertext } from './encrypt.ts'
+import { CiphertextNotInvertibleError, CiphertextWidthError } from './errors.ts'
+import type { PaillierPublicKey } from './keys.ts'
+
+/** Bytes per encoded ciphertext: the byte length of n² (512 for a 2048-bit n, 768 for 3072). */
+export function ciphertextByteLength (publicKey: PaillierPublicKey): number {
+  return byteLength(publicKey.nSquared)
+}
+
+/** c as exactly ciphertextByteLength(pk) big-endian bytes; c must satisfy 0 < c < n². */
+export function encodeCiphertext (publicKey: PaillierPublicKey, c: bigint): Uint8Array {
+  assertCiphertext(publicKey, c)
+  return writeFixedWidth(c, ciphertextByteLength(publicKey))
+}
+
+/** Reads one ciphertext: wrong length -> CiphertextWidthError; c = 0 or c >= n² -> CiphertextOutOfRangeError. */
+export function decodeCiphertext (publicKey: PaillierPublicKey, bytes: Uint8Array): bigint {
+  const width = ciphertextByteLength(publicKey)
+  if (bytes.byteLength !== width) throw new CiphertextWidthError(`expected a ${width}-byte ciphertext, got ${bytes.byteLength} bytes`)
+  const c = bytesToBigint(bytes)
+  assertCiphertext(publicKey, c)
+  return c
+}
+
+/** The ciphertexts concatenated, each at the fixed width, into one buffer. */
+export function encodeCiphertexts (publicKey: PaillierPublicKey, cs: readonly bigint[]): Uint8Array {
+  const width = ciphertextByteLength(publicKey)
+  const bytes = new Uint8Array(width * cs.length)
+  cs.forEach((c, i) => {
+    assertCiphertext(publicKey, c)
+    writeFixedWidth(c, width, bytes, i * width)
+  })
+  return bytes
+}
+
+/** Reads concatenated ciphertexts; a length that is not a multiple of the width is a CiphertextWidthError. */
+export function decodeCiphertexts (publicKey: PaillierPublicKey, bytes: Uint8Array): bigint[] {
+  const width = ciphertextByteLength(publicKey)
+  if (bytes.byteLength % width !== 0) throw new CiphertextWidthError(`expected a multiple of ${width} bytes, got ${bytes.byteLength} bytes`)
+  const cs: bigint[] = []
+  for (let offset = 0; offset < bytes.byteLength; offset += width) {
+    const c = bytesToBigint(bytes, offset, width)
+    assertCiphertext(publicKey, c)
+    cs.push(c)
+  }
+  return cs
+}
+
+/**
+ * Throws CiphertextNotInvertibleError unless gcd(c, n) = 1. A c sharing a factor with n is no
+ * encryption of anything (and would reveal that factor); the aggregator checks it once, on the
+ * final aggregate, because a product is invertible exactly when all its factors are.
+ */
+export function assertCoprimeToModulus (publicKey: PaillierPublicKey, c: bigint): void {
+  assertCiphertext(publicKey, c)
+  if (gcd(publicKey.n, c % publicKey.n) !== 1n) throw new CiphertextNotInvertibleError('expected a ciphertext coprime to n, got one sharing a factor with n')
+}
