@@ -1,12 +1,13 @@
 // The config schema: field types, bounds and cross-field rules; unknown keys anywhere are errors.
 import * as z from 'zod'
 import { MAX_VECTOR_LENGTH, parseEncoding } from '../protocol/encoding/index.ts'
-import { ROLES } from '../protocol/messages/constants.ts'
+import { PROTOCOLS, ROLES } from '../protocol/messages/constants.ts'
 import { boolean, intInRange, joinMultiaddr, loopbackHost, multiaddrString, oneOf, pattern, positiveInt, uniqueList } from './fields.ts'
+import type { ProtocolName } from '../protocol/messages/constants.ts'
 
 /**
- * Federation ids: the brief's [a-z0-9-]{1,64}, also starting with a letter or
- * digit so every id the config accepts is one protocol/messages accepts.
+ * Federation ids: [a-z0-9-]{1,64}, starting with a letter or digit, so every
+ * id the config accepts is also one protocol/messages accepts (it allows more).
  */
 export const CONFIG_FEDERATION_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/
 
@@ -24,12 +25,14 @@ const YAMUX_MAX_STREAM_WINDOW = 2 ** 32 - 1
 /** A week: a round longer than that is a misconfiguration, not a slow federation. */
 const MAX_DEADLINE_SECONDS = 7 * 24 * 3600
 
-const perProtocolStreams = z.strictObject({
-  submit: positiveInt(),
-  aggregate: positiveInt(),
-  roster: positiveInt(),
-  rounds: positiveInt()
-}, { error: 'an object' })
+/**
+ * One positive integer per fedagg stream protocol, keyed by the names in
+ * protocol/messages PROTOCOLS, so a new protocol cannot ship without a limit.
+ */
+const perProtocolStreams = z.strictObject(
+  Object.fromEntries(Object.keys(PROTOCOLS).map(name => [name, positiveInt()])) as Record<ProtocolName, z.ZodNumber>,
+  { error: 'an object' }
+)
 
 const roundSchema = z.strictObject({
   encoding: z.string({ error: "'int:<bits>' or 'fixed:<fractionBits>'" }),
