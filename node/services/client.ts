@@ -1,0 +1,230 @@
+// Client role as a libp2p service: follows announcements, encrypts a vector for a round and streams it straight to the aggregator.
+import type { ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { ConnectionManager } from '@libp2p/interface-internal'
+import { peerIdFromString } from '@libp2p/peer-id'
+import pRetry from 'p-retry'
+import { FedaggError } from '../../protocol/errors.ts'
+import { interpretAnnouncement } from '../../protocol/announcement/index.ts'
+import type { AnnouncedRound } from '../../protocol/announcement/index.ts'
+import { encodeAndPack } from '../../protocol/encoding/index.ts'
+import { DOMAINS, PROTOCOLS, WIRE } from '../../protocol/messages/index.ts'
+import type { Receipt, SignedPayload } from '../../protocol/messages/index.ts'
+import { encodeCiphertexts } from '../../protocol/paillier/codec.ts'
+import type { EncryptionPool } from '../../protocol/paillier/encrypt-pool.ts'
+import { openSignedMessage } from '../../protocol/signing/index.ts'
+import type { FederationGossip } from '../membership/federation-gossip.ts'
+import type { Membership } from '../membership/membership.ts'
+import type { FedaggMetrics } from '../metrics/metrics.ts'
+import type { Store } from '../store/index.ts'
+import { chunkCountFor, ciphertextDigest, sendCiphertexts } from '../streams/ciphertext-transfer.ts'
+import { deadline, withOutboundStream } from '../streams/exchange.ts'
+import { REQUEST_TIMEOUT_MS } from './constants.ts'
+
+/** No open round this client is eligible for (or not the one asked for). */
+export class NoOpenRoundError extends FedaggError {
+  static override name = 'NoOpenRoundError'
+}
+
+/** The aggregator refused the submission; `reason` is the aggregator's typed error name. */
+export class SubmissionRefusedError extends FedaggError {
+  static override name = 'SubmissionRefusedError'
+  readonly reason: string
+
+  constructor (reason: string, message: string) {
+    super(`aggregator refused the submission: ${reason}: ${message}`)
+    this.reason = reason
+  }
+}
+
+/** The round's deadline passed before any attempt got a receipt back. */
+export class SubmissionDeadlineError extends FedaggError {
+  static override name = 'SubmissionDeadlineError'
+}
+
+/** The aggregator's receipt does not describe what was sent. */
+export class InvalidReceiptError extends FedaggError {
+  static override name = 'InvalidReceiptError'
+}
+
+export interface SubmitOptions {
+  roundId?: string
+  weight?: number
+  signal?: AbortSignal
+}
+
+export interface ClientInit {
+  federationId: string
+  membership: Membership
+  gossip: FederationGossip
+  store: Store
+  metrics: FedaggMetrics
+  /** Resolves peer addresses through the coordinator's directory. */
+  lookup: (peers: string[], signal: AbortSignal) => Promise<void>
+  /** Encrypts packed plaintexts on every core. */
+  encryptionPool: (round: AnnouncedRound) => EncryptionPool
+  chunkCiphertexts: number
+  retryMinMs?: number
+  retryMaxMs?: number
+  now?: () => number
+}
+
+export interface ClientComponents {
+  peerId: PeerId
+  connectionManager: ConnectionManager
+  logger: ComponentLogger
+}
+
+export class ClientService implements Startable {
+  readonly #components: ClientComponents
+  readonly #init: ClientInit
+  readonly #log: Logger
+  readonly #now: () => number
+  readonly #rounds = new Map<string, AnnouncedRound>()
+  #stopping = new AbortController()
+
+  constructor (components: ClientComponents, init: ClientInit) {
+    this.#components = components
+    this.#init = init
+    this.#log = components.logger.forComponent('fedagg:client')
+    this.#now = init.now ?? Date.now
+  }
+
+  get #self (): string { return this.#components.peerId.toString() }
+
+  async start (): Promise<void> {
+    this.#stopping = new AbortController()
+    this.#init.gossip.on('announcement', signed => {
+      this.track(signed).catch(err => { this.#log('ignored announcement - %e', err) })
+    })
+  }
+
+  stop (): void {
+    this.#stopping.abort()
+  }
+
+  /** Keeps announcements that are signed by the roster coordinator and name this client as eligible. */
+  async track (signed: SignedPayload): Promise<AnnouncedRound | undefined> {
+    const announcement = await openSignedMessage(signed, DOMAINS.announcement, WIRE.RoundAnnouncement, this.#init.membership.coordinator())
+    if (announcement.federationId !== this.#init.federationId || !announcement.eligible.includes(this.#self)) return undefined
+    const round = interpretAnnouncement(announcement)
+    this.#rounds.set(announcement.roundId, round)
+    return round
+  }
+
+  /** Open rounds this client may contribute to, newest first. */
+  openRounds (): AnnouncedRound[] {
+    const now = this.#now()
+    return [...this.#rounds.values()]
+      .filter(round => round.announcement.deadlineMs > now)
+      .sort((a, b) => b.announcement.openedAtMs - a.announcement.openedAtMs)
+  }
+
+  /** A late joiner asks the coordinator directly for the rounds gossip delivered before it joined. */
+  async fetchOpenRounds (signal: AbortSignal = deadline(REQUEST_TIMEOUT_MS)): Promise<void> {
+    const coordinator = this.#init.membership.coordinator()
+    if (coordinator === undefined || coordinator === this.#self) return
+    const response = await withOutboundStream(this.#components.connectionManager, peerIdFromString(coordinator), PROTOCOLS.rounds,
+      { signal, maxDataLength: WIRE.OpenRoundsResponse.maxDataLength }, async framed => {
+        await framed.write(WIRE.OpenRoundsRequest, {}, { signal })
+        return framed.read(WIRE.OpenRoundsResponse, { signal })
+      })
+    for (const signed of response.announcements) await this.track(signed).catch(err => { this.#log('skipped fetched announcement - %e', err) })
+  }
+
+  /**
+   * Encodes, packs and encrypts `values` once, then delivers the same bytes
+   * until a receipt comes back or the round's deadline passes. Resending the
+   * identical ciphertexts is what makes retries safe: the aggregator answers
+   * a repeat with the original receipt instead of counting it twice.
+   */
+  async submit (values: readonly number[], options: SubmitOptions = {}): Promise<Receipt> {
+    const round = await this.#findRound(options.roundId)
+    const roundId = round.announcement.roundId
+    const existing = this.#init.store.receipts.get(roundId)
+    if (existing !== undefined) return this.#verifyReceipt(round, WIRE.SignedPayload.decode(existing.receipt), existing.digest)
+    const plaintexts = encodeAndPack(round.spec, round.plan, values, options.weight)
+    const ciphertexts = await this.#init.encryptionPool(round).encryptAll(plaintexts, options.signal)
+    const bytes = Uint8Array.from(encodeCiphertexts(round.publicKey, ciphertexts))
+    const digest = Uint8Array.from(ciphertextDigest(bytes))
+    const untilDeadline = AbortSignal.any([
+      this.#stopping.signal,
+      AbortSignal.timeout(Math.max(1, round.announcement.deadlineMs - this.#now())),
+      ...(options.signal === undefined ? [] : [options.signal])
+    ])
+    let receipt: Receipt
+    try {
+      receipt = await pRetry(async () => this.#deliver(round, bytes, digest, untilDeadline), {
+        retries: Number.POSITIVE_INFINITY,
+        minTimeout: this.#init.retryMinMs ?? 200,
+        maxTimeout: this.#init.retryMaxMs ?? 5_000,
+        signal: untilDeadline,
+        // A typed refusal is final; only transport failures are worth another try.
+        shouldRetry: ({ error }) => !(error instanceof SubmissionRefusedError || error instanceof InvalidReceiptError),
+        onFailedAttempt: ({ error, attemptNumber }) => {
+          this.#log('submission attempt %d for %s failed - %s: %s', attemptNumber, roundId, error.name, error.message)
+        }
+      })
+    } catch (err) {
+      if (untilDeadline.aborted && !(err instanceof FedaggError)) {
+        throw new SubmissionDeadlineError(`round ${roundId}: no receipt before the deadline (${(err as Error).message})`, { cause: err })
+      }
+      throw err
+    }
+    return receipt
+  }
+
+  async #findRound (roundId: string | undefined): Promise<AnnouncedRound> {
+    let round = roundId === undefined ? this.openRounds()[0] : this.#rounds.get(roundId)
+    if (round === undefined) {
+      await this.fetchOpenRounds().catch(err => { this.#log('fetching open rounds failed - %e', err) })
+      round = roundId === undefined ? this.openRounds()[0] : this.#rounds.get(roundId)
+    }
+    if (round === undefined) {
+      throw new NoOpenRoundError(roundId === undefined ? 'no open round lists this client as eligible' : `round ${roundId} is not open for this client`)
+    }
+    return round
+  }
+
+  async #deliver (round: AnnouncedRound, bytes: Uint8Array<ArrayBuffer>, digest: Uint8Array<ArrayBuffer>, signal: AbortSignal): Promise<Receipt> {
+    const { announcement, plan, ciphertextWidth, publicKey } = round
+    const aggregator = peerIdFromString(announcement.aggregator)
+    if (this.#components.connectionManager.getConnections(aggregator).length === 0) {
+      await this.#init.lookup([announcement.aggregator], signal)
+    }
+    const chunkCiphertexts = this.#init.chunkCiphertexts
+    const response = await withOutboundStream(this.#components.connectionManager, aggregator, PROTOCOLS.submit,
+      { signal, maxDataLength: WIRE.SubmitResponse.maxDataLength }, async framed => {
+        await framed.write(WIRE.SubmissionHeader, {
+          roundId: announcement.roundId,
+          keyFingerprint: publicKey.fingerprint,
+          ciphertextCount: plan.ciphertexts,
+          ciphertextWidth,
+          chunkCount: chunkCountFor(plan.ciphertexts, chunkCiphertexts),
+          digest
+        }, { signal })
+        await sendCiphertexts(framed, bytes, ciphertextWidth, chunkCiphertexts, signal)
+        return framed.read(WIRE.SubmitResponse, { signal })
+      })
+    this.#init.metrics.bytesSent(PROTOCOLS.submit, bytes.length)
+    if (!response.accepted || response.receipt === undefined) {
+      throw new SubmissionRefusedError(response.errorName || 'UnknownError', response.errorMessage)
+    }
+    const receipt = await this.#verifyReceipt(round, response.receipt, digest)
+    this.#init.store.receipts.save(announcement.roundId, WIRE.SignedPayload.encode(response.receipt), digest)
+    return receipt
+  }
+
+  /** A receipt counts only if the round's aggregator signed it for exactly our digest. */
+  async #verifyReceipt (round: AnnouncedRound, signed: SignedPayload, digest: Uint8Array): Promise<Receipt> {
+    const { announcement } = round
+    const receipt = await openSignedMessage(signed, DOMAINS.receipt, WIRE.Receipt, announcement.aggregator)
+    if (receipt.roundId !== announcement.roundId || receipt.client !== this.#self || Buffer.compare(receipt.digest, digest) !== 0) {
+      throw new InvalidReceiptError(`round ${announcement.roundId}: receipt does not describe this client's submission`)
+    }
+    return receipt
+  }
+}
+
+export function clientService (init: ClientInit): (components: ClientComponents) => ClientService {
+  return components => new ClientService(components, init)
+}
