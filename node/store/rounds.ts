@@ -132,9 +132,13 @@ export class RoundStore {
 
   /**
    * The aggregator's close: transcript, aggregate and status land in ONE
-   * transaction, so after a crash a round is either still open (and gets
-   * closed again from its stored submissions) or closed with its
-   * artifacts, never closed without them. Only an open round can close.
+   * transaction, so after a crash the artifacts exist exactly when the
+   * status says so. Allowed from 'open', or from 'closed' without
+   * artifacts: the aggregator may first setStatus('closed') (which stops
+   * new submissions), sign the transcript asynchronously, then save it;
+   * a crash in between leaves 'closed' without artifacts, and the restarted
+   * aggregator closes again from the stored submissions. Artifacts are
+   * saved once: a second saveClosing is refused.
    */
   saveClosing (roundId: string, closing: RoundClosingInput): RoundRecord {
     requireStatus(closing.status)
@@ -142,7 +146,8 @@ export class RoundStore {
     checkClosingShape(closing)
     return this.#tx.run(() => {
       const current = this.#require(roundId)
-      if (current.status !== 'open') throw new IllegalRoundTransitionError(roundId, current.status, closing.status)
+      const closable = (current.status === 'open' || current.status === 'closed') && !current.hasClosing
+      if (!closable) throw new IllegalRoundTransitionError(roundId, current.status, closing.status)
       this.#updateClosing.run(closing.status, closing.reason ?? null, this.#now(),
         closing.signedTranscript, closing.aggregate ?? null, roundId)
       return this.#require(roundId)

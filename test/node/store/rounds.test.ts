@@ -111,12 +111,25 @@ describe('node/store/rounds', () => {
     assert.equal(store.rounds.get('r1')?.status, 'open')
   })
 
-  it('closes a round only once: a second closing and a closing after a status change are refused', () => {
+  it('closes a round that was first marked closed (submissions stopped, transcript signed afterwards)', () => {
+    announce('r1', 10)
+    store.rounds.setStatus('r1', 'closed')
+    assert.equal(store.rounds.closing('r1'), undefined)
+    store.rounds.saveClosing('r1', { status: 'released', signedTranscript: bytes(1), aggregate: bytes(2) })
+    assert.deepEqual(store.rounds.closing('r1'), { status: 'released', signedTranscript: bytes(1), aggregate: bytes(2) })
+  })
+
+  it('saves closing artifacts only once, and never after the round moved past closed', () => {
     announce('r1', 10)
     store.rounds.saveClosing('r1', { status: 'closed', signedTranscript: bytes(1), aggregate: bytes(2) })
     assert.throws(() => store.rounds.saveClosing('r1', { status: 'released', signedTranscript: bytes(3), aggregate: bytes(4) }),
       { name: 'IllegalRoundTransitionError' })
     assert.deepEqual(store.rounds.closing('r1')?.signedTranscript, bytes(1))
+    announce('r2', 10)
+    store.rounds.setStatus('r2', 'released')
+    assert.throws(() => store.rounds.saveClosing('r2', { status: 'failed', signedTranscript: bytes(1) }), { name: 'IllegalRoundTransitionError' })
+    assert.equal(store.rounds.closing('r2'), undefined)
     assert.throws(() => store.rounds.saveClosing('ghost', { status: 'failed', signedTranscript: bytes(1) }), { name: 'UnknownRoundError' })
   })
+
 })
