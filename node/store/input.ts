@@ -36,3 +36,10 @@ function describe (value: unknown): string {
   if (typeof value === 'number') return String(value)
   return typeof value
 }
+
+/**
+ * Blobs read back from SQLite: node:sqlite copies each into a fresh,
+ * non-shared ArrayBuffer, so callers can hand them to protons codecs
+ * (which want Uint8Array<ArrayBuffer>) without copying again.
+ */
+export type StoredBytes = Uint8Array<ArrayBuffer>

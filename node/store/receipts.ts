@@ -1,15 +1,16 @@
 // The client's receipts: proof, signed by the aggregator, that its submission for a round was accepted.
 import { ReceiptConflictError } from './errors.ts'
 import { bytesEqual, requireBytes, requireId } from './input.ts'
+import type { StoredBytes } from './input.ts'
 import { Transactor } from './transaction.ts'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 
 export interface ClientReceipt {
   roundId: string
   /** The aggregator's signed receipt protobuf; kept opaque. */
-  receipt: Uint8Array
+  receipt: StoredBytes
   /** Digest of what this client submitted, to check the receipt and the transcript against. */
-  digest: Uint8Array
+  digest: StoredBytes
   savedAtMs: number
 }
 
@@ -50,7 +51,7 @@ export class ReceiptStore {
   }
 
   get (roundId: string): ClientReceipt | undefined {
-    const row = this.#select.get(roundId) as { round_id: string, receipt: Uint8Array, digest: Uint8Array, saved_at_ms: number } | undefined
+    const row = this.#select.get(roundId) as { round_id: string, receipt: StoredBytes, digest: StoredBytes, saved_at_ms: number } | undefined
     if (row === undefined) return undefined
     return { roundId: row.round_id, receipt: row.receipt, digest: row.digest, savedAtMs: row.saved_at_ms }
   }

@@ -1,6 +1,7 @@
 // The coordinator's round results: recorded together with the round's final status, at most once per round.
 import { InvalidStoreInputError, RoundAlreadyDecryptedError, UnknownResultError } from './errors.ts'
 import { requireBytes } from './input.ts'
+import type { StoredBytes } from './input.ts'
 import { Transactor } from './transaction.ts'
 import type { RoundStatus } from './round-status.ts'
 import type { RoundStore } from './rounds.ts'
@@ -20,12 +21,12 @@ export interface ResultRecord {
   roundId: string
   status: RoundStatus
   /** The result protobuf exactly as the coordinator built it; kept opaque. */
-  resultMessage: Uint8Array
+  resultMessage: StoredBytes
   recordedAtMs: number
   publishedAtMs: number | undefined
 }
 
-interface ResultRow { round_id: string, status: string, result: Uint8Array, recorded_at_ms: number, published_at_ms: number | null }
+interface ResultRow { round_id: string, status: string, result: StoredBytes, recorded_at_ms: number, published_at_ms: number | null }
 
 const RESULT_COLUMNS = `results.round_id, rounds.status, results.result, results.recorded_at_ms, results.published_at_ms
   FROM results JOIN rounds USING (round_id)`

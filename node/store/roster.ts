@@ -1,13 +1,14 @@
 // Signed roster versions: the node keeps every version it accepted and refuses to go back to an older one.
 import { RosterVersionNotNewerError } from './errors.ts'
 import { requireBytes, requireCount } from './input.ts'
+import type { StoredBytes } from './input.ts'
 import { Transactor } from './transaction.ts'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 
 export interface StoredRoster {
   version: number
   /** The signed roster protobuf exactly as received; kept opaque. */
-  signedRoster: Uint8Array
+  signedRoster: StoredBytes
 }
 
 export class RosterStore {
@@ -39,7 +40,7 @@ export class RosterStore {
   }
 
   latest (): StoredRoster | undefined {
-    const row = this.#selectLatest.get() as { version: number, signed_roster: Uint8Array } | undefined
+    const row = this.#selectLatest.get() as { version: number, signed_roster: StoredBytes } | undefined
     return row === undefined ? undefined : { version: row.version, signedRoster: row.signed_roster }
   }
 }

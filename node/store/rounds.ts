@@ -1,6 +1,7 @@
 // Rounds as coordinator and aggregator remember them: the signed announcement, status, and the aggregator's closing artifacts.
 import { IllegalRoundTransitionError, InvalidClosingError, InvalidStoreInputError, RoundAnnouncementConflictError, UnknownRoundError } from './errors.ts'
 import { bytesEqual, requireBytes, requireCount, requireId } from './input.ts'
+import type { StoredBytes } from './input.ts'
 import { canTransition, isRoundStatus } from './round-status.ts'
 import { Transactor } from './transaction.ts'
 import type { RoundStatus } from './round-status.ts'
@@ -16,7 +17,7 @@ export interface RoundAnnouncementInput {
 
 export interface RoundRecord {
   roundId: string
-  signedAnnouncement: Uint8Array
+  signedAnnouncement: StoredBytes
   deadlineMs: number
   openedAtMs: number
   status: RoundStatus
@@ -44,13 +45,13 @@ export type RoundClosingInput =
 
 export interface RoundClosing {
   status: RoundStatus
-  signedTranscript: Uint8Array
-  aggregate: Uint8Array | undefined
+  signedTranscript: StoredBytes
+  aggregate: StoredBytes | undefined
 }
 
 interface RoundRow {
   round_id: string
-  signed_announcement: Uint8Array
+  signed_announcement: StoredBytes
   deadline_ms: number
   opened_at_ms: number
   status: string
@@ -156,7 +157,7 @@ export class RoundStore {
 
   /** The stored closing artifacts, or undefined if the round never closed here. */
   closing (roundId: string): RoundClosing | undefined {
-    const row = this.#selectClosing.get(roundId) as { status: string, signed_transcript: Uint8Array, aggregate: Uint8Array | null } | undefined
+    const row = this.#selectClosing.get(roundId) as { status: string, signed_transcript: StoredBytes, aggregate: StoredBytes | null } | undefined
     if (row === undefined) return undefined
     return { status: row.status as RoundStatus, signedTranscript: row.signed_transcript, aggregate: row.aggregate ?? undefined }
   }

@@ -16,6 +16,7 @@
 // attaches them. attachReceipt() keeps the first receipt stored.
 import { RoundNotOpenStoreError, SubmissionConflictStoreError, UnknownRoundError, UnknownSubmissionError } from './errors.ts'
 import { bytesEqual, requireBytes, requireCount, requireId } from './input.ts'
+import type { StoredBytes } from './input.ts'
 import { Transactor } from './transaction.ts'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 
@@ -33,25 +34,25 @@ export interface SubmissionInput {
 export type SubmissionInsertResult =
   | { kind: 'inserted', index: number }
   /** Same (round, client, digest) seen before; receipt is undefined if a crash came before attachReceipt. */
-  | { kind: 'duplicate', index: number, receipt: Uint8Array | undefined }
+  | { kind: 'duplicate', index: number, receipt: StoredBytes | undefined }
 
 /** A stored submission without its ciphertexts (cheap to list). */
 export interface SubmissionSummary {
   client: string
   index: number
-  digest: Uint8Array
+  digest: StoredBytes
 }
 
 export interface SubmissionMeta extends SubmissionSummary {
-  receipt: Uint8Array | undefined
+  receipt: StoredBytes | undefined
   acceptedAtMs: number
 }
 
 export interface StoredSubmission extends SubmissionSummary {
-  ciphertexts: Uint8Array
+  ciphertexts: StoredBytes
 }
 
-interface MetaRow { client: string, idx: number, digest: Uint8Array, receipt: Uint8Array | null, accepted_at_ms: number }
+interface MetaRow { client: string, idx: number, digest: StoredBytes, receipt: StoredBytes | null, accepted_at_ms: number }
 
 export class SubmissionStore {
   readonly #tx: Transactor
@@ -112,7 +113,7 @@ export class SubmissionStore {
    * receipt now on record: the first one attached wins, so a second
    * signer racing the first cannot make two different receipts exist.
    */
-  attachReceipt (roundId: string, client: string, receipt: Uint8Array): Uint8Array {
+  attachReceipt (roundId: string, client: string, receipt: Uint8Array): StoredBytes {
     requireBytes('receipt', receipt)
     return this.#tx.run(() => {
       this.#attachReceipt.run(receipt, roundId, client)
@@ -120,7 +121,7 @@ export class SubmissionStore {
       if (stored === undefined) {
         throw new UnknownSubmissionError(`submission (${JSON.stringify(roundId)}, ${client}): expected a committed submission to attach a receipt to, got none`)
       }
-      return stored.receipt as Uint8Array
+      return stored.receipt as StoredBytes
     })
   }
 
@@ -146,7 +147,7 @@ export class SubmissionStore {
    */
   * forRound (roundId: string): Generator<StoredSubmission, void, undefined> {
     for (let index = 0; ; index++) {
-      const row = this.#selectAt.get(roundId, index) as { client: string, idx: number, digest: Uint8Array, ciphertexts: Uint8Array } | undefined
+      const row = this.#selectAt.get(roundId, index) as { client: string, idx: number, digest: StoredBytes, ciphertexts: StoredBytes } | undefined
       if (row === undefined) return
       yield { client: row.client, index: row.idx, digest: row.digest, ciphertexts: row.ciphertexts }
     }
@@ -158,7 +159,7 @@ export class SubmissionStore {
 
   /** Who contributed, with digests, in acceptance order: what the signed transcript lists. */
   contributors (roundId: string): SubmissionSummary[] {
-    return (this.#selectSummaries.all(roundId) as unknown as Array<{ client: string, idx: number, digest: Uint8Array }>)
+    return (this.#selectSummaries.all(roundId) as unknown as Array<{ client: string, idx: number, digest: StoredBytes }>)
       .map(row => ({ client: row.client, index: row.idx, digest: row.digest }))
   }
 }
