@@ -6,7 +6,8 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { gossipsub } from '@libp2p/gossipsub'
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface'
+import type { ServiceFactoryMap } from 'libp2p'
+import type { ConnectionGater, Libp2p, PrivateKey, ServiceMap } from '@libp2p/interface'
 import type { Identify as IdentifyService } from '@libp2p/identify'
 
 export interface HostLimits {
@@ -47,11 +48,18 @@ export interface HostOptions {
   dialTimeoutMs: number
 }
 
-export type FedaggHost = Libp2p<{ identify: IdentifyService, pubsub: GossipSub }>
+export interface BaseServices { identify: IdentifyService, pubsub: GossipSub }
 
-export async function createHost (options: HostOptions): Promise<FedaggHost> {
+export type FedaggHost<S extends ServiceMap = ServiceMap> = Libp2p<BaseServices & S>
+
+/**
+ * Builds the host without starting it, so the caller can wire role services
+ * (passed in `services`) and start everything in one step.
+ */
+export async function createHost<S extends ServiceMap> (options: HostOptions, services: ServiceFactoryMap<S>): Promise<FedaggHost<S>> {
   const { limits } = options
   return createLibp2p({
+    start: false,
     privateKey: options.privateKey,
     addresses: { listen: options.listen, announce: options.announce ?? [] },
     transports: [tcp()],
@@ -92,7 +100,8 @@ export async function createHost (options: HostOptions): Promise<FedaggHost> {
           maxPeerInfos: 16
         },
         maxInboundDataLength: limits.gossip.maxMessageBytes
-      })
-    }
-  }) as Promise<FedaggHost>
+      }),
+      ...services
+    } as ServiceFactoryMap<BaseServices & S>
+  })
 }

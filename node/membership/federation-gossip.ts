@@ -22,7 +22,8 @@ const AUTHOR_ROLE: Record<FederationEventKind, Role> = {
 export type FederationEventHandler = (signed: SignedPayload) => void
 
 export interface FederationGossipOptions {
-  pubsub: GossipSub
+  /** Late-bound: the role services need this object before the libp2p host (and its pubsub) exists. */
+  pubsub: () => GossipSub
   federationId: string
   roles: RoleDirectory
   log: Logger
@@ -37,7 +38,7 @@ export interface FederationGossipOptions {
  */
 export class FederationGossip {
   readonly topic: string
-  readonly #pubsub: GossipSub
+  readonly #pubsub: () => GossipSub
   readonly #roles: RoleDirectory
   readonly #log: Logger
   readonly #onReject: (reason: string) => void
@@ -52,16 +53,19 @@ export class FederationGossip {
     this.#onReject = options.onReject ?? (() => {})
   }
 
+  /** Call once the host has started: gossipsub refuses subscriptions before that. */
   start (): void {
-    this.#pubsub.topicValidators.set(this.topic, async (peer, message) => this.validate(peer, message))
-    this.#pubsub.addEventListener('message', this.#onMessage)
-    this.#pubsub.subscribe(this.topic)
+    const pubsub = this.#pubsub()
+    pubsub.topicValidators.set(this.topic, async (peer, message) => this.validate(peer, message))
+    pubsub.addEventListener('message', this.#onMessage)
+    pubsub.subscribe(this.topic)
   }
 
   stop (): void {
-    this.#pubsub.unsubscribe(this.topic)
-    this.#pubsub.removeEventListener('message', this.#onMessage)
-    this.#pubsub.topicValidators.delete(this.topic)
+    const pubsub = this.#pubsub()
+    pubsub.unsubscribe(this.topic)
+    pubsub.removeEventListener('message', this.#onMessage)
+    pubsub.topicValidators.delete(this.topic)
   }
 
   on (kind: FederationEventKind, handler: FederationEventHandler): void {
@@ -69,7 +73,7 @@ export class FederationGossip {
   }
 
   async publish (kind: FederationEventKind, signed: SignedPayload): Promise<void> {
-    await this.#pubsub.publish(this.topic, encodeFederationEvent(kind, signed))
+    await this.#pubsub().publish(this.topic, encodeFederationEvent(kind, signed))
   }
 
   async validate (_propagator: PeerId, message: Message): Promise<TopicValidatorResult> {

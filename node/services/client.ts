@@ -111,6 +111,11 @@ export class ClientService implements Startable {
     return round
   }
 
+  /** Every round this client was announced as eligible for. */
+  knownRounds (): AnnouncedRound[] {
+    return [...this.#rounds.values()]
+  }
+
   /** Open rounds this client may contribute to, newest first. */
   openRounds (): AnnouncedRound[] {
     const now = this.#now()

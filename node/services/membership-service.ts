@@ -7,7 +7,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import pRetry from 'p-retry'
 import { PROTOCOLS, WIRE } from '../../protocol/messages/index.ts'
 import type { Role, Roster } from '../../protocol/messages/index.ts'
-import { addMember, createGenesisRoster, removeMember, signRoster } from '../../protocol/roster/index.ts'
+import { addMember, removeMember, signRoster } from '../../protocol/roster/index.ts'
 import { FedaggError } from '../../protocol/errors.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
@@ -24,9 +24,6 @@ export interface MembershipServiceInit {
   gossip: FederationGossip
   /** `--join` multiaddr ending in /p2p/<coordinator>; absent on the coordinator itself. */
   joinAddress?: string
-  displayName?: string
-  /** Roles the coordinator holds besides 'coordinator', written into the genesis roster. */
-  coordinatorRoles?: Role[]
   /** Per-connection inbound stream caps for the roster and directory protocols. */
   maxInboundStreams?: number
   requestTimeoutMs?: number
@@ -47,8 +44,6 @@ export class MembershipService implements Startable {
   readonly #membership: Membership
   readonly #gossip: FederationGossip
   readonly #joinAddress: string | undefined
-  readonly #displayName: string
-  readonly #coordinatorRoles: Role[]
   readonly #maxInboundStreams: number
   readonly #timeoutMs: number
   readonly #log: Logger
@@ -60,8 +55,6 @@ export class MembershipService implements Startable {
     this.#membership = init.membership
     this.#gossip = init.gossip
     this.#joinAddress = init.joinAddress
-    this.#displayName = init.displayName ?? ''
-    this.#coordinatorRoles = init.coordinatorRoles ?? []
     this.#maxInboundStreams = init.maxInboundStreams ?? 16
     this.#timeoutMs = init.requestTimeoutMs ?? REQUEST_TIMEOUT_MS
     this.#log = components.logger.forComponent('fedagg:membership')
@@ -110,19 +103,6 @@ export class MembershipService implements Startable {
   /** Resolves once this node holds a roster (immediately on the coordinator). */
   async joined (): Promise<void> {
     await this.#joined
-  }
-
-  /** Creates and signs roster v1 the first time a coordinator starts. */
-  async ensureGenesis (federationId: string, nowMs: number): Promise<void> {
-    if (this.#membership.roster !== undefined) return
-    const roster = createGenesisRoster({
-      federationId,
-      coordinator: this.#components.peerId.toString(),
-      coordinatorName: this.#displayName,
-      coordinatorRoles: this.#coordinatorRoles,
-      issuedAtMs: nowMs
-    })
-    await this.#membership.apply(await signRoster(this.#components.privateKey, roster))
   }
 
   async addMember (peerId: string, roles: Role[], name = ''): Promise<Roster> {

@@ -1,0 +1,173 @@
+// createFederationNode: assembles identity, store, roster, libp2p host and role services into one FederationNode.
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { logger } from '@libp2p/logger'
+import type { PrivateKey } from '@libp2p/interface'
+import type { AnnouncedRound } from '../protocol/announcement/index.ts'
+import { federationTopic } from '../protocol/messages/index.ts'
+import { EncryptionPool } from '../protocol/paillier/encrypt-pool.ts'
+import type { PaillierPrivateKey } from '../protocol/paillier/keys.ts'
+import { createGenesisRoster, signRoster } from '../protocol/roster/index.ts'
+import type { FedaggConfig } from '../config/index.ts'
+import type { Role } from './api.ts'
+import { loadOrCreateIdentity } from './identity.ts'
+import { createHost } from './host.ts'
+import type { FedaggHost } from './host.ts'
+import type { GossipSub } from '@libp2p/gossipsub'
+import { readPaillierKeyFile } from './keys/paillier-key-file.ts'
+import { FederationGossip } from './membership/federation-gossip.ts'
+import { Membership } from './membership/membership.ts'
+import { rosterGater } from './membership/roster-gater.ts'
+import { createFedaggMetrics } from './metrics/metrics.ts'
+import type { FedaggMetrics } from './metrics/metrics.ts'
+import { openStore } from './store/index.ts'
+import type { Store } from './store/index.ts'
+import { aggregatorService } from './services/aggregator.ts'
+import { clientService } from './services/client.ts'
+import { coordinatorService } from './services/coordinator.ts'
+import { membershipService } from './services/membership-service.ts'
+import { RunningNode } from './running-node.ts'
+import type { RoleServices } from './running-node.ts'
+
+export interface FederationNodeOptions {
+  /** The coordinator's key; read from `<dataDir>/paillier.key` when absent. */
+  paillierKey?: PaillierPrivateKey
+  metrics?: FedaggMetrics
+}
+
+/** How long past a deadline the coordinator keeps asking for an aggregate before failing the round. */
+const SETTLE_GRACE_MS = 60_000
+
+export async function createFederationNode (config: FedaggConfig, options: FederationNodeOptions = {}): Promise<RunningNode> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
+  const privateKey = await loadOrCreateIdentity(config.dataDir)
+  const self = peerIdFromPrivateKey(privateKey).toString()
+  const roles = new Set<Role>(config.roles)
+  const paillierKey = roles.has('coordinator') ? options.paillierKey ?? await readPaillierKeyFile(config.dataDir) : undefined
+  const store = openStore(join(config.dataDir, 'node.db'))
+  try {
+    return await assemble(config, { privateKey, self, roles, paillierKey, store, metrics: options.metrics ?? createFedaggMetrics({ labels: { peer_id: self } }) })
+  } catch (err) {
+    store.close()
+    throw err
+  }
+}
+
+interface Parts {
+  privateKey: PrivateKey
+  self: string
+  roles: Set<Role>
+  paillierKey: PaillierPrivateKey | undefined
+  store: Store
+  metrics: FedaggMetrics
+}
+
+async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNode> {
+  const { privateKey, self, roles, paillierKey, store, metrics } = parts
+  const isCoordinator = roles.has('coordinator')
+  const joinCoordinator = config.join === undefined ? undefined : multiaddr(config.join).getComponents().findLast(c => c.name === 'p2p')?.value
+  const membership = new Membership({
+    self,
+    federationId: config.federationId,
+    store: store.roster,
+    ...(isCoordinator ? { joinCoordinator: self } : joinCoordinator === undefined ? {} : { joinCoordinator })
+  })
+  await membership.load()
+  if (isCoordinator && membership.roster === undefined) {
+    const genesis = createGenesisRoster({
+      federationId: config.federationId,
+      coordinator: self,
+      coordinatorName: config.displayName ?? '',
+      coordinatorRoles: config.roles.filter(role => role !== 'coordinator'),
+      issuedAtMs: Date.now()
+    })
+    await membership.apply(await signRoster(privateKey, genesis))
+  }
+
+  const gossip: FederationGossip = new FederationGossip({
+    // Bound late: the role services below need the gossip object before the host exists.
+    pubsub: (): GossipSub => host.services.pubsub,
+    federationId: config.federationId,
+    roles: membership,
+    log: logger('fedagg:gossip'),
+    onReject: reason => { metrics.submissionRejected(`gossip:${reason.slice(0, 40)}`) }
+  })
+  const limits = config.limits
+  const pools = new Map<string, EncryptionPool>()
+  const membershipFactory = membershipService({
+    membership,
+    gossip,
+    ...(config.join === undefined ? {} : { joinAddress: config.join }),
+    maxInboundStreams: limits.maxInboundStreams.roster,
+    requestTimeoutMs: limits.streamTimeoutMs
+  })
+  const host: FedaggHost<RoleServices> = await createHost<RoleServices>({
+    privateKey,
+    listen: config.listen,
+    ...(config.announce === undefined ? {} : { announce: config.announce }),
+    gater: rosterGater(membership),
+    allowedTopics: [federationTopic(config.federationId)],
+    limits,
+    dialTimeoutMs: limits.dialTimeoutMs
+  }, {
+    membership: membershipFactory,
+    ...(paillierKey === undefined
+      ? {}
+      : {
+          coordinator: coordinatorService({
+            federationId: config.federationId,
+            membership,
+            gossip,
+            store,
+            metrics,
+            paillierKey,
+            maxChunkCiphertexts: config.round.chunkCiphertexts,
+            maxInboundStreams: limits.maxInboundStreams.rounds,
+            settleGraceMs: SETTLE_GRACE_MS
+          })
+        }),
+    ...(roles.has('aggregator')
+      ? {
+          aggregator: aggregatorService({
+            federationId: config.federationId,
+            membership,
+            gossip,
+            store,
+            metrics,
+            maxChunkCiphertexts: config.round.chunkCiphertexts,
+            chunkCiphertexts: config.round.chunkCiphertexts,
+            maxInboundSubmitStreams: limits.maxInboundStreams.submit,
+            maxInboundAggregateStreams: limits.maxInboundStreams.aggregate
+          })
+        }
+      : {}),
+    ...(roles.has('client')
+      ? {
+          client: clientService({
+            federationId: config.federationId,
+            membership,
+            gossip,
+            store,
+            metrics,
+            lookup: async (peers, signal): Promise<void> => host.services.membership.lookup(peers, signal),
+            encryptionPool: round => poolFor(pools, round),
+            chunkCiphertexts: config.round.chunkCiphertexts
+          })
+        }
+      : {})
+  })
+  return new RunningNode({ config, host, membership, gossip, store, metrics, pools, self })
+}
+
+/** One worker pool per Paillier key: its fixed-base table is built once per worker. */
+function poolFor (pools: Map<string, EncryptionPool>, round: AnnouncedRound): EncryptionPool {
+  const fingerprint = round.publicKey.fingerprint
+  let pool = pools.get(fingerprint)
+  if (pool === undefined) {
+    pool = new EncryptionPool(round.publicKey)
+    pools.set(fingerprint, pool)
+  }
+  return pool
+}

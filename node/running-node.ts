@@ -1,0 +1,238 @@
+// The FederationNode a program drives: lifecycle, and views of roster, rounds, results and receipts.
+import { setMaxListeners } from 'node:events'
+import { FedaggError } from '../protocol/errors.ts'
+import { interpretAnnouncement } from '../protocol/announcement/index.ts'
+import type { AnnouncedRound } from '../protocol/announcement/index.ts'
+import { WIRE } from '../protocol/messages/index.ts'
+import type { Receipt, Roster, RoundResult } from '../protocol/messages/index.ts'
+import type { EncryptionPool } from '../protocol/paillier/encrypt-pool.ts'
+import type { FedaggConfig } from '../config/index.ts'
+import type {
+  FederationNode, NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundStatus, RoundView
+} from './api.ts'
+import type { FedaggHost } from './host.ts'
+import type { FederationGossip } from './membership/federation-gossip.ts'
+import type { Membership } from './membership/membership.ts'
+import type { FedaggMetrics } from './metrics/metrics.ts'
+import { ROUND_STATUSES } from './store/index.ts'
+import type { RoundRecord, Store } from './store/index.ts'
+import type { AggregatorService } from './services/aggregator.ts'
+import type { ClientService } from './services/client.ts'
+import type { CoordinatorService } from './services/coordinator.ts'
+import type { MembershipService } from './services/membership-service.ts'
+
+/** A role-specific call on a node that does not hold that role. */
+export class RoleNotHeldError extends FedaggError {
+  static override name = 'RoleNotHeldError'
+}
+
+// A type alias, not an interface: libp2p's ServiceMap constraint needs an index-signature-compatible type.
+export type RoleServices = {
+  membership: MembershipService
+  coordinator?: CoordinatorService
+  aggregator?: AggregatorService
+  client?: ClientService
+}
+
+export interface RunningNodeParts {
+  config: FedaggConfig
+  self: string
+  host: FedaggHost<RoleServices>
+  membership: Membership
+  gossip: FederationGossip
+  store: Store
+  metrics: FedaggMetrics
+  pools: Map<string, EncryptionPool>
+}
+
+export class RunningNode implements FederationNode {
+  readonly peerId: string
+  readonly metrics: FedaggMetrics
+  readonly #parts: RunningNodeParts
+  /** Results other nodes learn from the coordinator's gossip (the coordinator reads its store). */
+  readonly #gossipedResults = new Map<string, RoundResult>()
+  readonly #resultEvents = new EventTarget()
+
+  constructor (parts: RunningNodeParts) {
+    this.#parts = parts
+    this.peerId = parts.self
+    this.metrics = parts.metrics
+    setMaxListeners(Infinity, this.#resultEvents)
+  }
+
+  get #services (): RoleServices { return this.#parts.host.services }
+
+  async start (): Promise<void> {
+    const { host, gossip, metrics } = this.#parts
+    gossip.on('result', signed => {
+      // The gossip validator has checked the coordinator's signature before delivery.
+      const result = WIRE.RoundResult.decode(signed.payload)
+      this.#gossipedResults.set(result.roundId, result)
+      this.#resultEvents.dispatchEvent(new Event(result.roundId))
+    })
+    this.#services.coordinator?.onResult(roundId => this.#resultEvents.dispatchEvent(new Event(roundId)))
+    metrics.observeConnectedPeers(() => host.getConnections().length)
+    await host.start()
+    gossip.start()
+    const client = this.#services.client
+    if (client !== undefined) {
+      // A late joiner asks for rounds announced before it arrived, once it holds the roster.
+      void this.#services.membership.joined().then(async () => client.fetchOpenRounds()).catch(() => {})
+    }
+  }
+
+  async stop (): Promise<void> {
+    const { host, gossip, store, pools } = this.#parts
+    if (host.status === 'started') gossip.stop()
+    await host.stop()
+    await Promise.all([...pools.values()].map(async pool => pool.destroy()))
+    pools.clear()
+    store.close()
+  }
+
+  multiaddrs (): string[] {
+    return this.#parts.host.getMultiaddrs().map(address => address.toString())
+  }
+
+  async status (): Promise<NodeStatus> {
+    const { config, host, membership } = this.#parts
+    return {
+      peerId: this.peerId,
+      federationId: config.federationId,
+      roles: [...config.roles],
+      multiaddrs: this.multiaddrs(),
+      connections: host.getConnections().length,
+      rosterVersion: membership.version,
+      rounds: await this.rounds()
+    }
+  }
+
+  roster (): RosterView | undefined {
+    const roster = this.#parts.membership.roster
+    return roster === undefined ? undefined : rosterView(roster)
+  }
+
+  async addMember (peerId: string, roles: Role[], name?: string): Promise<RosterView> {
+    return rosterView(await this.#services.membership.addMember(peerId, roles, name))
+  }
+
+  async removeMember (peerId: string): Promise<RosterView> {
+    return rosterView(await this.#services.membership.removeMember(peerId))
+  }
+
+  async openRound (request: OpenRoundRequest): Promise<RoundView> {
+    const round = await this.#require('coordinator').openRound(request)
+    return roundView(round, 'open')
+  }
+
+  async rounds (): Promise<RoundView[]> {
+    const { store } = this.#parts
+    const views = new Map<string, RoundView>()
+    for (const status of ROUND_STATUSES) {
+      for (const record of store.rounds.listByStatus(status)) views.set(record.roundId, this.#storedRoundView(record))
+    }
+    for (const round of this.#services.client?.knownRounds() ?? []) {
+      const roundId = round.announcement.roundId
+      if (!views.has(roundId)) views.set(roundId, roundView(round, round.announcement.deadlineMs > Date.now() ? 'open' : 'closed'))
+    }
+    return [...views.values()].sort((a, b) => b.openedAtMs - a.openedAtMs)
+  }
+
+  async round (roundId: string): Promise<RoundView | undefined> {
+    return (await this.rounds()).find(round => round.roundId === roundId)
+  }
+
+  async result (roundId: string): Promise<RoundResultView | undefined> {
+    const stored = this.#parts.store.results.get(roundId)
+    const result = stored === undefined
+      ? this.#gossipedResults.get(roundId)
+      : WIRE.RoundResult.decode(WIRE.SignedPayload.decode(stored.resultMessage).payload)
+    return result === undefined ? undefined : resultView(result)
+  }
+
+  async waitForResult (roundId: string, options: { signal?: AbortSignal } = {}): Promise<RoundResultView> {
+    for (;;) {
+      const result = await this.result(roundId)
+      if (result !== undefined) return result
+      options.signal?.throwIfAborted()
+      await new Promise<void>((resolve, reject) => {
+        const done = (): void => {
+          this.#resultEvents.removeEventListener(roundId, done)
+          options.signal?.removeEventListener('abort', done)
+          if (options.signal?.aborted === true) reject(options.signal.reason)
+          else resolve()
+        }
+        this.#resultEvents.addEventListener(roundId, done)
+        options.signal?.addEventListener('abort', done)
+      })
+    }
+  }
+
+  async submit (values: readonly number[], options: { roundId?: string, weight?: number, signal?: AbortSignal } = {}): Promise<ReceiptView> {
+    return receiptView(await this.#require('client').submit(values, options))
+  }
+
+  #require<R extends 'coordinator' | 'client'> (role: R): NonNullable<RoleServices[R]> {
+    const service = this.#services[role]
+    if (service === undefined) throw new RoleNotHeldError(`this node is not a ${role}`)
+    return service as NonNullable<RoleServices[R]>
+  }
+
+  #storedRoundView (record: RoundRecord): RoundView {
+    const signed = WIRE.SignedPayload.decode(record.signedAnnouncement)
+    const view = roundView(interpretAnnouncement(WIRE.RoundAnnouncement.decode(signed.payload)), record.status)
+    const contributors = this.#parts.store.submissions.count(record.roundId)
+    return {
+      ...view,
+      ...(contributors > 0 ? { contributors } : {}),
+      ...(record.statusReason === undefined ? {} : { reason: record.statusReason })
+    }
+  }
+}
+
+function rosterView (roster: Roster): RosterView {
+  return {
+    federationId: roster.federationId,
+    version: roster.version,
+    coordinator: roster.coordinator,
+    members: roster.members.map(member => ({ peerId: member.peerId, name: member.name, roles: member.roles as Role[] }))
+  }
+}
+
+function roundView (round: AnnouncedRound, status: RoundStatus): RoundView {
+  const { announcement } = round
+  return {
+    roundId: announcement.roundId,
+    status,
+    aggregator: announcement.aggregator,
+    encoding: announcement.spec?.encoding ?? '',
+    length: round.spec.length,
+    minParticipants: announcement.minParticipants,
+    eligible: [...announcement.eligible],
+    deadlineMs: announcement.deadlineMs,
+    openedAtMs: announcement.openedAtMs
+  }
+}
+
+function resultView (result: RoundResult): RoundResultView {
+  return {
+    roundId: result.roundId,
+    status: result.status as RoundResultView['status'],
+    contributors: result.contributors,
+    sum: [...result.sum],
+    mean: [...result.mean],
+    ...(result.reason === '' ? {} : { reason: result.reason }),
+    decryptedAtMs: result.decryptedAtMs
+  }
+}
+
+function receiptView (receipt: Receipt): ReceiptView {
+  return {
+    roundId: receipt.roundId,
+    client: receipt.client,
+    aggregator: receipt.aggregator,
+    digest: Buffer.from(receipt.digest).toString('hex'),
+    index: receipt.index,
+    acceptedAtMs: receipt.acceptedAtMs
+  }
+}
