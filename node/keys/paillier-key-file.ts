@@ -1,0 +1,60 @@
+// The coordinator's Paillier private key on disk: paillier.key in the data directory, JSON, mode 0600.
+import { join } from 'node:path'
+import { fileExists, readSecretFile, writeSecretFile } from '../files/secret-file.ts'
+import { privateKeyFromJSON, privateKeyToJSON } from '../../protocol/paillier/keys.ts'
+import type { PaillierPrivateKey } from '../../protocol/paillier/keys.ts'
+import { FedaggError } from '../../protocol/errors.ts'
+
+export const PAILLIER_KEY_FILE = 'paillier.key'
+
+export class InvalidPaillierKeyFileError extends FedaggError {
+  static override name = 'InvalidPaillierKeyFileError'
+}
+
+export class PaillierKeyExistsError extends FedaggError {
+  static override name = 'PaillierKeyExistsError'
+}
+
+export function paillierKeyPath (dataDir: string): string {
+  return join(dataDir, PAILLIER_KEY_FILE)
+}
+
+export async function hasPaillierKeyFile (dataDir: string): Promise<boolean> {
+  return fileExists(paillierKeyPath(dataDir))
+}
+
+/**
+ * Writes the key atomically with mode 0600 (temporary file, fsync, rename).
+ * Refuses to replace an existing key: rounds opened under it could no longer
+ * be decrypted. Returns the file's path.
+ */
+export async function writePaillierKeyFile (dataDir: string, privateKey: PaillierPrivateKey): Promise<string> {
+  const path = paillierKeyPath(dataDir)
+  if (await fileExists(path)) {
+    throw new PaillierKeyExistsError(`expected no Paillier key at ${path}, found one: rounds opened under it need it to decrypt`)
+  }
+  await writeSecretFile(path, JSON.stringify(privateKeyToJSON(privateKey)) + '\n')
+  return path
+}
+
+/**
+ * Loads the key, refusing a file group or others can access
+ * (InsecureKeyFileError) and one that is missing (KeyFileMissingError).
+ * Error messages never quote the file: it is the secret.
+ */
+export async function readPaillierKeyFile (dataDir: string): Promise<PaillierPrivateKey> {
+  const path = paillierKeyPath(dataDir)
+  const text = (await readSecretFile(path)).toString('utf8')
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw new InvalidPaillierKeyFileError(`${path}: expected the JSON of a Paillier private key, got unparsable text`)
+  }
+  try {
+    return privateKeyFromJSON(json as Parameters<typeof privateKeyFromJSON>[0])
+  } catch (err) {
+    // Only the error's name: its message could carry key material.
+    throw new InvalidPaillierKeyFileError(`${path}: not a valid Paillier private key (${(err as Error).name})`)
+  }
+}

@@ -1,0 +1,74 @@
+// Tests paillier.key: written 0600 and atomically, read back equal, refused when exposed, malformed or replaced.
+import assert from 'node:assert/strict'
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  hasPaillierKeyFile, paillierKeyPath, readPaillierKeyFile, writePaillierKeyFile
+} from '../../../node/keys/paillier-key-file.ts'
+import { generateKeyPair } from '../../../protocol/paillier/keygen.ts'
+import type { PaillierPrivateKey } from '../../../protocol/paillier/keys.ts'
+
+describe('node/keys/paillier-key-file', () => {
+  let privateKey: PaillierPrivateKey
+  let dataDir: string
+
+  before(async function () {
+    // One 2048-bit key for the whole file (about a second); nothing here depends on its size.
+    this.timeout(60_000)
+    privateKey = await generateKeyPair(2048)
+  })
+
+  beforeEach(async () => { dataDir = await mkdtemp(join(tmpdir(), 'fedagg-pkey-')) })
+  afterEach(async () => { await rm(dataDir, { recursive: true, force: true }) })
+
+  it('writes mode 0600 JSON, leaves no temporary file, and reads back the same key', async () => {
+    assert.equal(await hasPaillierKeyFile(dataDir), false)
+    const path = await writePaillierKeyFile(dataDir, privateKey)
+    assert.equal(path, paillierKeyPath(dataDir))
+    assert.equal((await stat(path)).mode & 0o777, 0o600)
+    assert.deepEqual(await readdir(dataDir), ['paillier.key'])
+    assert.equal(JSON.parse(await readFile(path, 'utf8')).n, privateKey.publicKey.n.toString(16))
+    const loaded = await readPaillierKeyFile(dataDir)
+    assert.equal(loaded.publicKey.n, privateKey.publicKey.n)
+    assert.equal(loaded.p, privateKey.p)
+    assert.equal(loaded.q, privateKey.q)
+    assert.equal(await hasPaillierKeyFile(dataDir), true)
+  })
+
+  it('refuses a group- or world-readable key file', async () => {
+    await writePaillierKeyFile(dataDir, privateKey)
+    for (const mode of [0o640, 0o604, 0o660]) {
+      await chmod(paillierKeyPath(dataDir), mode)
+      await assert.rejects(readPaillierKeyFile(dataDir), { name: 'InsecureKeyFileError' }, mode.toString(8))
+    }
+  })
+
+  it('reports a missing key file by name', async () => {
+    await assert.rejects(readPaillierKeyFile(dataDir), { name: 'KeyFileMissingError' })
+  })
+
+  it('refuses to replace an existing key', async () => {
+    await writePaillierKeyFile(dataDir, privateKey)
+    await assert.rejects(writePaillierKeyFile(dataDir, privateKey), { name: 'PaillierKeyExistsError' })
+  })
+
+  it('refuses malformed contents without quoting them', async () => {
+    const json = JSON.parse(JSON.stringify({ version: 1, n: privateKey.publicKey.n.toString(16), hs: privateKey.publicKey.hs.toString(16), p: privateKey.p.toString(16), q: privateKey.q.toString(16) }))
+    const secret = privateKey.p.toString(16)
+    const broken = [
+      JSON.stringify(json).slice(0, 300),
+      JSON.stringify({ ...json, q: privateKey.p.toString(16) }),
+      JSON.stringify({ ...json, version: 9 })
+    ]
+    for (const text of broken) {
+      await writeFile(paillierKeyPath(dataDir), text, { mode: 0o600 })
+      await assert.rejects(readPaillierKeyFile(dataDir), (err: Error) => {
+        assert.equal(err.name, 'InvalidPaillierKeyFileError')
+        assert.ok(!err.message.includes(secret.slice(0, 16)), 'message must not quote key material')
+        assert.ok(!err.message.includes(json.n.slice(0, 16)))
+        return true
+      })
+    }
+  })
+})
