@@ -1,0 +1,64 @@
+// `fedagg start`: loads the config (defaults < file < FEDAGG_* < flags) and runs the daemon in the foreground.
+import { access } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Argv, CommandModule } from 'yargs'
+import { loadConfig } from '../../../config/index.ts'
+import type { FedaggConfig } from '../../../config/index.ts'
+import type { GlobalArgs } from '../global-options.ts'
+import { CONFIG_FILE } from './init.ts'
+
+export interface StartConfigArgs {
+  dataDir: string
+  dataDirGiven: boolean
+  config?: string
+  listen?: string[]
+  join?: string
+}
+
+/**
+ * The daemon's config. The file is --config, else FEDAGG_CONFIG, else
+ * <data-dir>/config.json when it exists. A file found inside the data
+ * directory implies that directory, so it is passed as the dataDir flag.
+ */
+export async function loadStartConfig (args: StartConfigArgs, env: NodeJS.ProcessEnv): Promise<FedaggConfig> {
+  const implicitFile = join(args.dataDir, CONFIG_FILE)
+  const explicitFile = args.config ?? (env.FEDAGG_CONFIG === undefined || env.FEDAGG_CONFIG === '' ? undefined : env.FEDAGG_CONFIG)
+  const file = explicitFile ?? (await exists(implicitFile) ? implicitFile : undefined)
+  const impliesDataDir = args.dataDirGiven || (explicitFile === undefined && file !== undefined)
+  return loadConfig({
+    file,
+    env,
+    flags: {
+      dataDir: impliesDataDir ? args.dataDir : undefined,
+      listen: args.listen,
+      join: args.join
+    }
+  })
+}
+
+interface StartCommandArgs extends GlobalArgs {
+  listen?: string[]
+  join?: string
+  stopOnStdinEnd: boolean
+}
+
+export const startCommand: CommandModule<GlobalArgs, StartCommandArgs> = {
+  command: 'start',
+  describe: 'Run the node in the foreground (Ctrl-C stops it gracefully)',
+  builder: (yargs: Argv<GlobalArgs>) => yargs
+    .option('join', { type: 'string', describe: 'Coordinator multiaddr ending in /p2p/<peerId>' })
+    .option('listen', { type: 'string', array: true, describe: 'Listen multiaddrs (override the config)' })
+    .option('stop-on-stdin-end', { type: 'boolean', default: false, hidden: true, describe: 'Stop when stdin closes (used by fedagg local)' }) as unknown as Argv<StartCommandArgs>,
+  handler: async (argv) => {
+    const config = await loadStartConfig(argv, argv.io.env)
+    // The daemon (and libp2p with it) is loaded only by the command that runs it.
+    const { runDaemon } = await import('../../daemon.ts')
+    await runDaemon(config, { stopOnStdinEnd: argv.stopOnStdinEnd })
+    // libp2p can leave timers behind after stop(); the node is down, so leave now.
+    process.exit(0)
+  }
+}
+
+async function exists (path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false)
+}

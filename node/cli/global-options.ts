@@ -1,0 +1,47 @@
+// The options every fedagg command takes (--data-dir, --config, --json) and how their defaults resolve.
+import { resolve } from 'node:path'
+import type { Options } from 'yargs'
+import type { CliIo } from './io.ts'
+
+/** Used when neither --data-dir nor FEDAGG_DATA_DIR is given. */
+export const DEFAULT_DATA_DIR = './.fedagg'
+
+export interface GlobalArgs {
+  /** Absolute: --data-dir, else FEDAGG_DATA_DIR, else ./.fedagg. */
+  dataDir: string
+  /** Whether --data-dir was on the command line (it then overrides a config file's dataDir). */
+  dataDirGiven: boolean
+  config?: string
+  json: boolean
+  /** Injected through yargs' parse context, not a command-line option. */
+  io: CliIo
+}
+
+export const globalOptions: Record<'data-dir' | 'config' | 'json', Options> = {
+  'data-dir': {
+    type: 'string',
+    describe: 'Node data directory (identity, keys, config, node.db, control.json)',
+    defaultDescription: 'FEDAGG_DATA_DIR or ./.fedagg'
+  },
+  config: {
+    type: 'string',
+    describe: 'Config file',
+    defaultDescription: '<data-dir>/config.json',
+    coerce: (file: string) => resolve(file)
+  },
+  json: {
+    type: 'boolean',
+    default: false,
+    describe: 'Print results as one line of JSON'
+  }
+}
+
+/**
+ * Yargs middleware: settles the data directory once, as an absolute path, so
+ * neither the daemon nor the processes it spawns depend on their working directory.
+ */
+export function resolveDataDir (argv: { dataDir?: unknown, dataDirGiven?: boolean, io: CliIo }): void {
+  const given = typeof argv.dataDir === 'string'
+  argv.dataDirGiven = given
+  argv.dataDir = resolve(given ? argv.dataDir as string : argv.io.env.FEDAGG_DATA_DIR ?? DEFAULT_DATA_DIR)
+}
