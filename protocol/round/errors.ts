@@ -1,0 +1,57 @@
+// Typed refusals of the round protocol; the aggregator sends err.name/err.message back in SubmitResponse.
+import { FedaggError } from '../errors.ts'
+
+/** The sender is not among the round's eligible clients (or, on the coordinator, a contributor is not). */
+export class NotEligibleError extends FedaggError {
+  static override name = 'NotEligibleError'
+}
+
+/** The operation needs an open round and this one has moved on (closing twice, deciding a round the coordinator already decided). */
+export class RoundNotOpenError extends FedaggError {
+  static override name = 'RoundNotOpenError'
+}
+
+/** The round has closed (closed, released or failed) and takes no new submissions. */
+export class RoundClosedError extends FedaggError {
+  static override name = 'RoundClosedError'
+}
+
+/** No round with this id is known here (or a message names another round than the state it is applied to). */
+export class UnknownRoundError extends FedaggError {
+  static override name = 'UnknownRoundError'
+}
+
+/** The client already submitted different content to this round; resends must be identical. */
+export class SubmissionConflictError extends FedaggError {
+  static override name = 'SubmissionConflictError'
+}
+
+/** Counts, widths, chunking, digest length or key fingerprint differ from what the round announced. */
+export class SubmissionShapeError extends FedaggError {
+  static override name = 'SubmissionShapeError'
+}
+
+/** Fewer contributors than minParticipants: nothing may be released or decrypted. */
+export class QuorumNotMetError extends FedaggError {
+  static override name = 'QuorumNotMetError'
+}
+
+/** The round is still marked open but its deadline has passed; it is about to close. */
+export class RoundDeadlinePassedError extends FedaggError {
+  static override name = 'RoundDeadlinePassedError'
+}
+
+/** A round announcement breaks a protocol rule (sizes, ids, quorum, times, roster roles). */
+export class InvalidAnnouncementError extends FedaggError {
+  static override name = 'InvalidAnnouncementError'
+}
+
+/** A receipt, transcript or round result breaks a protocol rule, or does not match its round. */
+export class InvalidRoundDocumentError extends FedaggError {
+  static override name = 'InvalidRoundDocumentError'
+}
+
+/** A transition applied in the wrong state, or a stored round that breaks the round's invariants (a caller bug or a corrupted store, never peer input). */
+export class InvalidRoundStateError extends FedaggError {
+  static override name = 'InvalidRoundStateError'
+}

@@ -1,0 +1,62 @@
+// A small federation for round tests: coordinator, aggregator, five clients, a roster and an announcement.
+import { createHash } from 'node:crypto'
+import { addMember, createGenesisRoster } from '../../../protocol/roster/index.ts'
+import { createAnnouncement } from '../../../protocol/round/index.ts'
+import { testIdentities } from '../signing/identities.ts'
+import type { PaillierPublicKey, Roster, RoundAnnouncement, SubmissionHeader } from '../../../protocol/messages/index.ts'
+import type { ExpectedCiphertexts } from '../../../protocol/round/index.ts'
+import type { TestIdentity } from '../signing/identities.ts'
+
+export interface RoundFixture {
+  coordinator: TestIdentity
+  aggregator: TestIdentity
+  clients: TestIdentity[]
+  outsider: TestIdentity
+  roster: Roster
+  announcement: RoundAnnouncement
+}
+
+export const OPENED_AT = 1_700_000_000_000
+export const DEADLINE = OPENED_AT + 60_000
+export const EXPECTED: ExpectedCiphertexts = { ciphertextCount: 3, ciphertextWidth: 512 }
+
+/**
+ * Shape-valid key material: the round layer checks sizes and parity, not primality, so a 2048-bit
+ * odd n and an h_s below 2·|n| bytes stand in for a real key (paillier tests use real ones).
+ */
+export const PUBLIC_KEY: PaillierPublicKey = {
+  version: 1,
+  n: Uint8Array.from({ length: 256 }, (_, i) => i === 0 ? 0xc5 : i === 255 ? 0x01 : (i * 37) & 0xff),
+  hs: Uint8Array.from({ length: 500 }, (_, i) => i === 0 ? 0x7f : (i * 11) & 0xff)
+}
+export const FINGERPRINT = 'sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f9'
+
+export async function roundFixture (): Promise<RoundFixture> {
+  const [coordinator, aggregator, outsider, ...clients] = await testIdentities(8) as [TestIdentity, TestIdentity, TestIdentity, ...TestIdentity[]]
+  let roster = createGenesisRoster({ federationId: 'acme', coordinator: coordinator.id, issuedAtMs: OPENED_AT - 10_000 })
+  roster = addMember(roster, { peerId: aggregator.id, roles: ['aggregator'] }, OPENED_AT - 9_000)
+  for (const client of clients) roster = addMember(roster, { peerId: client.id, roles: ['client'] }, OPENED_AT - 8_000)
+  roster = addMember(roster, { peerId: outsider.id, roles: ['aggregator'] }, OPENED_AT - 7_000)
+  const announcement = createAnnouncement({
+    roster,
+    roundId: 'r-1',
+    nonce: new Uint8Array(16).fill(9),
+    aggregator: aggregator.id,
+    publicKey: PUBLIC_KEY,
+    keyFingerprint: FINGERPRINT,
+    spec: { length: 10, encoding: 'int:32', clip: 0, maxParticipants: 10, weightBits: 0 },
+    minParticipants: 3,
+    openedAtMs: OPENED_AT,
+    deadlineMs: DEADLINE
+  })
+  return { coordinator, aggregator, clients, outsider, roster, announcement }
+}
+
+export function digestOf (content: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(createHash('sha256').update(content).digest())
+}
+
+/** A header announcing EXPECTED's shape for content `content`. */
+export function headerFor (content: string, overrides: Partial<SubmissionHeader> = {}): SubmissionHeader {
+  return { roundId: 'r-1', keyFingerprint: FINGERPRINT, ciphertextCount: 3, ciphertextWidth: 512, chunkCount: 1, digest: digestOf(content), ...overrides }
+}
