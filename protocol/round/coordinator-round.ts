@@ -1,0 +1,164 @@
+// The coordinator's round as plain data: open -> decrypted | failed | corrupt, decided exactly once.
+import { RESULT_STATUS, TRANSCRIPT_STATUS } from '../messages/index.ts'
+import { validateAnnouncement } from './announcement.ts'
+import { validateRoundResult, validateTranscript } from './documents.ts'
+import { InvalidRoundDocumentError, InvalidRoundStateError, NotEligibleError, QuorumNotMetError, RoundNotOpenError } from './errors.ts'
+import type { RoundAnnouncement, RoundResult, Transcript } from '../messages/index.ts'
+
+export type CoordinatorRoundStatus = 'open' | 'decrypted' | 'failed' | 'corrupt'
+
+/** Plain data, persisted by the node next to the signed announcement. */
+export interface CoordinatorRoundState {
+  federationId: string
+  roundId: string
+  aggregator: string
+  keyFingerprint: string
+  eligible: string[]
+  minParticipants: number
+  openedAtMs: number
+  deadlineMs: number
+  status: CoordinatorRoundStatus
+  /** Contributors of the decrypted aggregate; 0 until decrypted. */
+  contributors: number
+  /** When the round was decided; null while open. */
+  decidedAtMs: number | null
+  /** Why the round failed or is corrupt; '' otherwise. */
+  reason: string
+}
+
+export function openCoordinatorRound (announcement: RoundAnnouncement): CoordinatorRoundState {
+  validateAnnouncement(announcement)
+  return {
+    federationId: announcement.federationId,
+    roundId: announcement.roundId,
+    aggregator: announcement.aggregator,
+    keyFingerprint: announcement.keyFingerprint,
+    eligible: [...announcement.eligible],
+    minParticipants: announcement.minParticipants,
+    openedAtMs: announcement.openedAtMs,
+    deadlineMs: announcement.deadlineMs,
+    status: 'open',
+    contributors: 0,
+    decidedAtMs: null,
+    reason: ''
+  }
+}
+
+/**
+ * Checks a (verified) transcript belongs to this round: same federation, round and aggregator,
+ * every contributor eligible, and a released transcript lists at least minParticipants.
+ */
+export function checkTranscriptForRound (state: CoordinatorRoundState, transcript: Transcript): void {
+  validateTranscript(transcript)
+  const mismatch = (field: string, expected: string, got: string): never => {
+    throw new InvalidRoundDocumentError(`transcript ${field}: expected ${expected}, got ${got}`)
+  }
+  if (transcript.federationId !== state.federationId) mismatch('federationId', state.federationId, transcript.federationId)
+  if (transcript.roundId !== state.roundId) mismatch('roundId', state.roundId, transcript.roundId)
+  if (transcript.aggregator !== state.aggregator) mismatch('aggregator', state.aggregator, transcript.aggregator)
+  const eligible = new Set(state.eligible)
+  const stranger = transcript.contributors.find(contribution => !eligible.has(contribution.client))
+  if (stranger !== undefined) {
+    throw new NotEligibleError(`transcript of round ${state.roundId}: contributor ${stranger.client} was not eligible`)
+  }
+  if (transcript.status === TRANSCRIPT_STATUS.released && transcript.contributors.length < state.minParticipants) {
+    throw new QuorumNotMetError(`transcript of round ${state.roundId}: released with ${transcript.contributors.length} contributors, minParticipants is ${state.minParticipants}`)
+  }
+}
+
+function requireOpen (state: CoordinatorRoundState, action: string): void {
+  if (state.status !== 'open') {
+    throw new RoundNotOpenError(`round ${state.roundId}: expected an open round to ${action}, got one already ${state.status}`)
+  }
+}
+
+export interface DecryptedAggregate {
+  /** The verified transcript that came with the aggregate. */
+  transcript: Transcript
+  /** The count slot of the decrypted aggregate: how many submissions were actually summed. */
+  countSlot: number | bigint
+  nowMs: number
+}
+
+/**
+ * Decides an open round as decrypted after the coordinator decrypted and unpacked its aggregate.
+ * The count slot must equal the released transcript's contributor count and reach minParticipants;
+ * a mismatch means the aggregate is not what the transcript claims (the node then records it
+ * corrupt). Throws RoundNotOpenError if the round was already decided: a round is decrypted once.
+ */
+export function recordDecrypted (state: CoordinatorRoundState, aggregate: DecryptedAggregate): CoordinatorRoundState {
+  requireOpen(state, 'record a decryption')
+  const { transcript, countSlot, nowMs } = aggregate
+  checkTranscriptForRound(state, transcript)
+  if (transcript.status !== TRANSCRIPT_STATUS.released) {
+    throw new InvalidRoundDocumentError(`transcript of round ${state.roundId}: expected status released, got ${transcript.status}`)
+  }
+  const listed = transcript.contributors.length
+  if (BigInt(countSlot) !== BigInt(listed)) {
+    throw new InvalidRoundDocumentError(`round ${state.roundId}: expected the count slot to equal the transcript's ${listed} contributors, got ${countSlot}`)
+  }
+  return { ...state, status: 'decrypted', contributors: listed, decidedAtMs: nowMs }
+}
+
+function decideUnsuccessfully (state: CoordinatorRoundState, status: 'failed' | 'corrupt', reason: string, nowMs: number): CoordinatorRoundState {
+  requireOpen(state, `mark it ${status}`)
+  if (reason.length === 0) throw new InvalidRoundStateError(`round ${state.roundId}: expected a reason to mark it ${status}, got none`)
+  return { ...state, status, decidedAtMs: nowMs, reason }
+}
+
+/** The round produced no aggregate (aggregator reported failure, quorum not met, no answer after the deadline). */
+export function recordFailed (state: CoordinatorRoundState, reason: string, nowMs: number): CoordinatorRoundState {
+  return decideUnsuccessfully(state, 'failed', reason, nowMs)
+}
+
+/** The aggregate decrypted but failed a check (guard bits, slot ranges, count slot); its values are never used. */
+export function recordCorrupt (state: CoordinatorRoundState, reason: string, nowMs: number): CoordinatorRoundState {
+  return decideUnsuccessfully(state, 'corrupt', reason, nowMs)
+}
+
+export interface ResultValues {
+  /** Exact sums, one per vector element: bigints, or exact decimal strings for fixed encodings. */
+  sum: ReadonlyArray<bigint | string>
+  /** Means (weighted when the round was weighted), one per element, or none. */
+  mean?: readonly number[]
+}
+
+/**
+ * The RoundResult the coordinator publishes for a decided round, ready for signRoundResult. A
+ * decrypted round needs its values; failed and corrupt rounds publish none.
+ */
+export function buildRoundResult (state: CoordinatorRoundState, values?: ResultValues): RoundResult {
+  if (state.status === 'open' || state.decidedAtMs === null) {
+    throw new InvalidRoundStateError(`round ${state.roundId}: expected a decided round for a result, got one that is ${state.status}`)
+  }
+  if ((state.status === 'decrypted') !== (values !== undefined)) {
+    throw new InvalidRoundStateError(`round ${state.roundId}: expected values exactly when decrypted, got ${values === undefined ? 'none' : 'some'} for a ${state.status} round`)
+  }
+  return validateRoundResult({
+    federationId: state.federationId,
+    roundId: state.roundId,
+    status: RESULT_STATUS[state.status],
+    contributors: state.contributors,
+    sum: (values?.sum ?? []).map(value => value.toString()),
+    mean: [...(values?.mean ?? [])],
+    reason: state.reason,
+    decryptedAtMs: state.decidedAtMs
+  })
+}
+
+/** The fields of a CoordinatorRoundState the node stores next to the signed announcement. */
+export type StoredCoordinatorRound = Pick<CoordinatorRoundState, 'status' | 'contributors' | 'decidedAtMs' | 'reason'>
+
+/** Rebuilds a coordinator round after a restart, checking the stored fields agree with each other. */
+export function restoreCoordinatorRound (announcement: RoundAnnouncement, stored: StoredCoordinatorRound): CoordinatorRoundState {
+  const state: CoordinatorRoundState = { ...openCoordinatorRound(announcement), ...stored }
+  const consistent =
+    (state.status === 'open') === (state.decidedAtMs === null) &&
+    (state.status === 'decrypted') === (state.contributors > 0) &&
+    (state.status === 'failed' || state.status === 'corrupt') === (state.reason.length > 0) &&
+    (state.status !== 'decrypted' || (state.contributors >= state.minParticipants && state.contributors <= state.eligible.length))
+  if (!consistent) {
+    throw new InvalidRoundStateError(`stored round ${state.roundId}: inconsistent status ${state.status}, contributors ${state.contributors}, decidedAtMs ${state.decidedAtMs}, reason ${JSON.stringify(state.reason)}`)
+  }
+  return state
+}

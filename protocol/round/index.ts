@@ -1,0 +1,7 @@
+// Public surface of the round protocol: announcements, signed round documents, stream shapes and both state machines.
+export * from './errors.ts'
+export * from './announcement.ts'
+export * from './documents.ts'
+export * from './chunks.ts'
+export * from './aggregator-round.ts'
+export * from './coordinator-round.ts'
