@@ -1,12 +1,13 @@
 // The aggregator's round as plain data: open -> closed -> released | failed, with every submission refusal typed.
 import { AGGREGATE_STATUS, DIGEST_BYTES, TRANSCRIPT_STATUS } from '../messages/index.ts'
-import { validateAnnouncement } from './announcement.ts'
+import { roundParameters } from './announcement.ts'
 import { checkCiphertextShape } from './chunks.ts'
 import { equalBytes } from './documents.ts'
 import {
   InvalidRoundStateError, NotEligibleError, QuorumNotMetError, RoundClosedError, RoundDeadlinePassedError,
   RoundNotOpenError, SubmissionConflictError, SubmissionShapeError, UnknownRoundError
 } from './errors.ts'
+import type { RoundParameters } from './announcement.ts'
 import type { ExpectedCiphertexts } from './chunks.ts'
 import type { AggregateStatus, Receipt, RoundAnnouncement, SubmissionHeader, Transcript } from '../messages/index.ts'
 
@@ -27,15 +28,7 @@ export interface AcceptedSubmission {
  * null) so the node can persist the fields and rebuild with restoreAggregatorRound. Functions here
  * never mutate a state; they return a new one.
  */
-export interface AggregatorRoundState {
-  federationId: string
-  roundId: string
-  aggregator: string
-  keyFingerprint: string
-  eligible: string[]
-  minParticipants: number
-  openedAtMs: number
-  deadlineMs: number
+export interface AggregatorRoundState extends RoundParameters {
   status: AggregatorRoundStatus
   submissions: AcceptedSubmission[]
   /** When the round stopped taking submissions; null while open. */
@@ -48,16 +41,8 @@ export interface AggregatorRoundState {
 
 /** Starts the aggregator's state for a verified announcement that names this node as aggregator. */
 export function openAggregatorRound (announcement: RoundAnnouncement): AggregatorRoundState {
-  validateAnnouncement(announcement)
   return {
-    federationId: announcement.federationId,
-    roundId: announcement.roundId,
-    aggregator: announcement.aggregator,
-    keyFingerprint: announcement.keyFingerprint,
-    eligible: [...announcement.eligible],
-    minParticipants: announcement.minParticipants,
-    openedAtMs: announcement.openedAtMs,
-    deadlineMs: announcement.deadlineMs,
+    ...roundParameters(announcement),
     status: 'open',
     submissions: [],
     closedAtMs: null,

@@ -148,6 +148,33 @@ export function createAnnouncement (init: AnnouncementInit): RoundAnnouncement {
   return announcement
 }
 
+/** The announcement fields both the aggregator's and the coordinator's round state keep. */
+export interface RoundParameters {
+  federationId: string
+  roundId: string
+  aggregator: string
+  keyFingerprint: string
+  eligible: string[]
+  minParticipants: number
+  openedAtMs: number
+  deadlineMs: number
+}
+
+/** Validates an announcement and copies out the parameters a round state keeps. */
+export function roundParameters (announcement: RoundAnnouncement): RoundParameters {
+  validateAnnouncement(announcement)
+  return {
+    federationId: announcement.federationId,
+    roundId: announcement.roundId,
+    aggregator: announcement.aggregator,
+    keyFingerprint: announcement.keyFingerprint,
+    eligible: [...announcement.eligible],
+    minParticipants: announcement.minParticipants,
+    openedAtMs: announcement.openedAtMs,
+    deadlineMs: announcement.deadlineMs
+  }
+}
+
 export function isEligible (announcement: Pick<RoundAnnouncement, 'eligible'>, peer: PeerId | string): boolean {
   return announcement.eligible.includes(peer.toString())
 }

@@ -1,22 +1,15 @@
 // The coordinator's round as plain data: open -> decrypted | failed | corrupt, decided exactly once.
 import { RESULT_STATUS, TRANSCRIPT_STATUS } from '../messages/index.ts'
-import { validateAnnouncement } from './announcement.ts'
+import { roundParameters } from './announcement.ts'
 import { validateRoundResult, validateTranscript } from './documents.ts'
 import { InvalidRoundDocumentError, InvalidRoundStateError, NotEligibleError, QuorumNotMetError, RoundNotOpenError } from './errors.ts'
+import type { RoundParameters } from './announcement.ts'
 import type { RoundAnnouncement, RoundResult, Transcript } from '../messages/index.ts'
 
 export type CoordinatorRoundStatus = 'open' | 'decrypted' | 'failed' | 'corrupt'
 
 /** Plain data, persisted by the node next to the signed announcement. */
-export interface CoordinatorRoundState {
-  federationId: string
-  roundId: string
-  aggregator: string
-  keyFingerprint: string
-  eligible: string[]
-  minParticipants: number
-  openedAtMs: number
-  deadlineMs: number
+export interface CoordinatorRoundState extends RoundParameters {
   status: CoordinatorRoundStatus
   /** Contributors of the decrypted aggregate; 0 until decrypted. */
   contributors: number
@@ -27,16 +20,8 @@ export interface CoordinatorRoundState {
 }
 
 export function openCoordinatorRound (announcement: RoundAnnouncement): CoordinatorRoundState {
-  validateAnnouncement(announcement)
   return {
-    federationId: announcement.federationId,
-    roundId: announcement.roundId,
-    aggregator: announcement.aggregator,
-    keyFingerprint: announcement.keyFingerprint,
-    eligible: [...announcement.eligible],
-    minParticipants: announcement.minParticipants,
-    openedAtMs: announcement.openedAtMs,
-    deadlineMs: announcement.deadlineMs,
+    ...roundParameters(announcement),
     status: 'open',
     contributors: 0,
     decidedAtMs: null,
