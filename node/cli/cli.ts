@@ -24,7 +24,8 @@ export function buildCli (): Argv<GlobalArgs> {
   return parser
     .scriptName('fedagg')
     .usage('$0 <command> [options]\n\nA federation node for secure aggregation with Paillier.')
-    .middleware(argv => { resolveDataDir(argv as unknown as GlobalArgs) }, true)
+    // After validation: strict mode would otherwise reject the derived dataDirGiven as an unknown option.
+    .middleware(argv => { resolveDataDir(argv as unknown as GlobalArgs) }, false)
     .command(initCommand)
     .command(idCommand)
     .command(startCommand)

@@ -3,7 +3,9 @@ import type { Argv, CommandModule } from 'yargs'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ControlClient } from '../../control/client.ts'
 import { DaemonNotRunningError } from '../../control/errors.ts'
+import { KeyFileMissingError } from '../../files/secret-file.ts'
 import { loadIdentity } from '../../identity.ts'
+import { NotInitializedError } from '../errors.ts'
 import type { GlobalArgs } from '../global-options.ts'
 import { printResult } from '../io.ts'
 
@@ -14,7 +16,14 @@ export interface IdView {
 }
 
 export async function showId (args: { dataDir: string }): Promise<IdView> {
-  const peerId = peerIdFromPrivateKey(await loadIdentity(args.dataDir)).toString()
+  let identity
+  try {
+    identity = await loadIdentity(args.dataDir)
+  } catch (err) {
+    if (err instanceof KeyFileMissingError) throw new NotInitializedError(`no identity in ${args.dataDir}: run \`fedagg init --data-dir ${args.dataDir}\` first`)
+    throw err
+  }
+  const peerId = peerIdFromPrivateKey(identity).toString()
   try {
     const status = await (await ControlClient.fromDataDir(args.dataDir, { requestTimeoutMs: 5_000 })).status()
     return { peerId, multiaddrs: status.multiaddrs }
