@@ -60,6 +60,9 @@ export class RunningNode implements FederationNode {
     setMaxListeners(Infinity, this.#resultEvents)
   }
 
+  /** The underlying libp2p host, for programs that add protocols of their own or inspect connections. */
+  get libp2p (): FedaggHost<RoleServices> { return this.#parts.host }
+
   get #services (): RoleServices { return this.#parts.host.services }
 
   async start (): Promise<void> {

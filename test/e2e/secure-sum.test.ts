@@ -22,3 +22,42 @@ describe('secure sum over a federation', function () {
     assert.deepEqual(result.sum, ['10', '15'])
   })
 })
+
+describe('rounds with dropouts', function () {
+  this.timeout(120_000)
+  let federation: TestFederation
+
+  before(async () => { federation = await startFederation({ clients: 3 }) })
+  after(async () => { await federation?.stop() })
+
+  it('completes over the clients that submitted when one drops out and quorum holds', async () => {
+    const { coordinator, clients } = federation
+    const round = await coordinator.openRound({ length: 2, encoding: 'int:32', minParticipants: 2, deadlineSeconds: 4 })
+    await Promise.all(clients.map(async client => waitUntil(async () => (await client.round(round.roundId)) !== undefined, 'announcement')))
+    // Client 2 never submits.
+    await Promise.all(clients.slice(0, 2).map(async (client, i) => client.submit([i + 1, 10 * (i + 1)], { roundId: round.roundId })))
+    const result = await coordinator.waitForResult(round.roundId, { signal: AbortSignal.timeout(60_000) })
+    assert.equal(result.status, 'decrypted')
+    assert.equal(result.contributors, 2)
+    assert.deepEqual(result.sum, ['3', '30'])
+  })
+
+  it('fails below quorum and decrypts nothing', async () => {
+    const { coordinator, clients } = federation
+    const decryptionsBefore = await decryptions(coordinator)
+    const round = await coordinator.openRound({ length: 2, encoding: 'int:32', minParticipants: 3, deadlineSeconds: 3 })
+    await Promise.all(clients.map(async client => waitUntil(async () => (await client.round(round.roundId)) !== undefined, 'announcement')))
+    await Promise.all(clients.slice(0, 2).map(async (client, i) => client.submit([i, i], { roundId: round.roundId })))
+    const result = await coordinator.waitForResult(round.roundId, { signal: AbortSignal.timeout(60_000) })
+    assert.equal(result.status, 'failed')
+    assert.deepEqual(result.sum, [])
+    assert.match(result.reason ?? '', /quorum not met: 2 of 3/)
+    assert.equal(await decryptions(coordinator), decryptionsBefore)
+  })
+})
+
+/** The coordinator's count of decrypted aggregates, from its Prometheus registry. */
+async function decryptions (node: TestFederation['coordinator']): Promise<number> {
+  const text = await node.metrics.render()
+  return [...text.matchAll(/^fedagg_decryptions_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0)
+}

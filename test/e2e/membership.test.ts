@@ -1,0 +1,55 @@
+// Membership over real loopback TCP: roster gating at connection time, role checks in handlers, late joiners.
+import assert from 'node:assert/strict'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { PROTOCOLS, WIRE } from '../../protocol/messages/index.ts'
+import { FramedStream } from '../../node/streams/framed-stream.ts'
+import { startFederation, waitUntil } from '../helpers/federation.ts'
+import type { TestFederation } from '../helpers/federation.ts'
+
+describe('membership', function () {
+  this.timeout(120_000)
+  let federation: TestFederation
+
+  before(async () => { federation = await startFederation({ clients: 2 }) })
+  after(async () => { await federation?.stop() })
+
+  it('refuses a peer that is not on the roster at connection time', async () => {
+    const { coordinator } = federation
+    const outsider = await federation.addNode(['client'], { admit: false })
+    const coordinatorId = peerIdFromString(coordinator.peerId)
+    // The coordinator's gater refuses once Noise has authenticated the outsider's peer ID. The
+    // dialer may briefly believe it is connected (yamux is selected optimistically), but no
+    // stream ever gets through and the coordinator never holds the connection.
+    await assert.rejects(outsider.libp2p.dialProtocol(multiaddr(coordinator.multiaddrs()[0]!), PROTOCOLS.roster, { signal: AbortSignal.timeout(5_000) }))
+    await waitUntil(() => outsider.libp2p.getConnections(coordinatorId).length === 0, 'the refused connection to close')
+    assert.equal(coordinator.libp2p.getConnections(peerIdFromString(outsider.peerId)).length, 0)
+    assert.equal(outsider.roster(), undefined)
+  })
+
+  it('refuses a roster client that calls a coordinator-only protocol', async () => {
+    const { aggregator, clients } = federation
+    const client = clients[0]!
+    const stream = await client.libp2p.dialProtocol(multiaddr(aggregator.multiaddrs()[0]!), PROTOCOLS.aggregate, { signal: AbortSignal.timeout(5_000) })
+    const framed = new FramedStream(stream, WIRE.AggregateResponseHeader.maxDataLength)
+    const signal = AbortSignal.timeout(5_000)
+    // The aggregator checks the role before reading anything and resets the stream: the request
+    // cannot even be completed, and no header ever comes back.
+    await assert.rejects(async () => {
+      await framed.write(WIRE.AggregateRequest, { roundId: 'r-anything' }, { signal })
+      await framed.read(WIRE.AggregateResponseHeader, { signal })
+    }, (err: Error) => err.name !== 'TimeoutError' && err.name !== 'AbortError')
+  })
+
+  it('lets a late joiner fetch the open round directly from the coordinator', async () => {
+    const { coordinator, clients } = federation
+    const round = await coordinator.openRound({ length: 3, encoding: 'int:16', minParticipants: 1, deadlineSeconds: 60, eligible: [clients[0]!.peerId] })
+    const lateRoles = ['client'] as const
+    // Admitted after the announcement was gossiped: it can only learn of the round by asking.
+    const late = await federation.addNode([...lateRoles])
+    assert.equal(late.roster()?.version, coordinator.roster()?.version)
+    const round2 = await coordinator.openRound({ length: 3, encoding: 'int:16', minParticipants: 1, deadlineSeconds: 60, eligible: [late.peerId] })
+    await waitUntil(async () => (await late.round(round2.roundId)) !== undefined, 'round announced to the late joiner')
+    assert.equal((await late.round(round.roundId)), undefined, 'not eligible for the first round')
+  })
+})
