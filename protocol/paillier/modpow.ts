@@ -1,5 +1,6 @@
 // Modular exponentiation through OpenSSL (node:crypto): ~8x faster than BigInt square-and-multiply at our sizes.
 import { createDiffieHellman } from 'node:crypto'
+import { gcd } from './arith.ts'
 import { bigintToMinimalBytes, bytesToBigint } from './bytes.ts'
 
 // JavaScript's BigInt has no modPow. A Diffie–Hellman object computes g^x mod p for its "prime" p,
@@ -11,8 +12,10 @@ import { bigintToMinimalBytes, bytesToBigint } from './bytes.ts'
 //   BigInt square-and-multiply ~11 ms, BigInt sliding window (w = 5) ~8 ms, OpenSSL ~1.4 ms.
 // The fixed cost per call (context and window precomputation) is ~0.25 ms, so this pays off for
 // exponents above ~100 bits; callers use it for decryption, key checks and one-off h_s^r.
-// OpenSSL refuses generators 0 and 1 and even moduli (Montgomery needs an odd modulus); both
-// cases are handled or refused below.
+// OpenSSL refuses generators 0 and 1 (handled below), even moduli (refused below), and a zero
+// result, which happens only when the base shares factors with the modulus. The engine never
+// passes such a base (ciphertexts are checked first), so that case takes plain BigInt
+// square-and-multiply; any other OpenSSL failure is rethrown rather than hidden behind a slow path.
 
 /** base^exponent mod modulus, for an odd modulus > 1 and an exponent >= 0. */
 export function modPow (base: bigint, exponent: bigint, modulus: bigint): bigint {
@@ -21,7 +24,21 @@ export function modPow (base: bigint, exponent: bigint, modulus: bigint): bigint
   const reduced = ((base % modulus) + modulus) % modulus
   if (exponent === 0n) return 1n
   if (reduced <= 1n) return reduced
-  const dh = createDiffieHellman(bigintToMinimalBytes(modulus), bigintToMinimalBytes(reduced))
-  dh.setPrivateKey(bigintToMinimalBytes(exponent))
-  return bytesToBigint(dh.generateKeys())
+  try {
+    const dh = createDiffieHellman(bigintToMinimalBytes(modulus), bigintToMinimalBytes(reduced))
+    dh.setPrivateKey(bigintToMinimalBytes(exponent))
+    return bytesToBigint(dh.generateKeys())
+  } catch (err) {
+    if (gcd(modulus, reduced) === 1n) throw err
+    return squareAndMultiply(reduced, exponent, modulus)
+  }
+}
+
+function squareAndMultiply (base: bigint, exponent: bigint, modulus: bigint): bigint {
+  let result = 1n
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if ((e & 1n) === 1n) result = result * base % modulus
+    base = base * base % modulus
+  }
+  return result
 }

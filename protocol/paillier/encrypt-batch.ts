@@ -1,0 +1,32 @@
+// Wire format between EncryptionPool and its workers: fixed-width plaintexts in, fixed-width ciphertexts out.
+import { byteLength, bytesToBigint, writeFixedWidth } from './bytes.ts'
+import type { PaillierPublicKey } from './keys.ts'
+
+// Bigints cannot be transferred between threads, and structured-cloning them one by one is slower
+// than one buffer: a batch travels as a single transferable Uint8Array each way (µs per value
+// against ~1.8 ms per encryption at 2048 bits).
+
+/** One unit of pool work: plaintexts, each exactly plaintextByteLength(pk) big-endian bytes, concatenated. */
+export interface EncryptionTask {
+  plaintexts: Uint8Array<ArrayBuffer>
+}
+
+/** Bytes per plaintext in a batch: the byte length of n. */
+export function plaintextByteLength (publicKey: PaillierPublicKey): number {
+  return byteLength(publicKey.n)
+}
+
+export function encodePlaintextBatch (publicKey: PaillierPublicKey, plaintexts: readonly bigint[]): Uint8Array<ArrayBuffer> {
+  const width = plaintextByteLength(publicKey)
+  const bytes = new Uint8Array(width * plaintexts.length)
+  plaintexts.forEach((m, i) => writeFixedWidth(m, width, bytes, i * width))
+  return bytes
+}
+
+export function decodePlaintextBatch (publicKey: PaillierPublicKey, bytes: Uint8Array): bigint[] {
+  const width = plaintextByteLength(publicKey)
+  if (bytes.byteLength % width !== 0) throw new RangeError(`expected a multiple of ${width} bytes, got ${bytes.byteLength}`)
+  const plaintexts: bigint[] = []
+  for (let offset = 0; offset < bytes.byteLength; offset += width) plaintexts.push(bytesToBigint(bytes, offset, width))
+  return plaintexts
+}

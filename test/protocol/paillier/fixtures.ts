@@ -1,0 +1,60 @@
+// Loads the pre-generated Paillier test keys and the independently computed known-answer vectors.
+import { readFileSync } from 'node:fs'
+import { privateKeyFromJSON } from '../../../protocol/paillier/keys.ts'
+import type { PaillierPrivateKey } from '../../../protocol/paillier/keys.ts'
+
+export type TestKeyBits = 2048 | 3072
+
+const keys = new Map<TestKeyBits, PaillierPrivateKey>()
+
+function readFixture (name: string): unknown {
+  return JSON.parse(readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8'))
+}
+
+/** The committed test key (one object per process, so each key's comb is built once per test run). */
+export function testKey (bits: TestKeyBits): PaillierPrivateKey {
+  let key = keys.get(bits)
+  if (key === undefined) {
+    key = privateKeyFromJSON(readFixture(`paillier-${bits}.json`))
+    keys.set(bits, key)
+  }
+  return key
+}
+
+/** The raw JSON of a committed test key, for serialization tests. */
+export function testKeyJSON (bits: TestKeyBits): Record<string, unknown> {
+  return readFixture(`paillier-${bits}.json`) as Record<string, unknown>
+}
+
+export interface KnownAnswerCase { m: bigint, r: bigint, c: bigint }
+export interface KnownAnswerKey {
+  bits: TestKeyBits
+  p: bigint
+  q: bigint
+  n: bigint
+  x: bigint
+  hs: bigint
+  fingerprint: string
+  cases: KnownAnswerCase[]
+}
+
+/** Vectors computed with Python's pow() from the test keys' primes (see the fixture's "derivation"). */
+export function knownAnswers (): KnownAnswerKey[] {
+  const json = readFixture('paillier-kat.json') as { keys: Array<Record<string, unknown>> }
+  const big = (value: unknown): bigint => BigInt('0x' + String(value))
+  return json.keys.map(key => ({
+    bits: key.bits as TestKeyBits,
+    p: big(key.p),
+    q: big(key.q),
+    n: big(key.n),
+    x: big(key.x),
+    hs: big(key.hs),
+    fingerprint: String(key.fingerprint),
+    cases: (key.cases as Array<Record<string, unknown>>).map(c => ({ m: big(c.m), r: big(c.r), c: big(c.c) }))
+  }))
+}
+
+/** Asserts that fn throws an error named `name` (tests match on err.name, not on classes). */
+export function throwsNamed (name: string): (err: unknown) => boolean {
+  return (err: unknown) => err instanceof Error && err.name === name
+}

@@ -1,0 +1,52 @@
+// Tests generateKeyPair: one real 2048-bit generation in the worker, progress order, abort and refusals.
+import assert from 'node:assert/strict'
+import { bitLength } from '../../../protocol/paillier/arith.ts'
+import { decrypt } from '../../../protocol/paillier/decrypt.ts'
+import { encrypt } from '../../../protocol/paillier/encrypt.ts'
+import { DEFAULT_KEY_BITS, generateKeyPair } from '../../../protocol/paillier/keygen.ts'
+import type { KeyGenerationProgress } from '../../../protocol/paillier/keygen.ts'
+import { throwsNamed } from './fixtures.ts'
+
+describe('paillier/keygen', function () {
+  this.timeout(60_000)
+
+  it('generates a working 2048-bit key off the main thread, reporting each step in order', async () => {
+    const events: KeyGenerationProgress[] = []
+    let ticks = 0
+    const ticker = setInterval(() => { ticks++ }, 10)
+    try {
+      const key = await generateKeyPair(2048, { onProgress: event => events.push(event) })
+      assert.equal(key.publicKey.bits, 2048)
+      assert.equal(bitLength(key.p), 1024)
+      assert.equal(decrypt(key, encrypt(key.publicKey, 99n)), 99n)
+      assert.deepEqual(events, [
+        { phase: 'prime-p', done: 1, total: 3 },
+        { phase: 'prime-q', done: 2, total: 3 },
+        { phase: 'hs', done: 3, total: 3 }
+      ])
+      // Prime search took the event loop for no more than a few slices: timers kept firing.
+      assert.ok(ticks > 5, `expected the event loop to keep running, got ${ticks} ticks`)
+    } finally {
+      clearInterval(ticker)
+    }
+  })
+
+  it('rejects with the abort reason and stops the worker when aborted mid-search', async () => {
+    const controller = new AbortController()
+    const reason = new Error('stop now')
+    const pending = generateKeyPair(4096, { signal: controller.signal })
+    setTimeout(() => { controller.abort(reason) }, 50)
+    await assert.rejects(pending, err => err === reason)
+  })
+
+  it('rejects at once for an already-aborted signal', async () => {
+    await assert.rejects(generateKeyPair(2048, { signal: AbortSignal.abort() }), throwsNamed('AbortError'))
+  })
+
+  it('refuses short, long and non-integer bit lengths before starting', async () => {
+    assert.equal(DEFAULT_KEY_BITS, 3072)
+    await assert.rejects(generateKeyPair(1024), throwsNamed('KeyTooShortError'))
+    await assert.rejects(generateKeyPair(8192), throwsNamed('KeyTooLongError'))
+    await assert.rejects(generateKeyPair(2048.5), RangeError)
+  })
+})

@@ -1,0 +1,48 @@
+// Tests the OpenSSL-backed modPow against BigInt square-and-multiply, at edge cases and key-sized moduli.
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import { modPow } from '../../../protocol/paillier/modpow.ts'
+import { testKey } from './fixtures.ts'
+
+// The independent reference: right-to-left binary exponentiation in plain BigInt.
+function referencePow (base: bigint, exponent: bigint, modulus: bigint): bigint {
+  let result = 1n % modulus
+  let square = ((base % modulus) + modulus) % modulus
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if ((e & 1n) === 1n) result = result * square % modulus
+    square = square * square % modulus
+  }
+  return result
+}
+
+describe('paillier/modpow', () => {
+  const oddModulus = fc.bigInt({ min: 3n, max: 1n << 700n }).map(m => m | 1n)
+
+  it('matches BigInt exponentiation on random odd moduli', () => {
+    fc.assert(fc.property(fc.bigInt({ min: -(1n << 800n), max: 1n << 800n }), fc.bigInt({ min: 0n, max: 1n << 300n }), oddModulus,
+      (base, exponent, modulus) => modPow(base, exponent, modulus) === referencePow(base, exponent, modulus)), { numRuns: 200 })
+  })
+
+  it('handles the bases and exponents OpenSSL would refuse as a generator', () => {
+    const m = (1n << 127n) - 1n
+    for (const [base, exponent] of [[0n, 5n], [1n, 5n], [m, 5n], [m + 1n, 5n], [m - 1n, 3n], [2n, 0n], [0n, 0n], [2n, 1n], [-1n, 3n]] as const) {
+      assert.equal(modPow(base, exponent, m), referencePow(base, exponent, m), `${base}^${exponent}`)
+    }
+  })
+
+  it('is correct for the moduli decryption and encryption use: p², q², n² of a 2048-bit key', () => {
+    const { p, q, publicKey } = testKey(2048)
+    for (const modulus of [p * p, q * q, publicKey.nSquared]) {
+      const base = (modulus * 7n) / 11n
+      for (const exponent of [p - 1n, publicKey.n, (1n << 1024n) - 1n]) {
+        assert.equal(modPow(base, exponent, modulus), referencePow(base, exponent, modulus))
+      }
+    }
+  })
+
+  it('refuses even or tiny moduli and negative exponents', () => {
+    assert.throws(() => modPow(2n, 3n, 10n), RangeError)
+    assert.throws(() => modPow(2n, 3n, 1n), RangeError)
+    assert.throws(() => modPow(2n, -1n, 7n), RangeError)
+  })
+})
