@@ -92,7 +92,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
     federationId: config.federationId,
     roles: membership,
     log: logger('fedagg:gossip'),
-    onReject: reason => { metrics.submissionRejected(`gossip:${reason.slice(0, 40)}`) }
+    onReject: kind => { metrics.gossipRejected(kind) }
   })
   const limits = config.limits
   const pools = new Map<string, EncryptionPool>()

@@ -60,6 +60,9 @@ export class RunningNode implements FederationNode {
     setMaxListeners(Infinity, this.#resultEvents)
   }
 
+  /** Where this node keeps its identity, keys and node.db. */
+  get dataDir (): string { return this.#parts.config.dataDir }
+
   /** The underlying libp2p host, for programs that add protocols of their own or inspect connections. */
   get libp2p (): FedaggHost<RoleServices> { return this.#parts.host }
 

@@ -27,8 +27,8 @@ export interface FederationGossipOptions {
   federationId: string
   roles: RoleDirectory
   log: Logger
-  /** Called for every rejected message with the reason; feeds metrics. */
-  onReject?: (reason: string) => void
+  /** Called for every rejected message with its event kind ('malformed' if undecodable); feeds metrics. */
+  onReject?: (kind: string) => void
 }
 
 /**
@@ -41,7 +41,7 @@ export class FederationGossip {
   readonly #pubsub: () => GossipSub
   readonly #roles: RoleDirectory
   readonly #log: Logger
-  readonly #onReject: (reason: string) => void
+  readonly #onReject: (kind: string) => void
   readonly #handlers = new Map<FederationEventKind, FederationEventHandler[]>()
   readonly #onMessage = (event: CustomEvent<Message>): void => { this.#dispatch(event.detail) }
 
@@ -77,25 +77,29 @@ export class FederationGossip {
   }
 
   async validate (_propagator: PeerId, message: Message): Promise<TopicValidatorResult> {
-    const reason = await this.#rejectionReason(message)
-    if (reason === undefined) return TopicValidatorResult.Accept
-    this.#log('rejected gossip: %s', reason)
-    this.#onReject(reason)
+    const rejection = await this.#rejection(message)
+    if (rejection === undefined) return TopicValidatorResult.Accept
+    this.#log('rejected %s gossip: %s', rejection.kind, rejection.reason)
+    this.#onReject(rejection.kind)
     return TopicValidatorResult.Reject
   }
 
-  async #rejectionReason (message: Message): Promise<string | undefined> {
-    if (message.type !== 'signed') return 'unsigned message'
+  async #rejection (message: Message): Promise<{ kind: string, reason: string } | undefined> {
+    if (message.type !== 'signed') return { kind: 'malformed', reason: 'unsigned message' }
     let kind: FederationEventKind
     let signed: SignedPayload
     try {
       ({ kind, signed } = decodeFederationEvent(message.data))
     } catch (err) {
-      return (err as Error).message
+      return { kind: 'malformed', reason: (err as Error).message }
     }
+    const reason = await this.#authorProblem(kind, signed, message.from.toString())
+    return reason === undefined ? undefined : { kind, reason }
+  }
+
+  async #authorProblem (kind: FederationEventKind, signed: SignedPayload, author: string): Promise<string | undefined> {
     // The gossip author (StrictSign-verified by gossipsub) must be the document's signer:
     // nobody relays another member's document under their own name.
-    const author = message.from.toString()
     if (signed.signer !== author) return `${kind} signed by ${signed.signer} but published by ${author}`
     if (!this.#roles.hasRole(author, AUTHOR_ROLE[kind])) return `${kind} from ${author}, which is not a roster ${AUTHOR_ROLE[kind]}`
     try {

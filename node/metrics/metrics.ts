@@ -12,6 +12,8 @@ export interface FedaggMetrics {
   submissionAccepted (): void
   /** Aggregator: a submission was refused; `reason` should be an error name (a small, fixed set). */
   submissionRejected (reason: string): void
+  /** A gossip message failed validation and was rejected; `kind` is its event kind, or 'malformed'. */
+  gossipRejected (kind: string): void
   /** Coordinator: a round was announced. */
   roundOpened (): void
   /** Aggregator: a round reached quorum and its aggregate was released. */
@@ -68,6 +70,12 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     labelNames: ['reason'],
     registers: [registry]
   })
+  const gossipRejected = new Counter({
+    name: 'fedagg_gossip_rejected_total',
+    help: 'Gossip messages rejected by the federation topic validator, by event kind',
+    labelNames: ['kind'],
+    registers: [registry]
+  })
   const roundsOpened = new Counter({
     name: 'fedagg_rounds_opened_total',
     help: 'Rounds this node opened as coordinator',
@@ -121,6 +129,7 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     contentType: registry.contentType,
     submissionAccepted: () => { submissionsAccepted.inc() },
     submissionRejected: (reason) => { submissionsRejected.inc({ reason: reasonLabel(reason) }) },
+    gossipRejected: (kind) => { gossipRejected.inc({ kind: reasonLabel(kind) }) },
     roundOpened: () => { roundsOpened.inc() },
     roundReleased: () => { roundsReleased.inc() },
     roundFailed: (reason) => { roundsFailed.inc({ reason: reasonLabel(reason) }) },

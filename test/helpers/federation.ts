@@ -20,13 +20,22 @@ export function nodeConfig (dataDir: string, roles: Role[], overrides: Partial<F
   return { ...DEFAULT_CONFIG, dataDir, federationId: 'test', roles, keyBits: 2048, ...overrides }
 }
 
+export interface AddNodeOptions {
+  admit?: boolean
+  start?: boolean
+  overrides?: Partial<FedaggConfig>
+}
+
 export interface TestFederation {
   coordinator: RunningNode
   aggregator: RunningNode
   clients: RunningNode[]
   dirs: string[]
-  /** Starts a node with `roles` that joins through the coordinator; admits it first unless `admit` is false. */
-  addNode: (roles: Role[], options?: { admit?: boolean, overrides?: Partial<FedaggConfig> }) => Promise<RunningNode>
+  /**
+   * Creates a node with `roles` that joins through the coordinator; admits it first unless
+   * `admit` is false, and starts it (waiting for the roster) unless `start` is false.
+   */
+  addNode: (roles: Role[], options?: AddNodeOptions) => Promise<RunningNode>
   stop: () => Promise<void>
 }
 
@@ -65,10 +74,11 @@ export async function startFederation (options: { clients: number }): Promise<Te
   await coordinator.start()
   const joinAddress = `${coordinator.multiaddrs()[0]}`
 
-  const addNode = async (roles: Role[], nodeOptions: { admit?: boolean, overrides?: Partial<FedaggConfig> } = {}): Promise<RunningNode> => {
+  const addNode = async (roles: Role[], nodeOptions: AddNodeOptions = {}): Promise<RunningNode> => {
     const node = await createFederationNode(nodeConfig(await newDir(), roles, { join: joinAddress, ...nodeOptions.overrides }))
     nodes.push(node)
     if (nodeOptions.admit !== false) await coordinator.addMember(node.peerId, roles)
+    if (nodeOptions.start === false) return node
     await node.start()
     if (nodeOptions.admit !== false) await waitForRoster(node, coordinator.roster()!.version)
     return node
