@@ -20,6 +20,7 @@ import { readPaillierKeyFile } from './keys/paillier-key-file.ts'
 import { FederationGossip } from './membership/federation-gossip.ts'
 import { Membership } from './membership/membership.ts'
 import { rosterGater } from './membership/roster-gater.ts'
+import { streamLimits } from './streams/limits.ts'
 import { createFedaggMetrics } from './metrics/metrics.ts'
 import type { FedaggMetrics } from './metrics/metrics.ts'
 import { openStore } from './store/index.ts'
@@ -95,13 +96,13 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
     onReject: kind => { metrics.gossipRejected(kind) }
   })
   const limits = config.limits
+  const protocolLimits = streamLimits(limits)
   const pools = new Map<string, EncryptionPool>()
   const membershipFactory = membershipService({
     membership,
     gossip,
     ...(config.join === undefined ? {} : { joinAddress: config.join }),
-    maxInboundStreams: limits.maxInboundStreams.roster,
-    requestTimeoutMs: limits.streamTimeoutMs
+    limits: protocolLimits
   })
   const host: FedaggHost<RoleServices> = await createHost<RoleServices>({
     privateKey,
@@ -124,7 +125,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             metrics,
             paillierKey,
             maxChunkCiphertexts: config.round.chunkCiphertexts,
-            maxInboundStreams: limits.maxInboundStreams.rounds,
+            limits: protocolLimits,
             settleGraceMs: SETTLE_GRACE_MS
           })
         }),
@@ -138,8 +139,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             metrics,
             maxChunkCiphertexts: config.round.chunkCiphertexts,
             chunkCiphertexts: config.round.chunkCiphertexts,
-            maxInboundSubmitStreams: limits.maxInboundStreams.submit,
-            maxInboundAggregateStreams: limits.maxInboundStreams.aggregate
+            limits: protocolLimits
           })
         }
       : {}),
@@ -153,7 +153,8 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             metrics,
             lookup: async (peers, signal): Promise<void> => host.services.membership.lookup(peers, signal),
             encryptionPool: round => poolFor(pools, round),
-            chunkCiphertexts: config.round.chunkCiphertexts
+            chunkCiphertexts: config.round.chunkCiphertexts,
+            limits: protocolLimits
           })
         }
       : {})

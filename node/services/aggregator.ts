@@ -16,7 +16,9 @@ import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
 import { chunkCountFor, ciphertextDigest, receiveCiphertexts, sendCiphertexts } from '../streams/ciphertext-transfer.ts'
-import { deadline, guardedHandler, withOutboundStream } from '../streams/exchange.ts'
+import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
+import type { InboundExchange } from '../streams/exchange.ts'
+import type { StreamLimits } from '../streams/limits.ts'
 import { REQUEST_TIMEOUT_MS, SMALL_FRAME_BYTES, TRANSFER_TIMEOUT_MS } from './constants.ts'
 
 /** A submission the aggregator refuses; the client gets the name and message back in SubmitResponse. */
@@ -50,8 +52,7 @@ export interface AggregatorInit {
   maxChunkCiphertexts: number
   /** Ciphertexts per chunk when this node sends the aggregate. */
   chunkCiphertexts: number
-  maxInboundSubmitStreams: number
-  maxInboundAggregateStreams: number
+  limits: StreamLimits
   transferTimeoutMs?: number
   now?: () => number
 }
@@ -77,6 +78,7 @@ export class AggregatorService implements Startable {
   readonly #components: AggregatorComponents
   readonly #init: AggregatorInit
   readonly #log: Logger
+  readonly #endpoint: ProtocolEndpoint
   readonly #now: () => number
   readonly #rounds = new Map<string, ActiveRound>()
   #stopped = true
@@ -85,6 +87,7 @@ export class AggregatorService implements Startable {
     this.#components = components
     this.#init = init
     this.#log = components.logger.forComponent('fedagg:aggregator')
+    this.#endpoint = new ProtocolEndpoint(components, init.limits, this.#log)
     this.#now = init.now ?? Date.now
   }
 
@@ -93,21 +96,13 @@ export class AggregatorService implements Startable {
   async start (): Promise<void> {
     this.#stopped = false
     const transferTimeoutMs = this.#init.transferTimeoutMs ?? TRANSFER_TIMEOUT_MS
-    await this.#components.registrar.handle(PROTOCOLS.submit, guardedHandler({
-      log: this.#log,
+    await this.#endpoint.handle('submit', {
       timeoutMs: transferTimeoutMs,
       maxDataLength: SMALL_FRAME_BYTES,
       onError: err => { this.#init.metrics.submissionRejected(err.name) }
-    }, async exchange => this.#handleSubmit(exchange)), {
-      maxInboundStreams: this.#init.maxInboundSubmitStreams,
-      maxOutboundStreams: 1
-    })
-    await this.#components.registrar.handle(PROTOCOLS.aggregate, guardedHandler({
-      log: this.#log, timeoutMs: transferTimeoutMs, maxDataLength: SMALL_FRAME_BYTES
-    }, async exchange => this.#handleAggregate(exchange)), {
-      maxInboundStreams: this.#init.maxInboundAggregateStreams,
-      maxOutboundStreams: 1
-    })
+    }, async exchange => this.#handleSubmit(exchange))
+    await this.#endpoint.handle('aggregate', { timeoutMs: transferTimeoutMs, maxDataLength: SMALL_FRAME_BYTES },
+      async exchange => this.#handleAggregate(exchange))
     this.#init.gossip.on('announcement', signed => {
       this.track(signed).catch(err => { this.#log('ignored announcement - %e', err) })
     })
@@ -124,8 +119,8 @@ export class AggregatorService implements Startable {
     for (const active of this.#rounds.values()) clearTimeout(active.timer)
     await Promise.allSettled([...this.#rounds.values()].map(async active => active.closing))
     this.#rounds.clear()
-    await this.#components.registrar.unhandle(PROTOCOLS.submit)
-    await this.#components.registrar.unhandle(PROTOCOLS.aggregate)
+    await this.#endpoint.unhandle('submit')
+    await this.#endpoint.unhandle('aggregate')
   }
 
   /**
@@ -182,7 +177,7 @@ export class AggregatorService implements Startable {
     return active
   }
 
-  async #handleSubmit ({ framed, remotePeer, signal }: Parameters<Parameters<typeof guardedHandler>[1]>[0]): Promise<void> {
+  async #handleSubmit ({ framed, remotePeer, signal }: InboundExchange): Promise<void> {
     let header: SubmissionHeader
     let response: Partial<SubmitResponse>
     try {
@@ -220,6 +215,9 @@ export class AggregatorService implements Startable {
     }
     if (header.keyFingerprint !== publicKey.fingerprint) {
       throw new SubmissionRejectedError(`round ${header.roundId}: expected key fingerprint ${publicKey.fingerprint}, got ${header.keyFingerprint}`)
+    }
+    if (plan.ciphertexts * ciphertextWidth > this.#init.limits.maxSubmissionBytes) {
+      throw new SubmissionShapeError(`round ${header.roundId}: a submission of ${plan.ciphertexts * ciphertextWidth} bytes exceeds this aggregator's limit of ${this.#init.limits.maxSubmissionBytes}`)
     }
     if (header.ciphertextCount !== plan.ciphertexts || header.ciphertextWidth !== ciphertextWidth) {
       throw new SubmissionShapeError(`round ${header.roundId}: expected ${plan.ciphertexts} ciphertexts of ${ciphertextWidth} bytes, got ${header.ciphertextCount} of ${header.ciphertextWidth}`)
@@ -323,7 +321,7 @@ export class AggregatorService implements Startable {
   }
 
   /** Only the roster coordinator may pull an aggregate, and only once it is released. */
-  async #handleAggregate ({ framed, remotePeer, signal }: Parameters<Parameters<typeof guardedHandler>[1]>[0]): Promise<void> {
+  async #handleAggregate ({ framed, remotePeer, signal }: InboundExchange): Promise<void> {
     this.#init.membership.requireRole(remotePeer, 'coordinator', 'pull aggregate')
     const request = await framed.read(WIRE.AggregateRequest, { signal })
     const record = this.#init.store.rounds.get(request.roundId)
@@ -355,7 +353,7 @@ export class AggregatorService implements Startable {
     const coordinator = this.#init.membership.coordinator()
     if (coordinator === undefined || coordinator === this.#self) return
     const signal = deadline(REQUEST_TIMEOUT_MS)
-    const response = await withOutboundStream(this.#components.connectionManager, peerIdFromString(coordinator), PROTOCOLS.rounds,
+    const response = await this.#endpoint.request(peerIdFromString(coordinator), 'rounds',
       { signal, maxDataLength: WIRE.OpenRoundsResponse.maxDataLength }, async framed => {
         await framed.write(WIRE.OpenRoundsRequest, {}, { signal })
         return framed.read(WIRE.OpenRoundsResponse, { signal })

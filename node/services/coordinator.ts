@@ -21,7 +21,8 @@ import type { Membership } from '../membership/membership.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
 import type { ResultStatus, Store } from '../store/index.ts'
 import { ciphertextDigest, receiveCiphertexts } from '../streams/ciphertext-transfer.ts'
-import { deadline, guardedHandler, withOutboundStream } from '../streams/exchange.ts'
+import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
+import type { StreamLimits } from '../streams/limits.ts'
 import { AGGREGATE_POLL_MAX_MS, AGGREGATE_POLL_MIN_MS, REQUEST_TIMEOUT_MS, SMALL_FRAME_BYTES, TRANSFER_TIMEOUT_MS } from './constants.ts'
 
 export class InvalidRoundRequestError extends FedaggError {
@@ -46,7 +47,7 @@ export interface CoordinatorInit {
   metrics: FedaggMetrics
   paillierKey: PaillierPrivateKey
   maxChunkCiphertexts: number
-  maxInboundStreams: number
+  limits: StreamLimits
   /** How long past a round's deadline the coordinator keeps asking for the aggregate. */
   settleGraceMs: number
   now?: () => number
@@ -64,6 +65,7 @@ export class CoordinatorService implements Startable {
   readonly #components: CoordinatorComponents
   readonly #init: CoordinatorInit
   readonly #log: Logger
+  readonly #endpoint: ProtocolEndpoint
   readonly #now: () => number
   readonly #settling = new Map<string, Promise<void>>()
   readonly #timers = new Set<NodeJS.Timeout>()
@@ -74,14 +76,13 @@ export class CoordinatorService implements Startable {
     this.#components = components
     this.#init = init
     this.#log = components.logger.forComponent('fedagg:coordinator')
+    this.#endpoint = new ProtocolEndpoint(components, init.limits, this.#log)
     this.#now = init.now ?? Date.now
   }
 
   async start (): Promise<void> {
     this.#stopping = new AbortController()
-    await this.#components.registrar.handle(PROTOCOLS.rounds, guardedHandler({
-      log: this.#log, timeoutMs: REQUEST_TIMEOUT_MS, maxDataLength: SMALL_FRAME_BYTES
-    }, async ({ framed, remotePeer, signal }) => {
+    await this.#endpoint.handle('rounds', { timeoutMs: REQUEST_TIMEOUT_MS, maxDataLength: SMALL_FRAME_BYTES }, async ({ framed, remotePeer, signal }) => {
       if (!this.#init.membership.isAdmitted(remotePeer)) {
         this.#init.membership.requireRole(remotePeer, 'client', 'list open rounds')
       }
@@ -89,7 +90,7 @@ export class CoordinatorService implements Startable {
       const announcements = this.#init.store.rounds.listByStatus('open')
         .map(record => WIRE.SignedPayload.decode(record.signedAnnouncement))
       await framed.write(WIRE.OpenRoundsResponse, { announcements }, { signal })
-    }), { maxInboundStreams: this.#init.maxInboundStreams, maxOutboundStreams: 1 })
+    })
     this.#init.gossip.on('transcript', signed => { this.#onTranscript(signed) })
   }
 
@@ -110,7 +111,7 @@ export class CoordinatorService implements Startable {
     for (const timer of this.#timers) clearTimeout(timer)
     this.#timers.clear()
     await Promise.allSettled(this.#settling.values())
-    await this.#components.registrar.unhandle(PROTOCOLS.rounds)
+    await this.#endpoint.unhandle('rounds')
   }
 
   onResult (listener: (roundId: string) => void): () => void {
@@ -213,7 +214,7 @@ export class CoordinatorService implements Startable {
     const { announcement } = round
     const signal = AbortSignal.any([this.#stopping.signal, deadline(TRANSFER_TIMEOUT_MS)])
     const aggregator = peerIdFromString(announcement.aggregator)
-    const pulled = await withOutboundStream(this.#components.connectionManager, aggregator, PROTOCOLS.aggregate,
+    const pulled = await this.#endpoint.request(aggregator, 'aggregate',
       { signal, maxDataLength: WIRE.AggregateResponseHeader.maxDataLength }, async framed => {
         await framed.write(WIRE.AggregateRequest, { roundId: announcement.roundId }, { signal })
         const header = await framed.read(WIRE.AggregateResponseHeader, { signal })

@@ -5,13 +5,14 @@ import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import pRetry from 'p-retry'
-import { PROTOCOLS, WIRE } from '../../protocol/messages/index.ts'
+import { WIRE } from '../../protocol/messages/index.ts'
 import type { Role, Roster } from '../../protocol/messages/index.ts'
 import { addMember, removeMember, signRoster } from '../../protocol/roster/index.ts'
 import { FedaggError } from '../../protocol/errors.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
-import { deadline, guardedHandler, withOutboundStream } from '../streams/exchange.ts'
+import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
+import type { StreamLimits } from '../streams/limits.ts'
 import { JOIN_RETRY_MAX_MS, JOIN_RETRY_MIN_MS, REQUEST_TIMEOUT_MS, SMALL_FRAME_BYTES } from './constants.ts'
 
 /** A coordinator-only operation was called on a node that is not the coordinator. */
@@ -24,9 +25,7 @@ export interface MembershipServiceInit {
   gossip: FederationGossip
   /** `--join` multiaddr ending in /p2p/<coordinator>; absent on the coordinator itself. */
   joinAddress?: string
-  /** Per-connection inbound stream caps for the roster and directory protocols. */
-  maxInboundStreams?: number
-  requestTimeoutMs?: number
+  limits: StreamLimits
 }
 
 export interface MembershipServiceComponents {
@@ -44,8 +43,7 @@ export class MembershipService implements Startable {
   readonly #membership: Membership
   readonly #gossip: FederationGossip
   readonly #joinAddress: string | undefined
-  readonly #maxInboundStreams: number
-  readonly #timeoutMs: number
+  readonly #endpoint: ProtocolEndpoint
   readonly #log: Logger
   #stopping = new AbortController()
   #joined: Promise<void> = Promise.resolve()
@@ -55,9 +53,8 @@ export class MembershipService implements Startable {
     this.#membership = init.membership
     this.#gossip = init.gossip
     this.#joinAddress = init.joinAddress
-    this.#maxInboundStreams = init.maxInboundStreams ?? 16
-    this.#timeoutMs = init.requestTimeoutMs ?? REQUEST_TIMEOUT_MS
     this.#log = components.logger.forComponent('fedagg:membership')
+    this.#endpoint = new ProtocolEndpoint(components, init.limits, this.#log)
   }
 
   get isCoordinator (): boolean {
@@ -70,18 +67,17 @@ export class MembershipService implements Startable {
     this.#gossip.on('roster', signed => {
       this.#membership.apply(signed).catch(err => { this.#log('ignored roster update - %e', err) })
     })
-    const handlerOptions = { log: this.#log, timeoutMs: this.#timeoutMs, maxDataLength: SMALL_FRAME_BYTES }
-    const streamLimits = { maxInboundStreams: this.#maxInboundStreams, maxOutboundStreams: this.#maxInboundStreams }
-    await this.#components.registrar.handle(PROTOCOLS.roster, guardedHandler(handlerOptions, async ({ framed, remotePeer, signal }) => {
+    const handlerOptions = { timeoutMs: REQUEST_TIMEOUT_MS, maxDataLength: SMALL_FRAME_BYTES }
+    await this.#endpoint.handle('roster', handlerOptions, async ({ framed, remotePeer, signal }) => {
       this.#requireCoordinatorServing(remotePeer)
       await framed.read(WIRE.RosterRequest, { signal })
       await framed.write(WIRE.SignedPayload, this.#membership.signedRoster!, { signal })
-    }), streamLimits)
-    await this.#components.registrar.handle(PROTOCOLS.peers, guardedHandler(handlerOptions, async ({ framed, remotePeer, signal }) => {
+    })
+    await this.#endpoint.handle('peers', handlerOptions, async ({ framed, remotePeer, signal }) => {
       this.#requireCoordinatorServing(remotePeer)
       const request = await framed.read(WIRE.PeerDirectoryRequest, { signal })
       await framed.write(WIRE.PeerDirectory, await this.#directory(request.peerIds), { signal })
-    }), streamLimits)
+    })
   }
 
   /** Joining runs after libp2p has started, since it dials. */
@@ -96,8 +92,8 @@ export class MembershipService implements Startable {
   async stop (): Promise<void> {
     this.#stopping.abort()
     await this.#joined
-    await this.#components.registrar.unhandle(PROTOCOLS.roster)
-    await this.#components.registrar.unhandle(PROTOCOLS.peers)
+    await this.#endpoint.unhandle('roster')
+    await this.#endpoint.unhandle('peers')
   }
 
   /** Resolves once this node holds a roster (immediately on the coordinator). */
@@ -117,7 +113,7 @@ export class MembershipService implements Startable {
   async lookup (peers: string[], signal: AbortSignal): Promise<void> {
     const coordinator = this.#membership.coordinator()
     if (coordinator === undefined || coordinator === this.#components.peerId.toString()) return
-    const directory = await withOutboundStream(this.#components.connectionManager, peerIdFromString(coordinator), PROTOCOLS.peers,
+    const directory = await this.#endpoint.request(peerIdFromString(coordinator), 'peers',
       { signal, maxDataLength: WIRE.PeerDirectory.maxDataLength }, async framed => {
         await framed.write(WIRE.PeerDirectoryRequest, { peerIds: peers }, { signal })
         return framed.read(WIRE.PeerDirectory, { signal })
@@ -189,8 +185,8 @@ export class MembershipService implements Startable {
   }
 
   async #fetchRoster (coordinator: PeerId, signal: AbortSignal): Promise<void> {
-    const request = AbortSignal.any([signal, deadline(this.#timeoutMs)])
-    const signed = await withOutboundStream(this.#components.connectionManager, coordinator, PROTOCOLS.roster,
+    const request = AbortSignal.any([signal, deadline(REQUEST_TIMEOUT_MS)])
+    const signed = await this.#endpoint.request(coordinator, 'roster',
       { signal: request, maxDataLength: WIRE.SignedPayload.maxDataLength }, async framed => {
         await framed.write(WIRE.RosterRequest, { knownVersion: this.#membership.version }, { signal: request })
         return framed.read(WIRE.SignedPayload, { signal: request })

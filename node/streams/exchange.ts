@@ -2,7 +2,10 @@
 import { setMaxListeners } from 'node:events'
 import { FramedStream } from './framed-stream.ts'
 import type { Connection, Logger, Stream, StreamHandler } from '@libp2p/interface'
-import type { ConnectionManager } from '@libp2p/interface-internal'
+import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
+import { PROTOCOLS } from '../../protocol/messages/index.ts'
+import type { ProtocolName } from '../../protocol/messages/index.ts'
+import type { StreamLimits } from './limits.ts'
 import type { PeerId } from '@libp2p/interface'
 
 export interface InboundExchange {
@@ -19,6 +22,8 @@ export interface HandlerOptions {
   timeoutMs: number
   /** Frame bound for the first read; handlers may pass tighter or spec-derived bounds per read. */
   maxDataLength: number
+  /** Deadline of each single read. */
+  readTimeoutMs: number
   /** Called with every failure, e.g. for metrics; the stream is reset regardless. */
   onError?: (err: Error, remotePeer: string) => void
 }
@@ -33,7 +38,7 @@ export function guardedHandler (options: HandlerOptions, handle: (exchange: Inbo
   return async (stream: Stream, connection: Connection) => {
     const signal = deadline(options.timeoutMs)
     const remotePeer = connection.remotePeer.toString()
-    const framed = new FramedStream(stream, options.maxDataLength)
+    const framed = new FramedStream(stream, options.maxDataLength, options.readTimeoutMs)
     try {
       await handle({ framed, remotePeer, connection, signal })
       await stream.close({ signal })
@@ -45,11 +50,21 @@ export function guardedHandler (options: HandlerOptions, handle: (exchange: Inbo
   }
 }
 
+export interface OutboundOptions {
+  signal: AbortSignal
+  maxDataLength: number
+  maxOutboundStreams: number
+  readTimeoutMs: number
+}
+
 /** Opens `protocol` to `peer`, runs `exchange` on it, and closes or resets the stream. */
 export async function withOutboundStream<T> (connectionManager: ConnectionManager, peer: PeerId, protocol: string,
-  options: { signal: AbortSignal, maxDataLength: number }, exchange: (framed: FramedStream) => Promise<T>): Promise<T> {
-  const stream = await connectionManager.openStream(peer, protocol, { signal: options.signal })
-  const framed = new FramedStream(stream, options.maxDataLength)
+  options: OutboundOptions, exchange: (framed: FramedStream) => Promise<T>): Promise<T> {
+  const stream = await connectionManager.openStream(peer, protocol, {
+    signal: options.signal,
+    maxOutboundStreams: options.maxOutboundStreams
+  })
+  const framed = new FramedStream(stream, options.maxDataLength, options.readTimeoutMs)
   try {
     const result = await exchange(framed)
     await stream.close({ signal: options.signal })
@@ -65,4 +80,48 @@ export function deadline (ms: number): AbortSignal {
   const signal = AbortSignal.timeout(ms)
   setMaxListeners(Infinity, signal)
   return signal
+}
+
+export interface EndpointComponents {
+  registrar: Registrar
+  connectionManager: ConnectionManager
+}
+
+/**
+ * One service's side of the fedagg protocols: registers handlers and opens
+ * requests with the per-protocol stream caps and read deadline from config,
+ * so no service can forget a limit.
+ */
+export class ProtocolEndpoint {
+  readonly #components: EndpointComponents
+  readonly #limits: StreamLimits
+  readonly #log: Logger
+
+  constructor (components: EndpointComponents, limits: StreamLimits, log: Logger) {
+    this.#components = components
+    this.#limits = limits
+    this.#log = log
+  }
+
+  async handle (name: ProtocolName, options: { timeoutMs: number, maxDataLength: number, onError?: HandlerOptions['onError'] },
+    handler: (exchange: InboundExchange) => Promise<void>): Promise<void> {
+    await this.#components.registrar.handle(PROTOCOLS[name], guardedHandler({
+      log: this.#log,
+      readTimeoutMs: this.#limits.readTimeoutMs,
+      ...options
+    }, handler), this.#limits.protocols[name])
+  }
+
+  async unhandle (name: ProtocolName): Promise<void> {
+    await this.#components.registrar.unhandle(PROTOCOLS[name])
+  }
+
+  async request<T> (peer: PeerId, name: ProtocolName, options: { signal: AbortSignal, maxDataLength: number },
+    exchange: (framed: FramedStream) => Promise<T>): Promise<T> {
+    return withOutboundStream(this.#components.connectionManager, peer, PROTOCOLS[name], {
+      ...options,
+      maxOutboundStreams: this.#limits.protocols[name].maxOutboundStreams,
+      readTimeoutMs: this.#limits.readTimeoutMs
+    }, exchange)
+  }
 }

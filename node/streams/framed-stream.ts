@@ -12,11 +12,14 @@ import type { WireCodec } from '../../protocol/messages/index.ts'
  */
 export class FramedStream {
   readonly stream: Stream
+  readonly #readTimeoutMs: number | undefined
   #lp: LengthPrefixedStream<Stream>
   #maxDataLength: number
 
-  constructor (stream: Stream, maxDataLength: number) {
+  /** `readTimeoutMs` bounds each read on its own, inside whatever deadline the caller passes. */
+  constructor (stream: Stream, maxDataLength: number, readTimeoutMs?: number) {
     this.stream = stream
+    this.#readTimeoutMs = readTimeoutMs
     this.#maxDataLength = maxDataLength
     this.#lp = lpStream(stream, { maxDataLength })
   }
@@ -28,7 +31,10 @@ export class FramedStream {
       this.#lp = lpStream(this.#lp.unwrap(), { maxDataLength: limit })
       this.#maxDataLength = limit
     }
-    const frame = await this.#lp.read({ signal: options.signal })
+    const signal = this.#readTimeoutMs === undefined
+      ? options.signal
+      : AbortSignal.any([options.signal, AbortSignal.timeout(this.#readTimeoutMs)])
+    const frame = await this.#lp.read({ signal })
     return codec.decode(frame, { maxDataLength: limit })
   }
 

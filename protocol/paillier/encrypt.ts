@@ -45,6 +45,20 @@ export function encrypt (publicKey: PaillierPublicKey, m: bigint): bigint {
 }
 
 /**
+ * E(m) with h_s^r from one native exponentiation (~5 ms at 2048 bits) instead of the comb: for a
+ * handful of ciphertexts, where building the comb (~1.3 s, ~34 MB) would cost more than it saves.
+ */
+export function encryptOneOff (publicKey: PaillierPublicKey, m: bigint): bigint {
+  assertPlaintext(publicKey, m)
+  const r = randomExponentBytes(randomnessBits(publicKey))
+  try {
+    return withPlaintext(publicKey, m, modPow(publicKey.hs, littleEndianToBigint(r), publicKey.nSquared))
+  } finally {
+    r.fill(0)
+  }
+}
+
+/**
  * E(m) with caller-chosen randomness r ∈ [0, 2^⌈k/2⌉): the same computation as encrypt, exposed
  * for known-answer tests. Reusing an r across ciphertexts leaks plaintext differences; never do
  * it outside tests.

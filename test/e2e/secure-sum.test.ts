@@ -61,3 +61,32 @@ async function decryptions (node: TestFederation['coordinator']): Promise<number
   const text = await node.metrics.render()
   return [...text.matchAll(/^fedagg_decryptions_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0)
 }
+
+describe('federated averaging of long float vectors', function () {
+  this.timeout(180_000)
+  let federation: TestFederation
+
+  before(async () => { federation = await startFederation({ clients: 3 }) })
+  after(async () => { await federation?.stop() })
+
+  it('returns the weighted mean of fixed-point vectors encrypted on the worker pool', async () => {
+    const { coordinator, clients } = federation
+    // Long enough that each client's vector needs well over the one-off limit of 64 ciphertexts.
+    const length = 5_000
+    const round = await coordinator.openRound({ length, encoding: 'fixed:16', clip: 2, weightBits: 8, minParticipants: 3, deadlineSeconds: 90 })
+    await Promise.all(clients.map(async client => waitUntil(async () => (await client.round(round.roundId)) !== undefined, 'announcement')))
+    const vectors = clients.map((_, c) => Array.from({ length }, (_, i) => Math.sin(i + c) * 1.5))
+    const weights = [1, 2, 5]
+    await Promise.all(clients.map(async (client, c) => client.submit(vectors[c]!, { roundId: round.roundId, weight: weights[c]! })))
+    const result = await coordinator.waitForResult(round.roundId, { signal: AbortSignal.timeout(120_000) })
+    assert.equal(result.status, 'decrypted')
+    assert.equal(result.mean.length, length)
+    const totalWeight = weights.reduce((a, b) => a + b, 0)
+    // Quantization bound for a weighted mean: 2^-(f+1) per value (protocol/encoding/fixed.ts).
+    const bound = 2 ** -17
+    for (let i = 0; i < length; i++) {
+      const expected = vectors.reduce((sum, vector, c) => sum + vector[i]! * weights[c]!, 0) / totalWeight
+      assert.ok(Math.abs(result.mean[i]! - expected) <= bound, `value ${i}: ${result.mean[i]} vs ${expected}`)
+    }
+  })
+})
