@@ -23,7 +23,7 @@ export function bigintToMinimalBytes (value: bigint): Uint8Array {
  */
 export function writeFixedWidth (value: bigint, width: number, target: Uint8Array = new Uint8Array(width), offset = 0): Uint8Array {
   if (value < 0n) throw new RangeError(`expected a non-negative integer, got ${value}`)
-  const hex = value.toString(16)
+  const hex = value === 0n ? '' : value.toString(16)
   if (hex.length > 2 * width) throw new RangeError(`${byteLength(value)}-byte integer does not fit ${width} bytes`)
   Buffer.from(target.buffer, target.byteOffset, target.byteLength).write(hex.padStart(2 * width, '0'), offset, width, 'hex')
   return target

@@ -1,37 +1,106 @@
 // Modular exponentiation through OpenSSL (node:crypto): ~8x faster than BigInt square-and-multiply at our sizes.
 import { createDiffieHellman } from 'node:crypto'
-import { gcd } from './arith.ts'
+import type { DiffieHellman } from 'node:crypto'
+import { modInverse } from './arith.ts'
 import { bigintToMinimalBytes, bytesToBigint } from './bytes.ts'
+import { randomUnit } from './random.ts'
 
-// JavaScript's BigInt has no modPow. A Diffie–Hellman object computes g^x mod p for its "prime" p,
-// generator g and private key x with OpenSSL's BN_mod_exp_mont_consttime (fixed-window Montgomery,
-// constant time in x), and OpenSSL does not check that p is prime when it only derives a public
-// key. So any odd modulus works, including p², q² and n². Measured on the 2-core Xeon dev machine
-// (scripts/bench/crypto.ts, "modpow" section), for a 2048-bit modulus and a 1024-bit exponent,
-// which is the shape of one CRT half of a 2048-bit decryption:
-//   BigInt square-and-multiply ~11 ms, BigInt sliding window (w = 5) ~8 ms, OpenSSL ~1.4 ms.
-// The fixed cost per call (context and window precomputation) is ~0.25 ms, so this pays off for
-// exponents above ~100 bits; callers use it for decryption, key checks and one-off h_s^r.
-// OpenSSL refuses generators 0 and 1 (handled below), even moduli (refused below), and a zero
-// result, which happens only when the base shares factors with the modulus. The engine never
-// passes such a base (ciphertexts are checked first), so that case takes plain BigInt
-// square-and-multiply; any other OpenSSL failure is rethrown rather than hidden behind a slow path.
+// JavaScript's BigInt has no modPow. Node's DiffieHellman object computes g^x mod p (generateKeys,
+// for its generator g and private key x) and y^x mod p (computeSecret, for a peer value y) with
+// OpenSSL's constant-time fixed-window Montgomery exponentiation, and it works for any odd modulus,
+// prime or not: p², q² and n² included. Measured on the 2-core Xeon dev machine for one CRT half
+// of a 2048-bit decryption (2048-bit p², 1024-bit exponent p − 1; `npm run bench:crypto`):
+//   BigInt square-and-multiply ~9 ms, BigInt sliding window (w = 5) ~7 ms, OpenSSL ~1.2 ms.
+// Creating the object is not free: Node runs OpenSSL's DH_check on the modulus, a primality test
+// that a random number fails at once by trial division but p², q² and n² (no small factors) only
+// after a Miller–Rabin round: ~2.3 ms for p², ~17 ms for n². Hence two entry points: FixedExponentPow
+// keeps one object per (modulus, exponent) for decryption, and modPow pays the setup per call for
+// one-off uses (key checks, key generation, re-randomization once per round).
+// OpenSSL refuses the bases 0, 1 and modulus − 1 (handled directly below) and even moduli
+// (refused), and it refuses to output 0, and from computeSecret also 1 and modulus − 1 (the
+// SP 800-56A checks on a DH shared secret). Decryption meets 1 all the time: c^(p−1) ≡ 1 (mod p²)
+// whenever m ≡ 0 (mod p). So FixedExponentPow blinds: with a secret random unit k and
+// K = k^exponent it computes (x·k)^exponent · K⁻¹ = x^exponent, and OpenSSL sees 1 or −1 only if
+// x^exponent ≡ ±K⁻¹, with negligible probability even for chosen x. A refused output is recomputed
+// in BigInt and accepted only if it is one of those three values; any other failure is rethrown.
 
-/** base^exponent mod modulus, for an odd modulus > 1 and an exponent >= 0. */
+/** base^exponent mod modulus, for an odd modulus > 1 and an exponent >= 0 (one-off: see FixedExponentPow). */
 export function modPow (base: bigint, exponent: bigint, modulus: bigint): bigint {
-  if (modulus <= 1n || (modulus & 1n) === 0n) throw new RangeError(`modPow: expected an odd modulus > 1, got ${modulus}`)
-  if (exponent < 0n) throw new RangeError(`modPow: expected a non-negative exponent, got ${exponent}`)
-  const reduced = ((base % modulus) + modulus) % modulus
-  if (exponent === 0n) return 1n
-  if (reduced <= 1n) return reduced
+  assertArguments(exponent, modulus)
+  const reduced = reduce(base, modulus)
+  const trivial = trivialPower(reduced, exponent, modulus)
+  if (trivial !== undefined) return trivial
   try {
     const dh = createDiffieHellman(bigintToMinimalBytes(modulus), bigintToMinimalBytes(reduced))
     dh.setPrivateKey(bigintToMinimalBytes(exponent))
     return bytesToBigint(dh.generateKeys())
   } catch (err) {
-    if (gcd(modulus, reduced) === 1n) throw err
-    return squareAndMultiply(reduced, exponent, modulus)
+    return recoverRefusedOutput(err, reduced, exponent, modulus)
   }
+}
+
+// computeSecret refuses moduli below 512 bits (OpenSSL's DH_MIN_MODULUS_BITS); ours are >= 2048.
+const MIN_CONTEXT_MODULUS_BITS = 512
+
+/** x ↦ x^exponent mod modulus (odd, >= 512 bits) with one OpenSSL context, built (and DH_check paid) once. */
+export class FixedExponentPow {
+  readonly exponent: bigint
+  readonly modulus: bigint
+  readonly #dh: DiffieHellman
+  // k and (k^exponent)⁻¹ mod modulus: the blinding that keeps computeSecret's output off 1 and −1.
+  readonly #blind: bigint
+  readonly #unblind: bigint
+
+  constructor (exponent: bigint, modulus: bigint) {
+    assertArguments(exponent, modulus)
+    if (modulus < 1n << BigInt(MIN_CONTEXT_MODULUS_BITS - 1)) throw new RangeError(`FixedExponentPow: expected a modulus of at least ${MIN_CONTEXT_MODULUS_BITS} bits`)
+    this.exponent = exponent
+    this.modulus = modulus
+    // The generator is never used (only computeSecret is), but OpenSSL wants one in [2, modulus − 2].
+    this.#dh = createDiffieHellman(bigintToMinimalBytes(modulus), bigintToMinimalBytes(2n))
+    if (exponent > 0n) this.#dh.setPrivateKey(bigintToMinimalBytes(exponent))
+    this.#blind = randomUnit(modulus)
+    this.#unblind = modInverse(modPow(this.#blind, exponent, modulus), modulus)
+  }
+
+  pow (base: bigint): bigint {
+    const reduced = reduce(base, this.modulus)
+    const trivial = trivialPower(reduced, this.exponent, this.modulus)
+    if (trivial !== undefined) return trivial
+    const blinded = reduced * this.#blind % this.modulus
+    let output: bigint
+    try {
+      output = bytesToBigint(this.#dh.computeSecret(bigintToMinimalBytes(blinded)))
+    } catch (err) {
+      output = recoverRefusedOutput(err, blinded, this.exponent, this.modulus)
+    }
+    return output * this.#unblind % this.modulus
+  }
+}
+
+function assertArguments (exponent: bigint, modulus: bigint): void {
+  if (modulus <= 1n || (modulus & 1n) === 0n) throw new RangeError(`modPow: expected an odd modulus > 1, got ${modulus}`)
+  if (exponent < 0n) throw new RangeError(`modPow: expected a non-negative exponent, got ${exponent}`)
+}
+
+function reduce (base: bigint, modulus: bigint): bigint {
+  const reduced = base % modulus
+  return reduced < 0n ? reduced + modulus : reduced
+}
+
+// The powers OpenSSL will not compute: exponent 0, bases 0 and 1, and base −1.
+function trivialPower (reduced: bigint, exponent: bigint, modulus: bigint): bigint | undefined {
+  if (exponent === 0n) return 1n
+  if (reduced <= 1n) return reduced
+  if (reduced === modulus - 1n) return (exponent & 1n) === 0n ? 1n : reduced
+  return undefined
+}
+
+// OpenSSL failed on base^exponent: if the true result is one it refuses to output, return it.
+function recoverRefusedOutput (err: unknown, base: bigint, exponent: bigint, modulus: bigint): bigint {
+  const result = squareAndMultiply(base, exponent, modulus)
+  if (result === 0n || result === 1n || result === modulus - 1n) return result
+  throw err
 }
 
 function squareAndMultiply (base: bigint, exponent: bigint, modulus: bigint): bigint {

@@ -19,6 +19,7 @@ describe('paillier/bytes', () => {
   it('fixed width pads on the left and refuses values that do not fit', () => {
     assert.deepEqual([...writeFixedWidth(0x0102n, 4)], [0, 0, 1, 2])
     assert.deepEqual([...writeFixedWidth(0n, 3)], [0, 0, 0])
+    assert.deepEqual([...writeFixedWidth(0n, 0)], [])
     assert.throws(() => writeFixedWidth(0x10000n, 2), RangeError)
     const target = new Uint8Array(6).fill(9)
     writeFixedWidth(0xabn, 2, target, 3)

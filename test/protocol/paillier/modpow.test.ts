@@ -1,7 +1,7 @@
 // Tests the OpenSSL-backed modPow against BigInt square-and-multiply, at edge cases and key-sized moduli.
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { modPow } from '../../../protocol/paillier/modpow.ts'
+import { FixedExponentPow, modPow } from '../../../protocol/paillier/modpow.ts'
 import { testKey } from './fixtures.ts'
 
 // The independent reference: right-to-left binary exponentiation in plain BigInt.
@@ -40,9 +40,38 @@ describe('paillier/modpow', () => {
     }
   })
 
+  it('FixedExponentPow matches BigInt exponentiation, reusing one context for many bases', () => {
+    const contextModulus = fc.bigInt({ min: 1n << 511n, max: 1n << 700n }).map(m => m | 1n)
+    fc.assert(fc.property(fc.bigInt({ min: 0n, max: 1n << 300n }), contextModulus, fc.array(fc.bigInt({ min: -(1n << 800n), max: 1n << 800n }), { minLength: 1, maxLength: 5 }),
+      (exponent, modulus, bases) => {
+        const power = new FixedExponentPow(exponent, modulus)
+        return bases.every(base => power.pow(base) === referencePow(base, exponent, modulus))
+      }), { numRuns: 100 })
+    const { p } = testKey(2048)
+    const power = new FixedExponentPow(p - 1n, p * p)
+    for (const base of [0n, 1n, 2n, p, p * p - 1n, p * p + 3n, (p * p * 5n) / 7n]) {
+      assert.equal(power.pow(base), referencePow(base, p - 1n, p * p))
+    }
+  })
+
+  it('recovers the outputs OpenSSL refuses (0 for a non-unit base, 1 and −1) through BigInt', () => {
+    const modulus = 3n ** 400n
+    assert.equal(modPow(21n, 400n, modulus), 0n)
+    assert.equal(new FixedExponentPow(400n, modulus).pow(21n), 0n)
+    const { p } = testKey(2048)
+    const power = new FixedExponentPow(p - 1n, p * p)
+    // A p-th power has order dividing p − 1 mod p², so its (p − 1)-th power is exactly 1.
+    const unit = modPow(12345n, p, p * p)
+    assert.equal(power.pow(unit), 1n)
+    assert.equal(modPow(unit, p - 1n, p * p), 1n)
+  })
+
   it('refuses even or tiny moduli and negative exponents', () => {
     assert.throws(() => modPow(2n, 3n, 10n), RangeError)
     assert.throws(() => modPow(2n, 3n, 1n), RangeError)
     assert.throws(() => modPow(2n, -1n, 7n), RangeError)
+    assert.throws(() => new FixedExponentPow(3n, 10n), RangeError)
+    assert.throws(() => new FixedExponentPow(3n, (1n << 510n) + 1n), RangeError)
+    assert.throws(() => new FixedExponentPow(-1n, 7n), RangeError)
   })
 })

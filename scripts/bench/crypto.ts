@@ -1,0 +1,265 @@
+// Benchmarks the Paillier engine beside plain paillier-bigint in the same run: encrypt/add/decrypt per value, wire bytes, 1 vs all cores.
+//
+// Usage: npm run bench:crypto [-- --json] [--bits 2048,3072] [--pool-values 1000000] [--rounds 3] [--comb]
+//   --json         print only an array of rows { keyBits, op, valuesPerSecond, baselineValuesPerSecond, ratio, bytesPerValue, cores }
+//   --comb         also sweep fixed-base comb shapes (slow: builds tables up to ~200 MB)
+//
+// fedagg runs as the product does: int:32 values from up to 16 participants packed by planPacking
+// (slotBits = 32 + 4 + 1 = 37, ⌊(k − 2)/37⌋ values per ciphertext), DJN encryption through the comb,
+// CRT decryption through OpenSSL. The baseline is paillier-bigint as shipped: keys from its own
+// generateRandomKeys(bits), one value per ciphertext, its encrypt/addition/decrypt. Each figure is
+// the median of --rounds timed rounds. Encryption rates exclude the one-off comb build, reported apart.
+import { readFileSync } from 'node:fs'
+import { availableParallelism, cpus } from 'node:os'
+import { parseArgs } from 'node:util'
+import { generateRandomKeys } from 'paillier-bigint'
+import { encodeAndPack, planPacking } from '../../protocol/encoding/packing.ts'
+import type { PackingPlan } from '../../protocol/encoding/packing.ts'
+import { parseEncoding } from '../../protocol/encoding/spec.ts'
+import { littleEndianToBigint } from '../../protocol/paillier/bytes.ts'
+import { ciphertextByteLength } from '../../protocol/paillier/codec.ts'
+import { decrypt } from '../../protocol/paillier/decrypt.ts'
+import { EncryptionPool } from '../../protocol/paillier/encrypt-pool.ts'
+import { addCiphertexts, encrypt, encryptionComb, randomnessBits } from '../../protocol/paillier/encrypt.ts'
+import { FixedBaseComb } from '../../protocol/paillier/fixed-base.ts'
+import type { CombShape } from '../../protocol/paillier/fixed-base.ts'
+import { privateKeyFromJSON } from '../../protocol/paillier/keys.ts'
+import type { PaillierPrivateKey } from '../../protocol/paillier/keys.ts'
+import { modPow } from '../../protocol/paillier/modpow.ts'
+import { randomExponentBytes } from '../../protocol/paillier/random.ts'
+
+type Op = 'encrypt' | 'add' | 'decrypt'
+
+interface Row {
+  keyBits: number
+  op: Op
+  valuesPerSecond: number
+  baselineValuesPerSecond: number
+  ratio: number
+  bytesPerValue: number
+  cores: number
+}
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    bits: { type: 'string', default: '2048,3072' },
+    'pool-values': { type: 'string', default: '1000000' },
+    rounds: { type: 'string', default: '3' },
+    comb: { type: 'boolean', default: false }
+  }
+})
+const keySizes = args.bits.split(',').map(Number)
+const poolValues = Number(args['pool-values'])
+const rounds = Number(args.rounds)
+const cores = availableParallelism()
+const INT32 = 2 ** 32
+
+// Human-readable progress goes to stderr, so stdout carries only the table or the JSON.
+const note = (text: string): void => { process.stderr.write(text + '\n') }
+
+/** Median seconds per operation over `rounds` rounds of `count` calls of fn(i). */
+function secondsPerOp (count: number, fn: (i: number) => unknown): number {
+  const samples: number[] = []
+  for (let round = 0; round < rounds; round++) {
+    const started = performance.now()
+    for (let i = 0; i < count; i++) fn(i)
+    samples.push((performance.now() - started) / 1000 / count)
+  }
+  samples.sort((a, b) => a - b)
+  return samples[Math.floor(samples.length / 2)]!
+}
+
+/** The product's packing of int:32 values from at most 16 participants: plan and packed plaintexts. */
+function packInt32 (keyBits: number, values: number[]): { plan: PackingPlan, plaintexts: bigint[] } {
+  const spec = { length: values.length, encoding: parseEncoding('int:32'), maxParticipants: 16 }
+  const plan = planPacking(spec, keyBits)
+  return { plan, plaintexts: encodeAndPack(spec, plan, values) }
+}
+
+function randomInt32s (count: number): number[] {
+  return Array.from({ length: count }, () => Math.floor(Math.random() * INT32))
+}
+
+function loadKey (bits: number): PaillierPrivateKey {
+  // The committed test keys: generating 3072-bit keys on every run would only add minutes.
+  return privateKeyFromJSON(JSON.parse(readFileSync(new URL(`../../test/fixtures/paillier-${bits}.json`, import.meta.url), 'utf8')))
+}
+
+async function benchKeySize (keyBits: number): Promise<{ rows: Row[], notes: string[] }> {
+  const notes: string[] = []
+  const key = loadKey(keyBits)
+  const pk = key.publicKey
+  const { plan } = packInt32(keyBits, randomInt32s(poolValues))
+  const slots = plan.slotsPerCiphertext
+  note(`[${keyBits}] ${slots} int32 values per ciphertext; building comb…`)
+
+  let started = performance.now()
+  encryptionComb(pk)
+  const combSeconds = (performance.now() - started) / 1000
+  notes.push(`comb build ${combSeconds.toFixed(2)} s (${encryptionComb(pk).entries.toLocaleString('en-US')} entries ≈ ${(encryptionComb(pk).entries * ciphertextByteLength(pk) / 1e6).toFixed(0)} MB)`)
+
+  const { plaintexts } = packInt32(keyBits, randomInt32s(slots * 400))
+  const encryptCount = keyBits <= 2048 ? 300 : 150
+  note(`[${keyBits}] fedagg encrypt ×${encryptCount}…`)
+  const encryptSeconds = secondsPerOp(encryptCount, i => encrypt(pk, plaintexts[i % plaintexts.length]!))
+  const ciphertexts = plaintexts.slice(0, 200).map(m => encrypt(pk, m))
+  note(`[${keyBits}] fedagg add, decrypt…`)
+  let aggregate = ciphertexts[0]!
+  const addSeconds = secondsPerOp(20_000, i => { aggregate = addCiphertexts(pk, aggregate, ciphertexts[i % ciphertexts.length]!) })
+  const decryptSeconds = secondsPerOp(keyBits <= 2048 ? 100 : 50, i => decrypt(key, ciphertexts[i % ciphertexts.length]!))
+  for (let i = 0; i < 5; i++) if (decrypt(key, ciphertexts[i]!) !== plaintexts[i]) throw new Error('fedagg round trip failed')
+
+  note(`[${keyBits}] paillier-bigint generateRandomKeys(${keyBits})…`)
+  started = performance.now()
+  const baseline = await generateRandomKeys(keyBits)
+  notes.push(`paillier-bigint generateRandomKeys ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  const baselineValues = randomInt32s(64).map(BigInt)
+  const baselineCount = keyBits <= 2048 ? 12 : 6
+  note(`[${keyBits}] paillier-bigint encrypt ×${baselineCount}, add, decrypt ×${baselineCount}…`)
+  const baselineEncryptSeconds = secondsPerOp(baselineCount, i => baseline.publicKey.encrypt(baselineValues[i]!))
+  const baselineCiphertexts = baselineValues.slice(0, baselineCount).map(m => baseline.publicKey.encrypt(m))
+  let baselineAggregate = baselineCiphertexts[0]!
+  const baselineAddSeconds = secondsPerOp(20_000, i => { baselineAggregate = baseline.publicKey.addition(baselineAggregate, baselineCiphertexts[i % baselineCount]!) })
+  const baselineDecryptSeconds = secondsPerOp(baselineCount, i => baseline.privateKey.decrypt(baselineCiphertexts[i]!))
+  if (baseline.privateKey.decrypt(baselineCiphertexts[0]!) !== baselineValues[0]) throw new Error('paillier-bigint round trip failed')
+
+  const bytesPerValue = plan.bytesPerValue
+  const baselineBytesPerValue = ciphertextByteLength(pk)
+  // Rates per value: fedagg handles `slots` values per ciphertext operation, paillier-bigint one.
+  const row = (op: Op, valuesPerSecond: number, baselineSecondsPerOp: number, rowCores = 1): Row => {
+    const baselineValuesPerSecond = 1 / baselineSecondsPerOp
+    return { keyBits, op, valuesPerSecond, baselineValuesPerSecond, ratio: valuesPerSecond / baselineValuesPerSecond, bytesPerValue, cores: rowCores }
+  }
+  const rows = [
+    row('encrypt', slots / encryptSeconds, baselineEncryptSeconds),
+    row('add', slots / addSeconds, baselineAddSeconds),
+    row('decrypt', slots / decryptSeconds, baselineDecryptSeconds)
+  ]
+  notes.push(`bytes on the wire per value: fedagg ${bytesPerValue.toFixed(2)}, paillier-bigint ${baselineBytesPerValue} (one ${baselineBytesPerValue}-byte ciphertext per value)`)
+
+  const pool = new EncryptionPool(pk)
+  try {
+    note(`[${keyBits}] EncryptionPool on ${pool.threads} threads: warming up…`)
+    await pool.encryptAll(plaintexts.slice(0, pool.threads * 64))
+    const vector = packInt32(keyBits, randomInt32s(poolValues)).plaintexts
+    note(`[${keyBits}] EncryptionPool: ${poolValues.toLocaleString('en-US')} values = ${vector.length.toLocaleString('en-US')} ciphertexts…`)
+    started = performance.now()
+    await pool.encryptAll(vector)
+    const poolSeconds = (performance.now() - started) / 1000
+    const poolRow = row('encrypt', poolValues / poolSeconds, baselineEncryptSeconds, pool.threads)
+    rows.push(poolRow)
+    notes.push(`${poolValues.toLocaleString('en-US')} values on ${pool.threads} threads in ${poolSeconds.toFixed(1)} s: ${(poolRow.valuesPerSecond / rows[0]!.valuesPerSecond).toFixed(2)}x the single-thread rate (${rows[0]!.valuesPerSecond.toFixed(0)} values/s, from ${encryptCount} encryptions × ${rounds} rounds)`)
+  } finally {
+    await pool.destroy()
+  }
+  return { rows, notes }
+}
+
+// Candidates for the modular exponentiation behind decryption, at its shape: a k-bit modulus p²
+// (random odd stand-in) and a k/2-bit exponent.
+function squareAndMultiply (base: bigint, exponent: bigint, modulus: bigint): bigint {
+  let result = 1n
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if ((e & 1n) === 1n) result = result * base % modulus
+    base = base * base % modulus
+  }
+  return result
+}
+
+function slidingWindow (base: bigint, exponent: bigint, modulus: bigint, window = 5): bigint {
+  // odd[i] = base^(2i+1): 2^(w−1) precomputed odd powers.
+  const square = base * base % modulus
+  const odd = [base % modulus]
+  for (let i = 1; i < 1 << (window - 1); i++) odd.push(odd[i - 1]! * square % modulus)
+  const bits = exponent.toString(2)
+  let result = 1n
+  let i = 0
+  while (i < bits.length) {
+    if (bits[i] === '0') {
+      result = result * result % modulus
+      i++
+      continue
+    }
+    // Longest window of at most w bits starting here and ending in a 1.
+    let end = Math.min(i + window, bits.length)
+    while (bits[end - 1] === '0') end--
+    for (let s = i; s < end; s++) result = result * result % modulus
+    result = result * odd[(Number.parseInt(bits.slice(i, end), 2) - 1) / 2]! % modulus
+    i = end
+  }
+  return result
+}
+
+function benchModPow (keyBits: number): string[] {
+  const modulus = randomOdd(keyBits)
+  const base = randomOdd(keyBits - 8)
+  const exponent = randomOdd(keyBits / 2)
+  const expected = modPow(base, exponent, modulus)
+  const candidates: Array<[string, (b: bigint, e: bigint, m: bigint) => bigint]> = [
+    ['BigInt square-and-multiply', squareAndMultiply],
+    ['BigInt sliding window (w = 5)', slidingWindow],
+    ['OpenSSL via createDiffieHellman', modPow]
+  ]
+  return candidates.map(([name, fn]) => {
+    if (fn(base, exponent, modulus) !== expected) throw new Error(`${name} disagrees`)
+    const ms = secondsPerOp(keyBits <= 2048 ? 20 : 10, () => fn(base, exponent, modulus)) * 1000
+    return `  ${keyBits}-bit modulus, ${keyBits / 2}-bit exponent: ${name.padEnd(32)} ${ms.toFixed(2).padStart(7)} ms`
+  })
+}
+
+function randomOdd (bits: number): bigint {
+  return littleEndianToBigint(randomExponentBytes(bits)) | (1n << BigInt(bits - 1)) | 1n
+}
+
+function benchCombShapes (keyBits: number): string[] {
+  const pk = loadKey(keyBits).publicKey
+  const t = randomnessBits(pk)
+  const shapes: Array<[string, CombShape]> = [
+    ['windowed table, w = 8', { teeth: 8, combs: t / 8 }],
+    ['comb 12 × 8', { teeth: 12, combs: 8 }],
+    ['comb 13 × 8 (default)', { teeth: 13, combs: 8 }],
+    ['comb 14 × 8', { teeth: 14, combs: 8 }],
+    ['comb 16 × 4', { teeth: 16, combs: 4 }]
+  ]
+  return shapes.map(([name, shape]) => {
+    const started = performance.now()
+    const comb = new FixedBaseComb(pk.hs, pk.nSquared, t, shape)
+    const buildSeconds = (performance.now() - started) / 1000
+    const products = comb.blockBits - 1 + comb.blockBits * shape.combs
+    const ms = secondsPerOp(keyBits <= 2048 ? 200 : 100, () => comb.pow(randomExponentBytes(t))) * 1000
+    return `  ${keyBits} bits ${name.padEnd(22)} ${String(products).padStart(4)} products  ${(comb.entries * ciphertextByteLength(pk) / 1e6).toFixed(0).padStart(4)} MB  build ${buildSeconds.toFixed(1).padStart(5)} s  ${ms.toFixed(3)} ms per h_s^r`
+  })
+}
+
+const format = (x: number, digits = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+const results: Row[] = []
+const notes: string[] = []
+for (const keyBits of keySizes) {
+  const { rows, notes: keyNotes } = await benchKeySize(keyBits)
+  results.push(...rows)
+  notes.push(...keyNotes.map(text => `${keyBits}: ${text}`))
+}
+
+if (args.json) {
+  console.log(JSON.stringify(results.map(r => ({
+    ...r,
+    valuesPerSecond: Math.round(r.valuesPerSecond),
+    baselineValuesPerSecond: Number(r.baselineValuesPerSecond.toFixed(2)),
+    ratio: Number(r.ratio.toFixed(1)),
+    bytesPerValue: Number(r.bytesPerValue.toFixed(2))
+  })), null, 2))
+} else {
+  const modpow = keySizes.flatMap(benchModPow)
+  const combSweep = args.comb ? keySizes.flatMap(benchCombShapes) : []
+  console.log(`fedagg Paillier engine vs paillier-bigint, same run — ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.versions.node}, OpenSSL ${process.versions.openssl}`)
+  console.log('values: int:32, up to 16 participants, packed 37 bits per slot (fedagg); one value per ciphertext (paillier-bigint)\n')
+  const header = ['key bits', 'op', 'cores', 'fedagg values/s', 'paillier-bigint values/s', 'ratio', 'bytes/value']
+  const lines = results.map(r => [String(r.keyBits), r.op, String(r.cores), format(r.valuesPerSecond), format(r.baselineValuesPerSecond, 2), `${format(r.ratio)}x`, format(r.bytesPerValue, 2)])
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map(line => line[i]!.length)))
+  for (const line of [header, ...lines]) console.log(line.map((cell, i) => i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)).join('  '))
+  console.log('\n' + notes.join('\n'))
+  console.log('\nmodular exponentiation candidates (decryption shape: one CRT half):\n' + modpow.join('\n'))
+  if (combSweep.length > 0) console.log('\nfixed-base comb shapes (h_s^r, one encryption\'s randomizer):\n' + combSweep.join('\n'))
+}
