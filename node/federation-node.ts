@@ -29,6 +29,7 @@ import { aggregatorService } from './services/aggregator.ts'
 import { clientService } from './services/client.ts'
 import { coordinatorService } from './services/coordinator.ts'
 import { membershipService } from './services/membership-service.ts'
+import type { Checkpoint } from './services/checkpoints.ts'
 import { RunningNode } from './running-node.ts'
 import type { RoleServices } from './running-node.ts'
 
@@ -36,6 +37,8 @@ export interface FederationNodeOptions {
   /** The coordinator's key; read from `<dataDir>/paillier.key` when absent. */
   paillierKey?: PaillierPrivateKey
   metrics?: FedaggMetrics
+  /** Crash-test hook called at named points of the aggregator's and coordinator's durable paths. */
+  checkpoint?: Checkpoint
 }
 
 /** How long past a deadline the coordinator keeps asking for an aggregate before failing the round. */
@@ -49,7 +52,15 @@ export async function createFederationNode (config: FedaggConfig, options: Feder
   const paillierKey = roles.has('coordinator') ? options.paillierKey ?? await readPaillierKeyFile(config.dataDir) : undefined
   const store = openStore(join(config.dataDir, 'node.db'))
   try {
-    return await assemble(config, { privateKey, self, roles, paillierKey, store, metrics: options.metrics ?? createFedaggMetrics({ labels: { peer_id: self } }) })
+    return await assemble(config, {
+      privateKey,
+      self,
+      roles,
+      paillierKey,
+      store,
+      metrics: options.metrics ?? createFedaggMetrics({ labels: { peer_id: self } }),
+      checkpoint: options.checkpoint
+    })
   } catch (err) {
     store.close()
     throw err
@@ -63,10 +74,12 @@ interface Parts {
   paillierKey: PaillierPrivateKey | undefined
   store: Store
   metrics: FedaggMetrics
+  checkpoint: Checkpoint | undefined
 }
 
 async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNode> {
   const { privateKey, self, roles, paillierKey, store, metrics } = parts
+  const checkpoint = parts.checkpoint === undefined ? {} : { checkpoint: parts.checkpoint }
   const isCoordinator = roles.has('coordinator')
   const joinCoordinator = config.join === undefined ? undefined : multiaddr(config.join).getComponents().findLast(c => c.name === 'p2p')?.value
   const membership = new Membership({
@@ -126,7 +139,8 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             paillierKey,
             maxChunkCiphertexts: config.round.chunkCiphertexts,
             limits: protocolLimits,
-            settleGraceMs: SETTLE_GRACE_MS
+            settleGraceMs: SETTLE_GRACE_MS,
+            ...checkpoint
           })
         }),
     ...(roles.has('aggregator')
@@ -139,7 +153,8 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             metrics,
             maxChunkCiphertexts: config.round.chunkCiphertexts,
             chunkCiphertexts: config.round.chunkCiphertexts,
-            limits: protocolLimits
+            limits: protocolLimits,
+            ...checkpoint
           })
         }
       : {}),

@@ -19,6 +19,8 @@ import { chunkCountFor, ciphertextDigest, receiveCiphertexts, sendCiphertexts } 
 import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
 import type { InboundExchange } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
+import { NO_CHECKPOINT } from './checkpoints.ts'
+import type { Checkpoint } from './checkpoints.ts'
 import { REQUEST_TIMEOUT_MS, SMALL_FRAME_BYTES, TRANSFER_TIMEOUT_MS } from './constants.ts'
 
 /** A submission the aggregator refuses; the client gets the name and message back in SubmitResponse. */
@@ -55,6 +57,7 @@ export interface AggregatorInit {
   limits: StreamLimits
   transferTimeoutMs?: number
   now?: () => number
+  checkpoint?: Checkpoint
 }
 
 export interface AggregatorComponents {
@@ -80,6 +83,7 @@ export class AggregatorService implements Startable {
   readonly #log: Logger
   readonly #endpoint: ProtocolEndpoint
   readonly #now: () => number
+  readonly #checkpoint: Checkpoint
   readonly #rounds = new Map<string, ActiveRound>()
   #stopped = true
 
@@ -89,6 +93,7 @@ export class AggregatorService implements Startable {
     this.#log = components.logger.forComponent('fedagg:aggregator')
     this.#endpoint = new ProtocolEndpoint(components, init.limits, this.#log)
     this.#now = init.now ?? Date.now
+    this.#checkpoint = init.checkpoint ?? NO_CHECKPOINT
   }
 
   get #self (): string { return this.#components.peerId.toString() }
@@ -199,6 +204,7 @@ export class AggregatorService implements Startable {
       response = { accepted: false, errorName: err.name, errorMessage: err.message }
     }
     await framed.write(WIRE.SubmitResponse, response as SubmitResponse, { signal })
+    if (response.accepted === true) this.#checkpoint('aggregator:after-receipt')
   }
 
   /** Header checks: eligibility, round open, key, and the exact shape the announced spec implies. */
@@ -242,11 +248,13 @@ export class AggregatorService implements Startable {
     const ciphertexts = decodeCiphertexts(active.round.publicKey, bytes)
     const roundId = header.roundId
     const acceptedAtMs = this.#now()
+    this.#checkpoint('aggregator:before-write')
     const inserted = this.#init.store.submissions.insert({ roundId, client, digest, ciphertexts: bytes, acceptedAtMs })
     if (inserted.kind === 'inserted') {
       active.accumulator.add(ciphertexts)
       this.#init.metrics.submissionAccepted()
     }
+    this.#checkpoint('aggregator:after-write')
     if (inserted.kind === 'duplicate' && inserted.receipt !== undefined) {
       return WIRE.SignedPayload.decode(inserted.receipt)
     }

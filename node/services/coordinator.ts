@@ -23,6 +23,8 @@ import type { ResultStatus, Store } from '../store/index.ts'
 import { ciphertextDigest, receiveCiphertexts } from '../streams/ciphertext-transfer.ts'
 import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
+import { NO_CHECKPOINT } from './checkpoints.ts'
+import type { Checkpoint } from './checkpoints.ts'
 import { AGGREGATE_POLL_MAX_MS, AGGREGATE_POLL_MIN_MS, REQUEST_TIMEOUT_MS, SMALL_FRAME_BYTES, TRANSFER_TIMEOUT_MS } from './constants.ts'
 
 export class InvalidRoundRequestError extends FedaggError {
@@ -51,6 +53,7 @@ export interface CoordinatorInit {
   /** How long past a round's deadline the coordinator keeps asking for the aggregate. */
   settleGraceMs: number
   now?: () => number
+  checkpoint?: Checkpoint
 }
 
 export interface CoordinatorComponents {
@@ -67,6 +70,7 @@ export class CoordinatorService implements Startable {
   readonly #log: Logger
   readonly #endpoint: ProtocolEndpoint
   readonly #now: () => number
+  readonly #checkpoint: Checkpoint
   readonly #settling = new Map<string, Promise<void>>()
   readonly #timers = new Set<NodeJS.Timeout>()
   readonly #resultListeners = new Set<(roundId: string) => void>()
@@ -78,6 +82,7 @@ export class CoordinatorService implements Startable {
     this.#log = components.logger.forComponent('fedagg:coordinator')
     this.#endpoint = new ProtocolEndpoint(components, init.limits, this.#log)
     this.#now = init.now ?? Date.now
+    this.#checkpoint = init.checkpoint ?? NO_CHECKPOINT
   }
 
   async start (): Promise<void> {
@@ -206,6 +211,7 @@ export class CoordinatorService implements Startable {
       status: result.status as ResultStatus,
       reason: result.reason
     })
+    this.#checkpoint('coordinator:after-record')
     await this.#publishResult(roundId, stored.resultMessage)
   }
 
