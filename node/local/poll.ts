@@ -23,6 +23,12 @@ export async function pollUntil (check: () => Promise<boolean>, options: { timeo
       const reason = lastError instanceof Error ? ` (last error ${lastError.name}: ${lastError.message})` : ''
       throw new PollTimeoutError(`waited ${options.timeoutMs} ms for ${options.what}${reason}`)
     }
-    await sleep(POLL_INTERVAL_MS, undefined, { signal: options.signal })
+    try {
+      await sleep(POLL_INTERVAL_MS, undefined, { signal: options.signal })
+    } catch (err) {
+      // timers/promises rejects with a generic AbortError; callers expect the signal's own reason.
+      options.signal?.throwIfAborted()
+      throw err
+    }
   }
 }
