@@ -10,7 +10,6 @@ import { ControlClient } from '../control/client.ts'
 import { sumSamples } from '../metrics/prometheus-text.ts'
 import { FedaggError } from '../../protocol/errors.ts'
 import { ChildProcessFailedError, ChildProcesses } from './child-processes.ts'
-import type { SpawnFedaggOptions } from './child-processes.ts'
 import { PollTimeoutError, pollUntil } from './poll.ts'
 import { DaemonStartFailedError, waitForReady } from './ready-line.ts'
 
@@ -195,20 +194,23 @@ class LocalFederation {
     }
   }
 
-  /** `fedagg init` for one node, on loopback with an ephemeral port. */
-  async #init (target: LocalNode, extra: string[] = [], spawnOptions: SpawnFedaggOptions = {}): Promise<void> {
-    const out = await this.#children.run(`init ${target.name}`, [
+  /**
+   * `fedagg init` for one node, on loopback with an ephemeral port. With
+   * `visible`, init runs without --json and on our stderr, so its progress bar
+   * shows; its peer ID is then the first line of its output.
+   */
+  async #init (target: LocalNode, extra: string[] = [], visible = false): Promise<void> {
+    const args = [
       'init', '--data-dir', target.dataDir, '--role', target.role, '--federation', this.#federationId,
-      '--listen', '/ip4/127.0.0.1/tcp/0', '--name', target.name, '--json', ...extra
-    ], { env: this.#env, signal: this.#signal, ...spawnOptions })
-    target.peerId = (JSON.parse(out) as { peerId: string }).peerId
+      '--listen', '/ip4/127.0.0.1/tcp/0', '--name', target.name, ...extra, ...(visible ? [] : ['--json'])
+    ]
+    const out = await this.#children.run(`init ${target.name}`, args, { env: this.#env, signal: this.#signal, ...(visible ? { stderr: 'inherit' } : {}) })
+    target.peerId = visible ? out.split('\n')[0] ?? '' : (JSON.parse(out) as { peerId: string }).peerId
   }
 
   async #initCoordinator (): Promise<void> {
     const keyBits = this.#options.keyBits ?? LOCAL_DEFAULT_KEY_BITS
-    // Without --json the child draws its progress bar on our terminal; with it, init is silent.
-    const visible = this.#options.showKeygenProgress === true
-    await this.#init(this.#coordinator, ['--key-bits', String(keyBits)], visible ? { stderr: 'inherit' } : {})
+    await this.#init(this.#coordinator, ['--key-bits', String(keyBits)], this.#options.showKeygenProgress === true)
   }
 
   /** Starts the coordinator, admits every other peer ID, starts the others with --join, waits for the roster. */
