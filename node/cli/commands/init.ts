@@ -1,5 +1,5 @@
 // `fedagg init`: creates a node's data directory: identity, config file, and for a coordinator its Paillier key.
-import { access, mkdir } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Argv, CommandModule } from 'yargs'
@@ -9,6 +9,7 @@ import type { Role } from '../../api.ts'
 import { loadOrCreateIdentity } from '../../identity.ts'
 import { hasPaillierKeyFile, paillierKeyPath, writePaillierKeyFile } from '../../keys/paillier-key-file.ts'
 import { AlreadyInitializedError } from '../errors.ts'
+import { fileExists } from '../../files/secret-file.ts'
 import type { GlobalArgs } from '../global-options.ts'
 import { printResult } from '../io.ts'
 import { keygenProgress } from '../keygen-progress.ts'
@@ -60,7 +61,7 @@ export interface InitHooks {
  */
 export async function initNode (args: InitArgs, hooks: InitHooks = {}): Promise<InitResult> {
   const configFile = args.configFile ?? join(args.dataDir, CONFIG_FILE)
-  if (await exists(configFile)) {
+  if (await fileExists(configFile)) {
     throw new AlreadyInitializedError(`expected no config at ${configFile}, found one: ${args.dataDir} is already initialized`)
   }
   const content: FedaggConfigFile = {
@@ -146,8 +147,4 @@ export const initCommand: CommandModule<GlobalArgs, InitCommandArgs> = {
         : 'send the peer ID above to the coordinator\'s operator, then: fedagg start --join <coordinator multiaddr>'
     ].join('\n'))
   }
-}
-
-async function exists (path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false)
 }

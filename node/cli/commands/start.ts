@@ -1,9 +1,9 @@
 // `fedagg start`: loads the config (defaults < file < FEDAGG_* < flags) and runs the daemon in the foreground.
-import { access } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Argv, CommandModule } from 'yargs'
 import { loadConfig } from '../../../config/index.ts'
 import type { FedaggConfig } from '../../../config/index.ts'
+import { fileExists } from '../../files/secret-file.ts'
 import type { GlobalArgs } from '../global-options.ts'
 import { CONFIG_FILE } from './init.ts'
 
@@ -23,7 +23,7 @@ export interface StartConfigArgs {
 export async function loadStartConfig (args: StartConfigArgs, env: NodeJS.ProcessEnv): Promise<FedaggConfig> {
   const implicitFile = join(args.dataDir, CONFIG_FILE)
   const explicitFile = args.config ?? (env.FEDAGG_CONFIG === undefined || env.FEDAGG_CONFIG === '' ? undefined : env.FEDAGG_CONFIG)
-  const file = explicitFile ?? (await exists(implicitFile) ? implicitFile : undefined)
+  const file = explicitFile ?? (await fileExists(implicitFile) ? implicitFile : undefined)
   const impliesDataDir = args.dataDirGiven || (explicitFile === undefined && file !== undefined)
   return loadConfig({
     file,
@@ -57,8 +57,4 @@ export const startCommand: CommandModule<GlobalArgs, StartCommandArgs> = {
     // libp2p can leave timers behind after stop(); the node is down, so leave now.
     process.exit(0)
   }
-}
-
-async function exists (path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false)
 }
