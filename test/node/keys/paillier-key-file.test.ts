@@ -6,17 +6,16 @@ import { join } from 'node:path'
 import {
   hasPaillierKeyFile, paillierKeyPath, readPaillierKeyFile, writePaillierKeyFile
 } from '../../../node/keys/paillier-key-file.ts'
-import { generateKeyPair } from '../../../protocol/paillier/keygen.ts'
+import { privateKeyFromJSON } from '../../../protocol/paillier/keys.ts'
 import type { PaillierPrivateKey } from '../../../protocol/paillier/keys.ts'
 
 describe('node/keys/paillier-key-file', () => {
   let privateKey: PaillierPrivateKey
   let dataDir: string
 
-  before(async function () {
-    // One 2048-bit key for the whole file (about a second); nothing here depends on its size.
-    this.timeout(60_000)
-    privateKey = await generateKeyPair(2048)
+  before(async () => {
+    // The pre-generated 2048-bit test key: nothing here depends on fresh key material.
+    privateKey = privateKeyFromJSON(JSON.parse(await readFile(new URL('../../fixtures/paillier-2048.json', import.meta.url), 'utf8')))
   })
 
   beforeEach(async () => { dataDir = await mkdtemp(join(tmpdir(), 'fedagg-pkey-')) })
@@ -54,7 +53,7 @@ describe('node/keys/paillier-key-file', () => {
   })
 
   it('refuses malformed contents without quoting them', async () => {
-    const json = JSON.parse(JSON.stringify({ version: 1, n: privateKey.publicKey.n.toString(16), hs: privateKey.publicKey.hs.toString(16), p: privateKey.p.toString(16), q: privateKey.q.toString(16) }))
+    const json = { version: 1, n: privateKey.publicKey.n.toString(16), hs: privateKey.publicKey.hs.toString(16), p: privateKey.p.toString(16), q: privateKey.q.toString(16) }
     const secret = privateKey.p.toString(16)
     const broken = [
       JSON.stringify(json).slice(0, 300),
