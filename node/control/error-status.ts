@@ -18,21 +18,26 @@ const EXACT: Record<string, number> = {
 /**
  * Patterns over error names, first match wins. Order matters: NotStarted is a
  * 503 although it also starts with "Not", the prefix of the role errors
- * (NotCoordinatorError, NotClientError) which are 403.
+ * (NotCoordinatorError, NotEligibleError) which are 403.
  */
 const PATTERNS: Array<[RegExp, number]> = [
-  [/NotFound/, 404],
+  // What the request names does not exist: UnknownRoundError, UnknownMemberError, RoundNotFoundError.
+  [/NotFound|^Unknown/, 404],
   [/NotStarted|Unavailable|Stopped|Stopping|ShuttingDown/, 503],
-  [/^Not[A-Z]|Role|Forbidden|Permission|Ineligible|NotEligible/, 403],
-  [/Invalid|Validation|Malformed|OutOfRange|TooLong|TooShort|TooLarge|Mismatch|Unsupported|Refused|^Zod/, 400],
-  [/Exists|Duplicate|Conflict|Already|Closed/, 409]
+  // The caller's node lacks the role or standing: NotCoordinatorError, RoleNotHeldError, PeerNotAuthorizedError.
+  [/^Not[A-Z]|Role|Forbidden|Permission|NotAuthorized|Ineligible/, 403],
+  // The request itself is malformed: InvalidRoundRequestError, ValueOutOfRangeError, VectorLengthError.
+  [/^Invalid|Validation|Malformed|OutOfRange|NonFinite|VectorLength|Shape|TooLong|TooShort|TooLarge|Unsupported|^Zod/, 400],
+  // Well-formed, but the state refuses it now: DuplicateMemberError, RoundClosedError, StaleRosterError.
+  [/Exists|Duplicate|Conflict|Already|Closed|NotOpen|Deadline|Pending|Stale|NotNewer|^Cannot|^No[A-Z]/, 409]
 ]
 
 /**
  * The HTTP status for an error thrown while serving a request:
  * exact names, then name patterns, then 422 for any other FedaggError (a
- * well-formed request the protocol's state refuses) and 500 for the rest
- * (a bug or an unexpected failure below us).
+ * well-formed request the protocol refuses, e.g. QuorumNotMetError or
+ * SubmissionRejectedError) and 500 for the rest (a bug or an unexpected
+ * failure below us).
  */
 export function statusForError (err: unknown): number {
   const name = err instanceof Error ? err.name : ''

@@ -10,25 +10,38 @@ function named (name: string, base: new (message: string) => Error = FedaggError
 }
 
 describe('node/control/error-status', () => {
+  // Names the node actually throws (node/, protocol/), plus the control layer's own.
   const cases: Array<[string, number]> = [
     ['InvalidRequestError', 400],
     ['UnauthorizedError', 401],
     ['RoundNotFoundError', 404],
-    ['MemberNotFoundError', 404],
+    ['UnknownRoundError', 404],
+    ['UnknownMemberError', 404],
     ['NotCoordinatorError', 403],
-    ['NotClientError', 403],
-    ['ClientNotEligibleError', 403],
-    ['RoleError', 403],
+    ['NotEligibleError', 403],
+    ['RoleNotHeldError', 403],
+    ['PeerNotAuthorizedError', 403],
     ['NodeNotStartedError', 503],
     ['InvalidVectorSpecError', 400],
-    ['VectorLengthMismatchError', 400],
+    ['InvalidRoundRequestError', 400],
+    ['VectorLengthError', 400],
     ['ValueOutOfRangeError', 400],
-    ['DuplicateSubmissionError', 409],
+    ['NonFiniteValueError', 400],
+    ['DuplicateMemberError', 409],
+    ['SubmissionConflictError', 409],
     ['RoundClosedError', 409],
+    ['RoundNotOpenError', 409],
+    ['RoundDeadlinePassedError', 409],
+    ['RoundAlreadyDecryptedError', 409],
+    ['CannotRemoveCoordinatorError', 409],
+    ['NoOpenRoundError', 409],
+    ['NoRosterError', 409],
+    ['StaleRosterError', 409],
     ['ResultPendingError', 409],
     ['RequestBodyTooLargeError', 413],
     ['TimeoutError', 504],
-    ['QuorumNotReachedError', 422]
+    ['QuorumNotMetError', 422],
+    ['SubmissionRejectedError', 422]
   ]
   for (const [name, status] of cases) {
     it(`maps ${name} to ${status}`, () => {
