@@ -170,9 +170,9 @@ class LocalFederation {
     const parts: string[] = []
     for (const target of this.#nodes) {
       const text = await readFile(target.logFile, 'utf8').catch(() => '')
-      // pino levels: 40 warn, 50 error, 60 fatal.
       const lines = text.trim().split('\n').filter(line => line !== '')
-      const problems = lines.filter(line => /"level":[456]0\b/.test(line)).slice(-3)
+      // pino warnings and errors (levels 40-60), and the CLI's own one-line error if the daemon died.
+      const problems = lines.filter(line => /"level":[456]0\b/.test(line) || line.startsWith('fedagg: ')).slice(-3)
       // No warning at all (e.g. stuck starting): its last line says how far it got.
       const shown = problems.length > 0 ? problems : lines.slice(-1)
       if (shown.length > 0) parts.push(`\n  ${target.name}: ${shown.join('\n  ')}`)
