@@ -26,7 +26,7 @@ export const globalOptions: Record<'data-dir' | 'config' | 'json', Options> = {
   config: {
     type: 'string',
     describe: 'Config file',
-    defaultDescription: '<data-dir>/config.json',
+    defaultDescription: 'FEDAGG_CONFIG (start) or <data-dir>/config.json',
     coerce: (file: string) => resolve(file)
   },
   json: {
