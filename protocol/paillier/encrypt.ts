@@ -4,7 +4,7 @@ import { bigintToLittleEndian, littleEndianToBigint } from './bytes.ts'
 import { CiphertextOutOfRangeError, PlaintextOutOfRangeError, RandomnessOutOfRangeError } from './errors.ts'
 import { FixedBaseComb } from './fixed-base.ts'
 import type { PaillierPublicKey } from './keys.ts'
-import { modPow } from './modpow.ts'
+import { FixedBasePow } from './modpow.ts'
 import { randomExponentBytes } from './random.ts'
 
 // E(m) = (1 + m·n) · h_s^r mod n², r uniform over [0, 2^⌈k/2⌉) (Damgård–Jurik–Nielsen, as in IPCL
@@ -13,6 +13,7 @@ import { randomExponentBytes } from './random.ts'
 // the precomputed comb (fixed-base.ts) it is 89 products instead of ~3k/2 at 2048 bits.
 
 const combs = new WeakMap<PaillierPublicKey, FixedBaseComb>()
+const nativePowers = new WeakMap<PaillierPublicKey, FixedBasePow>()
 
 /** Bit length of the encryption randomness r: ⌈k/2⌉ for a k-bit n. */
 export function randomnessBits (publicKey: PaillierPublicKey): number {
@@ -45,17 +46,13 @@ export function encrypt (publicKey: PaillierPublicKey, m: bigint): bigint {
 }
 
 /**
- * E(m) with h_s^r from one native exponentiation (~5 ms at 2048 bits) instead of the comb: for a
- * handful of ciphertexts, where building the comb (~1.3 s, ~34 MB) would cost more than it saves.
+ * E(m) with h_s^r from one native exponentiation (~4.5 ms at 2048 bits, ~13 ms at 3072) instead of
+ * the comb: for up to a few hundred ciphertexts, below which building the comb (~1.3 s, ~34 MB at
+ * 2048 bits) costs more than it saves.
  */
 export function encryptOneOff (publicKey: PaillierPublicKey, m: bigint): bigint {
   assertPlaintext(publicKey, m)
-  const r = randomExponentBytes(randomnessBits(publicKey))
-  try {
-    return withPlaintext(publicKey, m, modPow(publicKey.hs, littleEndianToBigint(r), publicKey.nSquared))
-  } finally {
-    r.fill(0)
-  }
+  return withPlaintext(publicKey, m, nativeRandomizer(publicKey))
 }
 
 /**
@@ -71,25 +68,19 @@ export function encryptWithRandomness (publicKey: PaillierPublicKey, m: bigint, 
 }
 
 /**
- * c · E(0) mod n² with fresh randomness: decrypts like c, but is unlinkable to it. The randomizer
- * h_s^r is computed by one native exponentiation (~5 ms at 2048 bits), not the comb: this runs
- * once per round on the aggregator, which should not build a 34 MB table for it.
+ * c · E(0) mod n² with fresh randomness: decrypts like c, but is unlinkable to it. Like
+ * encryptOneOff it skips the comb: the aggregator runs this once per round.
  */
 export function rerandomize (publicKey: PaillierPublicKey, c: bigint): bigint {
   assertCiphertext(publicKey, c)
-  const r = randomExponentBytes(randomnessBits(publicKey))
-  try {
-    return c * modPow(publicKey.hs, littleEndianToBigint(r), publicKey.nSquared) % publicKey.nSquared
-  } finally {
-    r.fill(0)
-  }
+  return c * nativeRandomizer(publicKey) % publicKey.nSquared
 }
 
 /** rerandomize with caller-chosen r, for tests: equals c · encryptWithRandomness(pk, 0, r) mod n². */
 export function rerandomizeWithRandomness (publicKey: PaillierPublicKey, c: bigint, r: bigint): bigint {
   assertCiphertext(publicKey, c)
   assertRandomness(publicKey, r)
-  return c * modPow(publicKey.hs, r, publicKey.nSquared) % publicKey.nSquared
+  return c * nativePower(publicKey).pow(r) % publicKey.nSquared
 }
 
 /** E(a) · E(b) mod n² = E(a + b mod n): the aggregator's homomorphic addition. */
@@ -97,6 +88,26 @@ export function addCiphertexts (publicKey: PaillierPublicKey, a: bigint, b: bigi
   assertCiphertext(publicKey, a)
   assertCiphertext(publicKey, b)
   return a * b % publicKey.nSquared
+}
+
+// h_s^r for a fresh r by one OpenSSL exponentiation (constant time in r), the r wiped afterwards.
+function nativeRandomizer (publicKey: PaillierPublicKey): bigint {
+  const r = randomExponentBytes(randomnessBits(publicKey))
+  try {
+    return nativePower(publicKey).pow(littleEndianToBigint(r))
+  } finally {
+    r.fill(0)
+  }
+}
+
+// One OpenSSL context per key object: creating it costs a primality test of n² (~17 ms at 2048 bits).
+function nativePower (publicKey: PaillierPublicKey): FixedBasePow {
+  let power = nativePowers.get(publicKey)
+  if (power === undefined) {
+    power = new FixedBasePow(publicKey.hs, publicKey.nSquared)
+    nativePowers.set(publicKey, power)
+  }
+  return power
 }
 
 // (1 + m·n)·x ≡ x + n·(m·x mod n) (mod n²), since m·n·x mod n² = n·(m·x mod n). That is a product

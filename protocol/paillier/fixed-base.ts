@@ -8,18 +8,22 @@
 //   g^e = Π_{s = b−1 … 0} ( Π_j G[j][u_{j,s}] )^(2^s)   with u_{j,s} = Σ_i bit(e, i·a + j·b + s)·2^i,
 // evaluated Horner-style: b − 1 squarings and v·b multiplications, all of them modulo N.
 //
-// With a fixed memory budget the comb needs fewer multiplications than the plain fixed-base
-// windowed table (BGMW): for t = 1024 (2048-bit keys) and 2^15 entries, w-bit windows take
-// t/w = 128 products (w = 8), while the comb with h = 12, v = 8 takes 98. The default h = 13,
-// v = 8 (2^16 entries) takes 9 squarings + 80 products = 89 at t = 1024 and 14 + 120 = 134 at
-// t = 1536, instead of the ~t squarings + t/6 products of an unprepared sliding-window power.
-// Memory is v·(2^h − 1) residues of N: 65,528 × 512 B ≈ 34 MB for a 2048-bit key (N = n²),
-// 65,528 × 768 B ≈ 50 MB for 3072 bits; building costs one modular product per entry
-// (≈ 1.3 s / 2.4 s). Measured per h_s^r on the 2-core Xeon dev machine (ms, 2048-bit key):
-//   BGMW w=8 (33 MB? no: 17 MB) 2.5 · comb 12×8 (17 MB) 1.9 · comb 13×8 (34 MB) 1.8 ·
-//   comb 16×4 (134 MB, 5.5 s to build) 1.65.
-// Past 2^16 entries the gain is ~10 % for 4x the memory and build time, and the build is paid per
-// worker thread, so 13×8 is the default. `npm run bench:crypto -- --comb` re-measures.
+// Per memory the comb needs fewer products than the plain fixed-base windowed table (BGMW: w-bit
+// windows, t/w products, no squarings). Products per h_s^r (squarings + multiplications, each a
+// full product mod n²) and table size, t = k/2:
+//                               2048-bit key (t = 1024)     3072-bit key (t = 1536)
+//   windowed table, w = 8       128 products,  17 MB         192 products,  38 MB
+//   comb h = 12, v = 8           98 products,  17 MB         143 products,  25 MB
+//   comb h = 13, v = 8 (default) 89 products,  34 MB         134 products,  50 MB
+//   comb h = 16, v = 4           79 products, 134 MB         119 products, 201 MB
+// against ~t squarings + t/6 products for an unprepared sliding-window power (~1,200 at 2048 bits).
+// Time follows the product count (~20 µs per 4096-bit product, ~35 µs per 6144-bit one, in V8):
+// measured 1.8–2.1 ms per h_s^r at 2048 bits and 4.6–4.9 ms at 3072 with the default on the 2-core
+// dev machine (`npm run bench:crypto -- --comb` re-measures). Building costs one product per
+// entry: ~1.3 s / ~2.5 s for the default, ~5.5 s / ~10 s for 16 × 4, paid again by every worker
+// thread. 16 × 4 saves 10 products (~0.2 ms) per encryption for 4x the memory and ~4 s more build,
+// which pays off only past ~21,000 ciphertexts (~1.2 million int32 values) per thread, so 13 × 8
+// (2^16 entries) is the default.
 //
 // The evaluation reads exponent bits straight from little-endian bytes, so an encryption's random
 // exponent never becomes a bigint. Table lookups are indexed by secret exponent bits: like all

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { decrypt } from '../../../protocol/paillier/decrypt.ts'
 import {
-  addCiphertexts, encrypt, encryptionComb, encryptWithRandomness, randomnessBits, rerandomize, rerandomizeWithRandomness
+  addCiphertexts, encrypt, encryptionComb, encryptOneOff, encryptWithRandomness, randomnessBits, rerandomize, rerandomizeWithRandomness
 } from '../../../protocol/paillier/encrypt.ts'
 import { privateKeyFromPrimes } from '../../../protocol/paillier/keys.ts'
 import { knownAnswers, testKey, throwsNamed } from './fixtures.ts'
@@ -30,6 +30,15 @@ describe('paillier/encrypt', () => {
 
   it('draws fresh randomness: two encryptions of one plaintext differ', () => {
     assert.notEqual(encrypt(pk, 42n), encrypt(pk, 42n))
+    assert.notEqual(encryptOneOff(pk, 42n), encryptOneOff(pk, 42n))
+  })
+
+  it('encrypts without the comb too (encryptOneOff), to ciphertexts that add with comb ones', () => {
+    fc.assert(fc.property(plaintext, plaintext, (a, b) => {
+      const c = encryptOneOff(pk, a)
+      return decrypt(key, c) === a && decrypt(key, addCiphertexts(pk, c, encrypt(pk, b))) === (a + b) % pk.n
+    }), { numRuns: 10 })
+    assert.throws(() => encryptOneOff(pk, pk.n), throwsNamed('PlaintextOutOfRangeError'))
   })
 
   it('adds homomorphically: D(E(a)·E(b)) = a + b mod n', () => {

@@ -1,7 +1,7 @@
 // Tests the OpenSSL-backed modPow against BigInt square-and-multiply, at edge cases and key-sized moduli.
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { FixedExponentPow, modPow } from '../../../protocol/paillier/modpow.ts'
+import { FixedBasePow, FixedExponentPow, modPow } from '../../../protocol/paillier/modpow.ts'
 import { testKey } from './fixtures.ts'
 
 // The independent reference: right-to-left binary exponentiation in plain BigInt.
@@ -52,6 +52,21 @@ describe('paillier/modpow', () => {
     for (const base of [0n, 1n, 2n, p, p * p - 1n, p * p + 3n, (p * p * 5n) / 7n]) {
       assert.equal(power.pow(base), referencePow(base, p - 1n, p * p))
     }
+  })
+
+  it('FixedBasePow matches BigInt exponentiation, reusing one context for many exponents', () => {
+    fc.assert(fc.property(oddModulus.filter(m => m > 5n), fc.bigInt({ min: 2n, max: 1n << 700n }), fc.array(fc.bigInt({ min: 0n, max: 1n << 300n }), { minLength: 1, maxLength: 5 }),
+      (modulus, candidate, exponents) => {
+        const base = 2n + candidate % (modulus - 3n)
+        const power = new FixedBasePow(base, modulus)
+        return exponents.every(e => power.pow(e) === referencePow(base, e, modulus))
+      }), { numRuns: 100 })
+    const { publicKey } = testKey(2048)
+    const power = new FixedBasePow(publicKey.hs, publicKey.nSquared)
+    for (const e of [0n, 1n, (1n << 1024n) - 1n]) assert.equal(power.pow(e), referencePow(publicKey.hs, e, publicKey.nSquared))
+    assert.throws(() => new FixedBasePow(1n, 101n), RangeError)
+    assert.throws(() => new FixedBasePow(100n, 101n), RangeError)
+    assert.throws(() => power.pow(-1n), RangeError)
   })
 
   it('recovers the outputs OpenSSL refuses (0 for a non-unit base, 1 and −1) through BigInt', () => {
