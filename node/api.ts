@@ -47,6 +47,8 @@ export interface RoundView {
   openedAtMs: number
   contributors?: number
   reason?: string
+  /** Client only: whether the aggregator's signed transcript lists this client's receipt. */
+  counted?: boolean
 }
 
 export interface RoundResultView {

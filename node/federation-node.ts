@@ -5,7 +5,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { logger } from '@libp2p/logger'
 import type { PrivateKey } from '@libp2p/interface'
-import type { AnnouncedRound } from '../protocol/announcement/index.ts'
+import type { AnnouncedRound } from '../protocol/round/index.ts'
 import { federationTopic } from '../protocol/messages/index.ts'
 import { EncryptionPool } from '../protocol/paillier/encrypt-pool.ts'
 import type { PaillierPrivateKey } from '../protocol/paillier/keys.ts'
@@ -151,7 +151,6 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             gossip,
             store,
             metrics,
-            maxChunkCiphertexts: config.round.chunkCiphertexts,
             chunkCiphertexts: config.round.chunkCiphertexts,
             limits: protocolLimits,
             ...checkpoint

@@ -1,8 +1,8 @@
 // The FederationNode a program drives: lifecycle, and views of roster, rounds, results and receipts.
 import { setMaxListeners } from 'node:events'
 import { FedaggError } from '../protocol/errors.ts'
-import { interpretAnnouncement } from '../protocol/announcement/index.ts'
-import type { AnnouncedRound } from '../protocol/announcement/index.ts'
+import { interpretAnnouncement } from '../protocol/round/index.ts'
+import type { AnnouncedRound } from '../protocol/round/index.ts'
 import { WIRE } from '../protocol/messages/index.ts'
 import type { Receipt, Roster, RoundResult } from '../protocol/messages/index.ts'
 import type { EncryptionPool } from '../protocol/paillier/encrypt-pool.ts'
@@ -141,7 +141,13 @@ export class RunningNode implements FederationNode {
       const roundId = round.announcement.roundId
       if (!views.has(roundId)) views.set(roundId, roundView(round, round.announcement.deadlineMs > Date.now() ? 'open' : 'closed'))
     }
-    return [...views.values()].sort((a, b) => b.openedAtMs - a.openedAtMs)
+    const client = this.#services.client
+    return [...views.values()]
+      .map(view => {
+        const counted = client?.wasCounted(view.roundId)
+        return counted === undefined ? view : { ...view, counted }
+      })
+      .sort((a, b) => b.openedAtMs - a.openedAtMs)
   }
 
   async round (roundId: string): Promise<RoundView | undefined> {

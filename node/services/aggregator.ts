@@ -3,14 +3,17 @@ import type { ComponentLogger, Logger, PeerId, PrivateKey, Startable } from '@li
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { FedaggError } from '../../protocol/errors.ts'
-import { interpretAnnouncement } from '../../protocol/announcement/index.ts'
-import type { AnnouncedRound } from '../../protocol/announcement/index.ts'
 import { CiphertextAccumulator } from '../../protocol/aggregate/index.ts'
-import { AGGREGATE_STATUS, DOMAINS, PROTOCOLS, TRANSCRIPT_STATUS, WIRE } from '../../protocol/messages/index.ts'
-import type { AggregateResponseHeader, SignedPayload, SubmissionHeader, SubmitResponse, Transcript } from '../../protocol/messages/index.ts'
+import { AGGREGATE_STATUS, WIRE } from '../../protocol/messages/index.ts'
+import type { AggregateResponseHeader, SignedPayload, SubmissionHeader, SubmitResponse } from '../../protocol/messages/index.ts'
 import { assertCoprimeToModulus, decodeCiphertexts, encodeCiphertexts } from '../../protocol/paillier/codec.ts'
 import { rerandomize } from '../../protocol/paillier/encrypt.ts'
-import { openSignedMessage, signMessage } from '../../protocol/signing/index.ts'
+import {
+  InvalidRoundStateError, RoundClosedError, SubmissionShapeError, UnknownRoundError, acceptSubmission, buildReceipt,
+  buildTranscript, checkAnnouncementAgainstRoster, checkSubmission, closeRound, interpretAnnouncement, openAggregatorRound,
+  releaseRound, restoreAggregatorRound, shouldClose, signReceipt, signTranscript, verifyAnnouncement
+} from '../../protocol/round/index.ts'
+import type { AcceptedSubmission, AggregatorRoundState, AnnouncedRound, SubmissionAttempt } from '../../protocol/round/index.ts'
 import type { Store } from '../store/index.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
@@ -23,36 +26,13 @@ import { NO_CHECKPOINT } from './checkpoints.ts'
 import type { Checkpoint } from './checkpoints.ts'
 import { REQUEST_TIMEOUT_MS, SMALL_FRAME_BYTES, TRANSFER_TIMEOUT_MS } from './constants.ts'
 
-/** A submission the aggregator refuses; the client gets the name and message back in SubmitResponse. */
-export class SubmissionRejectedError extends FedaggError {
-  static override name = 'SubmissionRejectedError'
-}
-
-export class UnknownRoundError extends FedaggError {
-  static override name = 'UnknownRoundError'
-}
-
-export class RoundClosedError extends FedaggError {
-  static override name = 'RoundClosedError'
-}
-
-export class SubmissionShapeError extends FedaggError {
-  static override name = 'SubmissionShapeError'
-}
-
-export class DigestMismatchError extends FedaggError {
-  static override name = 'DigestMismatchError'
-}
-
 export interface AggregatorInit {
   federationId: string
   membership: Membership
   gossip: FederationGossip
   store: Store
   metrics: FedaggMetrics
-  /** Largest number of ciphertexts a client may put in one chunk frame. */
-  maxChunkCiphertexts: number
-  /** Ciphertexts per chunk when this node sends the aggregate. */
+  /** Ciphertexts per chunk: the most this node accepts in one frame, and what it sends. */
   chunkCiphertexts: number
   limits: StreamLimits
   transferTimeoutMs?: number
@@ -68,14 +48,22 @@ export interface AggregatorComponents {
   logger: ComponentLogger
 }
 
-/** In-memory state of a round this node aggregates: the running product and the close timer. */
-interface ActiveRound {
+/**
+ * A round this node aggregates. Closed rounds stay tracked (without their
+ * running product) until shortly after the deadline, so that a client that
+ * lost its receipt can still resend and get the original one back.
+ */
+interface TrackedRound {
   round: AnnouncedRound
-  signed: SignedPayload
-  accumulator: CiphertextAccumulator
+  state: AggregatorRoundState
+  /** The running product while the round is open; dropped once it closes. */
+  accumulator?: CiphertextAccumulator
   timer?: NodeJS.Timeout
   closing?: Promise<void>
 }
+
+/** How long after its deadline a closed round still answers resends; clients stop retrying at the deadline. */
+const RESEND_WINDOW_MS = 60_000
 
 export class AggregatorService implements Startable {
   readonly #components: AggregatorComponents
@@ -84,7 +72,8 @@ export class AggregatorService implements Startable {
   readonly #endpoint: ProtocolEndpoint
   readonly #now: () => number
   readonly #checkpoint: Checkpoint
-  readonly #rounds = new Map<string, ActiveRound>()
+  readonly #rounds = new Map<string, TrackedRound>()
+  readonly #forgetTimers = new Set<NodeJS.Timeout>()
   #stopped = true
 
   constructor (components: AggregatorComponents, init: AggregatorInit) {
@@ -100,18 +89,18 @@ export class AggregatorService implements Startable {
 
   async start (): Promise<void> {
     this.#stopped = false
-    const transferTimeoutMs = this.#init.transferTimeoutMs ?? TRANSFER_TIMEOUT_MS
+    const timeoutMs = this.#init.transferTimeoutMs ?? TRANSFER_TIMEOUT_MS
     await this.#endpoint.handle('submit', {
-      timeoutMs: transferTimeoutMs,
+      timeoutMs,
       maxDataLength: SMALL_FRAME_BYTES,
       onError: err => { this.#init.metrics.submissionRejected(err.name) }
     }, async exchange => this.#handleSubmit(exchange))
-    await this.#endpoint.handle('aggregate', { timeoutMs: transferTimeoutMs, maxDataLength: SMALL_FRAME_BYTES },
+    await this.#endpoint.handle('aggregate', { timeoutMs, maxDataLength: SMALL_FRAME_BYTES },
       async exchange => this.#handleAggregate(exchange))
     this.#init.gossip.on('announcement', signed => {
       this.track(signed).catch(err => { this.#log('ignored announcement - %e', err) })
     })
-    await this.#resume()
+    this.#resume()
   }
 
   /** Late start or restart: ask the coordinator for rounds opened while we were away. */
@@ -122,6 +111,8 @@ export class AggregatorService implements Startable {
   async stop (): Promise<void> {
     this.#stopped = true
     for (const active of this.#rounds.values()) clearTimeout(active.timer)
+    for (const timer of this.#forgetTimers) clearTimeout(timer)
+    this.#forgetTimers.clear()
     await Promise.allSettled([...this.#rounds.values()].map(async active => active.closing))
     this.#rounds.clear()
     await this.#endpoint.unhandle('submit')
@@ -129,14 +120,15 @@ export class AggregatorService implements Startable {
   }
 
   /**
-   * Adopts a signed announcement naming this node as aggregator: verified
-   * against the roster coordinator, persisted, then armed with a close timer.
+   * Adopts an announcement naming this node as aggregator: signed by the
+   * roster coordinator, consistent with the roster, persisted, then armed
+   * with a close timer at its deadline.
    */
   async track (signed: SignedPayload): Promise<void> {
-    const coordinator = this.#init.membership.coordinator()
-    const announcement = await openSignedMessage(signed, DOMAINS.announcement, WIRE.RoundAnnouncement, coordinator)
-    if (announcement.aggregator !== this.#self || announcement.federationId !== this.#init.federationId) return
-    if (this.#rounds.has(announcement.roundId)) return
+    const { membership } = this.#init
+    const announcement = await verifyAnnouncement(signed, membership.coordinator() ?? '')
+    if (announcement.aggregator !== this.#self || this.#rounds.has(announcement.roundId)) return
+    if (membership.roster !== undefined) checkAnnouncementAgainstRoster(announcement, membership.roster)
     const round = interpretAnnouncement(announcement)
     const { round: record } = this.#init.store.rounds.upsertAnnouncement({
       roundId: announcement.roundId,
@@ -144,38 +136,51 @@ export class AggregatorService implements Startable {
       deadlineMs: announcement.deadlineMs,
       openedAtMs: announcement.openedAtMs
     })
-    if (record.status === 'open' || record.status === 'closed') this.#activate(round, signed)
+    if (record.status === 'open') this.#activate(round, openAggregatorRound(announcement))
   }
 
   /**
    * After a restart, every round still open (or closed but not yet released)
-   * gets its running aggregate refolded from the stored submissions, one
-   * vector in memory at a time. The deadline is the announced absolute time:
-   * a restart neither extends nor shortens it, and a round whose deadline
-   * passed while we were down closes at once with what was persisted.
+   * gets its state and running aggregate rebuilt from the stored submissions,
+   * one vector in memory at a time. The deadline is the announced absolute
+   * time: a restart neither extends nor shortens it, and a round whose
+   * deadline passed while we were down closes at once with what was persisted.
    */
-  async #resume (): Promise<void> {
-    for (const status of ['open', 'closed'] as const) {
-      for (const record of this.#init.store.rounds.listByStatus(status)) {
+  #resume (): void {
+    const { store } = this.#init
+    for (const status of ['open', 'closed', 'released', 'failed'] as const) {
+      for (const record of store.rounds.listByStatus(status)) {
         const signed = WIRE.SignedPayload.decode(record.signedAnnouncement)
         const round = interpretAnnouncement(WIRE.RoundAnnouncement.decode(signed.payload))
         if (round.announcement.aggregator !== this.#self) continue
-        const active = this.#activate(round, signed)
-        for (const submission of this.#init.store.submissions.forRound(record.roundId)) {
-          active.accumulator.add(decodeCiphertexts(round.publicKey, submission.ciphertexts))
+        const finished = status === 'released' || status === 'failed'
+        if (finished && record.deadlineMs + RESEND_WINDOW_MS < this.#now()) continue
+        const accumulator = new CiphertextAccumulator(round.publicKey.nSquared, round.plan.ciphertexts)
+        const submissions: AcceptedSubmission[] = []
+        for (const stored of store.submissions.forRound(record.roundId)) {
+          accumulator.add(decodeCiphertexts(round.publicKey, stored.ciphertexts))
+          const { acceptedAtMs } = store.submissions.get(record.roundId, stored.client)!
+          submissions.push({ client: stored.client, digest: stored.digest, index: stored.index, acceptedAtMs })
         }
-        this.#log('resumed round %s with %d stored submissions', record.roundId, active.accumulator.contributions)
-        if (status === 'closed') this.#close(record.roundId)
+        // A round the store marks closed crashed mid-close: it takes no new submissions, and its
+        // protocol state resumes as open so that closing runs again from the top.
+        const state = restoreAggregatorRound(round.announcement, { status: 'open', submissions, closedAtMs: null, aggregateDigest: null, reason: '' })
+        if (finished) {
+          // Already released or failed: only resends are answered, from the stored receipts.
+          this.#rounds.set(record.roundId, { round, state: { ...state, status: status, closedAtMs: record.updatedAtMs, reason: record.statusReason ?? '' } })
+          this.#forgetLater(record.roundId, record.deadlineMs)
+          continue
+        }
+        this.#activate(round, state, accumulator)
+        this.#log('resumed round %s with %d stored submissions', record.roundId, submissions.length)
+        if (status === 'closed' || submissions.length === state.eligible.length) this.#close(record.roundId)
       }
     }
   }
 
-  #activate (round: AnnouncedRound, signed: SignedPayload): ActiveRound {
-    const active: ActiveRound = {
-      round,
-      signed,
-      accumulator: new CiphertextAccumulator(round.publicKey.nSquared, round.plan.ciphertexts)
-    }
+  #activate (round: AnnouncedRound, state: AggregatorRoundState,
+    accumulator = new CiphertextAccumulator(round.publicKey.nSquared, round.plan.ciphertexts)): TrackedRound {
+    const active: TrackedRound = { round, state, accumulator }
     this.#rounds.set(round.announcement.roundId, active)
     const delay = Math.max(0, round.announcement.deadlineMs - this.#now())
     active.timer = setTimeout(() => { this.#close(round.announcement.roundId) }, Math.min(delay, 2 ** 31 - 1))
@@ -183,20 +188,14 @@ export class AggregatorService implements Startable {
   }
 
   async #handleSubmit ({ framed, remotePeer, signal }: InboundExchange): Promise<void> {
-    let header: SubmissionHeader
     let response: Partial<SubmitResponse>
     try {
       this.#init.membership.requireRole(remotePeer, 'client', 'submit')
-      header = await framed.read(WIRE.SubmissionHeader, { signal })
-      const active = this.#checkHeader(header, remotePeer)
-      const bytes = await receiveCiphertexts(framed, {
-        ciphertextCount: header.ciphertextCount,
-        width: header.ciphertextWidth,
-        chunkCount: header.chunkCount,
-        maxChunkCiphertexts: this.#init.maxChunkCiphertexts
-      }, signal)
-      this.#init.metrics.bytesReceived(PROTOCOLS.submit, bytes.length)
-      response = { accepted: true, receipt: await this.#accept(active, remotePeer, header, bytes) }
+      const header = await framed.read(WIRE.SubmissionHeader, { signal })
+      const { active, attempt } = this.#checkHeader(header, remotePeer)
+      const bytes = await receiveCiphertexts(framed, header, this.#init.chunkCiphertexts * active.round.ciphertextWidth, signal)
+      this.#init.metrics.bytesReceived('submit', bytes.length)
+      response = { accepted: true, receipt: await this.#accept(active, { ...attempt, nowMs: this.#now() }, bytes) }
     } catch (err) {
       if (!(err instanceof FedaggError) || signal.aborted) throw err
       // Refusals the client can act on travel back typed; the stream then closes cleanly.
@@ -207,79 +206,61 @@ export class AggregatorService implements Startable {
     if (response.accepted === true) this.#checkpoint('aggregator:after-receipt')
   }
 
-  /** Header checks: eligibility, round open, key, and the exact shape the announced spec implies. */
-  #checkHeader (header: SubmissionHeader, client: string): ActiveRound {
+  /** Refuses from the header alone, before any chunk is read: round, eligibility, key, shape, size. */
+  #checkHeader (header: SubmissionHeader, client: string): { active: TrackedRound, attempt: SubmissionAttempt } {
     const active = this.#rounds.get(header.roundId)
     if (active === undefined) {
       const stored = this.#init.store.rounds.get(header.roundId)
-      if (stored !== undefined) throw new RoundClosedError(`round ${header.roundId} is ${stored.status}`)
+      if (stored !== undefined) throw new RoundClosedError(`round ${header.roundId}: expected an open round, got one that is ${stored.status}`)
       throw new UnknownRoundError(`round ${JSON.stringify(header.roundId.slice(0, 130))} is not known to this aggregator`)
     }
-    const { announcement, plan, ciphertextWidth, publicKey } = active.round
-    if (!announcement.eligible.includes(client)) {
-      throw new SubmissionRejectedError(`round ${header.roundId}: ${client} is not an eligible client`)
+    const { plan, ciphertextWidth } = active.round
+    const bytes = plan.ciphertexts * ciphertextWidth
+    if (bytes > this.#init.limits.maxSubmissionBytes) {
+      throw new SubmissionShapeError(`round ${header.roundId}: a submission of ${bytes} bytes exceeds this aggregator's limit of ${this.#init.limits.maxSubmissionBytes}`)
     }
-    if (header.keyFingerprint !== publicKey.fingerprint) {
-      throw new SubmissionRejectedError(`round ${header.roundId}: expected key fingerprint ${publicKey.fingerprint}, got ${header.keyFingerprint}`)
-    }
-    if (plan.ciphertexts * ciphertextWidth > this.#init.limits.maxSubmissionBytes) {
-      throw new SubmissionShapeError(`round ${header.roundId}: a submission of ${plan.ciphertexts * ciphertextWidth} bytes exceeds this aggregator's limit of ${this.#init.limits.maxSubmissionBytes}`)
-    }
-    if (header.ciphertextCount !== plan.ciphertexts || header.ciphertextWidth !== ciphertextWidth) {
-      throw new SubmissionShapeError(`round ${header.roundId}: expected ${plan.ciphertexts} ciphertexts of ${ciphertextWidth} bytes, got ${header.ciphertextCount} of ${header.ciphertextWidth}`)
-    }
-    if (active.closing !== undefined || this.#now() >= announcement.deadlineMs) {
-      throw new RoundClosedError(`round ${header.roundId} closed at its deadline`)
-    }
-    return active
+    const attempt: SubmissionAttempt = { client, header, expected: { ciphertextCount: plan.ciphertexts, ciphertextWidth }, nowMs: this.#now() }
+    checkSubmission(active.state, attempt)
+    return { active, attempt }
   }
 
   /**
-   * Validates the ciphertexts, commits the submission, folds it in and signs
-   * the receipt, in that order: the receipt only ever describes a committed
-   * submission, and the insert-then-fold runs with no await between them, so
-   * a close cannot slip in and miss a committed submission.
+   * Validates the ciphertexts (0 < c < n² each), decides the submission with
+   * the round state machine, commits it, folds it in and signs the receipt,
+   * in that order: the receipt only ever describes a committed submission,
+   * and commit-then-fold runs with no await between them, so a close cannot
+   * slip in and miss a committed submission.
    */
-  async #accept (active: ActiveRound, client: string, header: SubmissionHeader, bytes: Uint8Array): Promise<SignedPayload> {
-    const digest = ciphertextDigest(bytes)
-    if (Buffer.compare(digest, header.digest) !== 0) {
-      throw new DigestMismatchError(`round ${header.roundId}: the ciphertexts do not match the header digest`)
-    }
+  async #accept (active: TrackedRound, attempt: SubmissionAttempt, bytes: Uint8Array<ArrayBuffer>): Promise<SignedPayload> {
     const ciphertexts = decodeCiphertexts(active.round.publicKey, bytes)
-    const roundId = header.roundId
-    const acceptedAtMs = this.#now()
-    this.#checkpoint('aggregator:before-write')
-    const inserted = this.#init.store.submissions.insert({ roundId, client, digest, ciphertexts: bytes, acceptedAtMs })
-    if (inserted.kind === 'inserted') {
-      active.accumulator.add(ciphertexts)
+    const digest = ciphertextDigest(bytes)
+    const outcome = acceptSubmission(active.state, attempt, digest)
+    const { roundId } = active.state
+    const { submission } = outcome
+    if (outcome.kind === 'accepted') {
+      this.#checkpoint('aggregator:before-write')
+      const inserted = this.#init.store.submissions.insert({ roundId, client: submission.client, digest, ciphertexts: bytes, acceptedAtMs: submission.acceptedAtMs })
+      if (inserted.kind !== 'inserted' || inserted.index !== submission.index) {
+        throw new InvalidRoundStateError(`round ${roundId}: store and round state disagree on ${submission.client}'s submission`)
+      }
+      active.state = outcome.state
+      active.accumulator!.add(ciphertexts)
       this.#init.metrics.submissionAccepted()
     }
     this.#checkpoint('aggregator:after-write')
-    if (inserted.kind === 'duplicate' && inserted.receipt !== undefined) {
-      return WIRE.SignedPayload.decode(inserted.receipt)
-    }
-    const meta = this.#init.store.submissions.get(roundId, client)!
+    const stored = this.#init.store.submissions.get(roundId, submission.client)?.receipt
+    if (stored !== undefined) return WIRE.SignedPayload.decode(stored)
     // Ed25519 is deterministic: re-signing the same fields after a crash yields the same receipt.
-    const receipt = await signMessage(this.#components.privateKey, DOMAINS.receipt, WIRE.Receipt, {
-      federationId: this.#init.federationId,
-      roundId,
-      client,
-      aggregator: this.#self,
-      digest: Uint8Array.from(meta.digest),
-      index: meta.index,
-      acceptedAtMs: meta.acceptedAtMs
-    })
-    const stored = this.#init.store.submissions.attachReceipt(roundId, client, WIRE.SignedPayload.encode(receipt))
-    if (this.#init.store.submissions.count(roundId) === active.round.announcement.eligible.length) {
-      this.#close(roundId)
-    }
-    return WIRE.SignedPayload.decode(stored)
+    const receipt = await signReceipt(this.#components.privateKey, buildReceipt(active.state, submission))
+    const attached = this.#init.store.submissions.attachReceipt(roundId, submission.client, WIRE.SignedPayload.encode(receipt))
+    if (shouldClose(active.state, this.#now())) this.#close(roundId)
+    return WIRE.SignedPayload.decode(attached)
   }
 
   /** Closes a round once; later calls share the first close. */
   #close (roundId: string): void {
     const active = this.#rounds.get(roundId)
-    if (active === undefined || active.closing !== undefined || this.#stopped) return
+    if (active === undefined || active.state.status !== 'open' || active.closing !== undefined || this.#stopped) return
     clearTimeout(active.timer)
     active.closing = this.#finish(active).catch(err => {
       this.#log.error('closing round %s failed - %e', roundId, err)
@@ -287,45 +268,49 @@ export class AggregatorService implements Startable {
   }
 
   /**
-   * Close protocol. First mark the round 'closed' (the store then refuses new
-   * submissions). Below quorum the round fails and nothing is released.
-   * Otherwise multiply a fresh encryption of zero into every ciphertext, so
-   * the released aggregate is unlinkable to the product of the submitted
-   * ciphertexts, check gcd(c, n) = 1 on the result, and store transcript and
-   * aggregate with the final status in one transaction before publishing.
+   * Close protocol. First the store marks the round 'closed' (it then refuses
+   * new submissions). Below quorum the state machine fails the round and
+   * nothing is released. Otherwise a fresh encryption of zero is multiplied
+   * into every ciphertext, so the released aggregate is unlinkable to the
+   * product of the submitted ciphertexts; the result must pass gcd(c, n) = 1;
+   * transcript and aggregate are stored with the final status in one
+   * transaction before the transcript is published.
    */
-  async #finish (active: ActiveRound): Promise<void> {
-    const { announcement, publicKey } = active.round
-    const roundId = announcement.roundId
-    if (this.#init.store.rounds.get(roundId)?.status === 'open') this.#init.store.rounds.setStatus(roundId, 'closed')
-    const contributors = this.#init.store.submissions.contributors(roundId)
-    const base: Transcript = {
-      federationId: this.#init.federationId,
-      roundId,
-      aggregator: this.#self,
-      status: TRANSCRIPT_STATUS.released,
-      contributors: contributors.map(({ client, digest, index }) => ({ client, digest: Uint8Array.from(digest), index })),
-      aggregateDigest: new Uint8Array(),
-      closedAtMs: this.#now(),
-      reason: ''
-    }
+  async #finish (active: TrackedRound): Promise<void> {
+    const { store, metrics } = this.#init
+    const { publicKey } = active.round
+    const roundId = active.state.roundId
+    if (store.rounds.get(roundId)?.status === 'open') store.rounds.setStatus(roundId, 'closed')
+    let state = closeRound(active.state, this.#now())
+    // From here on the state machine refuses new submissions but still answers identical resends.
+    active.state = state
     let signed: SignedPayload
-    if (contributors.length < announcement.minParticipants) {
-      const reason = `quorum not met: ${contributors.length} of ${announcement.minParticipants} required contributors`
-      signed = await signMessage(this.#components.privateKey, DOMAINS.transcript, WIRE.Transcript, { ...base, status: TRANSCRIPT_STATUS.failed, reason })
-      this.#init.store.rounds.saveClosing(roundId, { status: 'failed', signedTranscript: WIRE.SignedPayload.encode(signed), reason })
-      this.#init.metrics.roundFailed('quorum')
+    if (state.status === 'failed') {
+      signed = await signTranscript(this.#components.privateKey, buildTranscript(state))
+      store.rounds.saveClosing(roundId, { status: 'failed', signedTranscript: WIRE.SignedPayload.encode(signed), reason: state.reason })
+      metrics.roundFailed('quorum')
     } else {
-      const aggregate = active.accumulator.value().map(c => rerandomize(publicKey, c))
+      const aggregate = active.accumulator!.value().map(c => rerandomize(publicKey, c))
       for (const c of aggregate) assertCoprimeToModulus(publicKey, c)
       const bytes = encodeCiphertexts(publicKey, aggregate)
-      signed = await signMessage(this.#components.privateKey, DOMAINS.transcript, WIRE.Transcript, { ...base, aggregateDigest: Uint8Array.from(ciphertextDigest(bytes)) })
-      this.#init.store.rounds.saveClosing(roundId, { status: 'released', signedTranscript: WIRE.SignedPayload.encode(signed), aggregate: bytes })
-      this.#init.metrics.roundReleased()
+      state = releaseRound(state, ciphertextDigest(bytes))
+      signed = await signTranscript(this.#components.privateKey, buildTranscript(state))
+      store.rounds.saveClosing(roundId, { status: 'released', signedTranscript: WIRE.SignedPayload.encode(signed), aggregate: bytes })
+      metrics.roundReleased()
     }
-    this.#rounds.delete(roundId)
-    this.#log('round %s closed with %d contributors', roundId, contributors.length)
+    active.state = state
+    delete active.accumulator
+    this.#forgetLater(roundId, active.round.announcement.deadlineMs)
+    this.#log('round %s %s with %d contributors', roundId, state.status, state.submissions.length)
     await this.#init.gossip.publish('transcript', signed).catch(err => { this.#log('publishing transcript failed - %e', err) })
+  }
+
+  #forgetLater (roundId: string, deadlineMs: number): void {
+    const timer = setTimeout(() => {
+      this.#forgetTimers.delete(timer)
+      this.#rounds.delete(roundId)
+    }, Math.min(Math.max(0, deadlineMs + RESEND_WINDOW_MS - this.#now()), 2 ** 31 - 1))
+    this.#forgetTimers.add(timer)
   }
 
   /** Only the roster coordinator may pull an aggregate, and only once it is released. */
@@ -334,27 +319,27 @@ export class AggregatorService implements Startable {
     const request = await framed.read(WIRE.AggregateRequest, { signal })
     const record = this.#init.store.rounds.get(request.roundId)
     const closing = record === undefined ? undefined : this.#init.store.rounds.closing(request.roundId)
-    const header: Partial<AggregateResponseHeader> = { status: AGGREGATE_STATUS.unknown }
-    if (record !== undefined && closing === undefined) header.status = AGGREGATE_STATUS.pending
-    if (closing !== undefined) {
-      header.transcript = WIRE.SignedPayload.decode(closing.signedTranscript)
-      header.status = closing.aggregate === undefined ? AGGREGATE_STATUS.failed : AGGREGATE_STATUS.ready
-    }
-    const aggregate = closing?.aggregate
-    if (aggregate === undefined) {
-      await framed.write(WIRE.AggregateResponseHeader, header as AggregateResponseHeader, { signal })
+    if (record === undefined || closing === undefined) {
+      const status = record === undefined ? AGGREGATE_STATUS.unknown : AGGREGATE_STATUS.pending
+      await framed.write(WIRE.AggregateResponseHeader, { status } as AggregateResponseHeader, { signal })
       return
     }
-    const signedAnnouncement = WIRE.SignedPayload.decode(record!.signedAnnouncement)
-    const { ciphertextWidth, plan } = interpretAnnouncement(WIRE.RoundAnnouncement.decode(signedAnnouncement.payload))
+    const transcript = WIRE.SignedPayload.decode(closing.signedTranscript)
+    if (closing.aggregate === undefined) {
+      await framed.write(WIRE.AggregateResponseHeader, { status: AGGREGATE_STATUS.failed, transcript } as AggregateResponseHeader, { signal })
+      return
+    }
+    const { ciphertextWidth, plan } = interpretAnnouncement(WIRE.RoundAnnouncement.decode(WIRE.SignedPayload.decode(record.signedAnnouncement).payload))
     const chunkCiphertexts = this.#init.chunkCiphertexts
     await framed.write(WIRE.AggregateResponseHeader, {
-      ...header,
+      status: AGGREGATE_STATUS.ready,
+      transcript,
       ciphertextCount: plan.ciphertexts,
       ciphertextWidth,
       chunkCount: chunkCountFor(plan.ciphertexts, chunkCiphertexts)
     } as AggregateResponseHeader, { signal })
-    await sendCiphertexts(framed, Uint8Array.from(aggregate), ciphertextWidth, chunkCiphertexts, signal)
+    await sendCiphertexts(framed, closing.aggregate, ciphertextWidth, chunkCiphertexts, signal)
+    this.#init.metrics.bytesSent('aggregate', closing.aggregate.length)
   }
 
   async #fetchOpenRounds (): Promise<void> {
@@ -366,7 +351,7 @@ export class AggregatorService implements Startable {
         await framed.write(WIRE.OpenRoundsRequest, {}, { signal })
         return framed.read(WIRE.OpenRoundsResponse, { signal })
       })
-    for (const signed of response.announcements) await this.track(signed)
+    for (const signed of response.announcements) await this.track(signed).catch(err => { this.#log('skipped fetched announcement - %e', err) })
   }
 }
 

@@ -4,15 +4,14 @@ import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { peerIdFromString } from '@libp2p/peer-id'
 import pRetry from 'p-retry'
 import { FedaggError } from '../../protocol/errors.ts'
-import { interpretAnnouncement } from '../../protocol/announcement/index.ts'
-import type { AnnouncedRound } from '../../protocol/announcement/index.ts'
+import { checkAnnouncementAgainstRoster, interpretAnnouncement, verifyAnnouncement, verifyReceipt, verifyTranscript, wasCounted } from '../../protocol/round/index.ts'
+import type { AnnouncedRound } from '../../protocol/round/index.ts'
 import { encodeAndPack } from '../../protocol/encoding/index.ts'
-import { DOMAINS, PROTOCOLS, WIRE } from '../../protocol/messages/index.ts'
+import { WIRE } from '../../protocol/messages/index.ts'
 import type { Receipt, SignedPayload } from '../../protocol/messages/index.ts'
 import { encodeCiphertexts } from '../../protocol/paillier/codec.ts'
 import { encryptOneOff } from '../../protocol/paillier/encrypt.ts'
 import type { EncryptionPool } from '../../protocol/paillier/encrypt-pool.ts'
-import { openSignedMessage } from '../../protocol/signing/index.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
@@ -92,6 +91,7 @@ export class ClientService implements Startable {
   readonly #endpoint: ProtocolEndpoint
   readonly #now: () => number
   readonly #rounds = new Map<string, AnnouncedRound>()
+  readonly #counted = new Map<string, boolean>()
   #stopping = new AbortController()
 
   constructor (components: ClientComponents, init: ClientInit) {
@@ -109,16 +109,43 @@ export class ClientService implements Startable {
     this.#init.gossip.on('announcement', signed => {
       this.track(signed).catch(err => { this.#log('ignored announcement - %e', err) })
     })
+    this.#init.gossip.on('transcript', signed => {
+      this.#checkCounted(signed).catch(err => { this.#log('ignored transcript - %e', err) })
+    })
+  }
+
+  /** Whether the aggregator's transcript lists this client's receipt; undefined until both are known. */
+  wasCounted (roundId: string): boolean | undefined {
+    return this.#counted.get(roundId)
+  }
+
+  /**
+   * Every client can check it was counted: the released transcript must list
+   * its receipt's digest at its receipt's index. A transcript that leaves out
+   * an acknowledged contribution is logged as an error; the signed receipt is
+   * the client's proof against the aggregator.
+   */
+  async #checkCounted (signed: SignedPayload): Promise<void> {
+    const transcript = await verifyTranscript(signed)
+    const stored = this.#init.store.receipts.get(transcript.roundId)
+    const round = this.#rounds.get(transcript.roundId)
+    if (stored === undefined || round === undefined || transcript.aggregator !== round.announcement.aggregator) return
+    const receipt = await verifyReceipt(WIRE.SignedPayload.decode(stored.receipt), round.announcement.aggregator)
+    const counted = wasCounted(transcript, receipt)
+    this.#counted.set(transcript.roundId, counted)
+    if (!counted) this.#log.error('round %s: the transcript leaves out this client\'s acknowledged contribution (receipt index %d)', transcript.roundId, receipt.index)
   }
 
   stop (): void {
     this.#stopping.abort()
   }
 
-  /** Keeps announcements that are signed by the roster coordinator and name this client as eligible. */
+  /** Keeps announcements that are signed by the roster coordinator, fit the roster and name this client as eligible. */
   async track (signed: SignedPayload): Promise<AnnouncedRound | undefined> {
-    const announcement = await openSignedMessage(signed, DOMAINS.announcement, WIRE.RoundAnnouncement, this.#init.membership.coordinator())
-    if (announcement.federationId !== this.#init.federationId || !announcement.eligible.includes(this.#self)) return undefined
+    const { membership } = this.#init
+    const announcement = await verifyAnnouncement(signed, membership.coordinator() ?? '')
+    if (!announcement.eligible.includes(this.#self)) return undefined
+    if (membership.roster !== undefined) checkAnnouncementAgainstRoster(announcement, membership.roster)
     const round = interpretAnnouncement(announcement)
     this.#rounds.set(announcement.roundId, round)
     return round
@@ -225,7 +252,7 @@ export class ClientService implements Startable {
         await sendCiphertexts(framed, bytes, ciphertextWidth, chunkCiphertexts, signal)
         return framed.read(WIRE.SubmitResponse, { signal })
       })
-    this.#init.metrics.bytesSent(PROTOCOLS.submit, bytes.length)
+    this.#init.metrics.bytesSent('submit', bytes.length)
     if (!response.accepted || response.receipt === undefined) {
       throw new SubmissionRefusedError(response.errorName || 'UnknownError', response.errorMessage)
     }
@@ -237,7 +264,7 @@ export class ClientService implements Startable {
   /** A receipt counts only if the round's aggregator signed it for exactly our digest. */
   async #verifyReceipt (round: AnnouncedRound, signed: SignedPayload, digest: Uint8Array): Promise<Receipt> {
     const { announcement } = round
-    const receipt = await openSignedMessage(signed, DOMAINS.receipt, WIRE.Receipt, announcement.aggregator)
+    const receipt = await verifyReceipt(signed, announcement.aggregator)
     if (receipt.roundId !== announcement.roundId || receipt.client !== this.#self || Buffer.compare(receipt.digest, digest) !== 0) {
       throw new InvalidReceiptError(`round ${announcement.roundId}: receipt does not describe this client's submission`)
     }

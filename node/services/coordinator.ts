@@ -5,16 +5,20 @@ import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { peerIdFromString } from '@libp2p/peer-id'
 import pRetry from 'p-retry'
 import { FedaggError } from '../../protocol/errors.ts'
-import { buildAnnouncement, interpretAnnouncement } from '../../protocol/announcement/index.ts'
-import type { AnnouncedRound } from '../../protocol/announcement/index.ts'
+import {
+  InvalidRoundDocumentError, MIN_NONCE_BYTES, buildRoundResult, checkCiphertextShape, checkTranscriptForRound,
+  createAnnouncement, equalBytes, exactDecimal, interpretAnnouncement, openCoordinatorRound, recordCorrupt, recordDecrypted,
+  recordFailed, signAnnouncement, signRoundResult, verifyTranscript
+} from '../../protocol/round/index.ts'
+import type { AnnouncedRound, CoordinatorRoundState, ResultValues } from '../../protocol/round/index.ts'
 import { CorruptAggregateError, decodeAggregate, parseEncoding, unpackAggregate } from '../../protocol/encoding/index.ts'
 import type { VectorSpec } from '../../protocol/encoding/index.ts'
-import { AGGREGATE_STATUS, DOMAINS, PROTOCOLS, RESULT_STATUS, TRANSCRIPT_STATUS, WIRE } from '../../protocol/messages/index.ts'
-import type { RoundResult, SignedPayload, Transcript } from '../../protocol/messages/index.ts'
+import { aggregators, clients } from '../../protocol/roster/index.ts'
+import { AGGREGATE_STATUS, WIRE } from '../../protocol/messages/index.ts'
+import type { SignedPayload, Transcript } from '../../protocol/messages/index.ts'
 import { decodeCiphertexts } from '../../protocol/paillier/codec.ts'
 import { decrypt } from '../../protocol/paillier/decrypt.ts'
 import type { PaillierPrivateKey } from '../../protocol/paillier/keys.ts'
-import { openSignedMessage, signMessage } from '../../protocol/signing/index.ts'
 import type { OpenRoundRequest } from '../api.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
@@ -31,14 +35,15 @@ export class InvalidRoundRequestError extends FedaggError {
   static override name = 'InvalidRoundRequestError'
 }
 
-/** The aggregator's transcript or aggregate does not match what it must describe. */
-export class TranscriptMismatchError extends FedaggError {
-  static override name = 'TranscriptMismatchError'
-}
-
 /** The aggregate is not yet released; the coordinator asks again later. */
 class AggregatePendingError extends FedaggError {
   static override name = 'AggregatePendingError'
+}
+
+/** How a pull ended: the decided round state, and the values when it was decrypted. */
+interface Decision {
+  state: CoordinatorRoundState
+  values?: ResultValues
 }
 
 export interface CoordinatorInit {
@@ -125,15 +130,10 @@ export class CoordinatorService implements Startable {
   }
 
   async openRound (request: OpenRoundRequest): Promise<AnnouncedRound> {
-    const membership = this.#init.membership
-    const clients = membership.membersWithRole('client')
-    const eligible = request.eligible ?? clients
-    const notClients = eligible.filter(peer => !clients.includes(peer))
-    if (notClients.length > 0) throw new InvalidRoundRequestError(`eligible: not roster clients: ${notClients.join(', ')}`)
-    const aggregator = request.aggregator ?? membership.membersWithRole('aggregator')[0]
-    if (aggregator === undefined || !membership.hasRole(aggregator, 'aggregator')) {
-      throw new InvalidRoundRequestError(`aggregator: expected a roster aggregator, got ${aggregator ?? 'none in the roster'}`)
-    }
+    const roster = this.#init.membership.roster!
+    const eligible = request.eligible ?? clients(roster)
+    const aggregator = request.aggregator ?? aggregators(roster)[0]
+    if (aggregator === undefined) throw new InvalidRoundRequestError('aggregator: expected a roster aggregator, got none in the roster')
     const encoding = parseEncoding(request.encoding, request.clip === undefined ? {} : { clip: request.clip })
     const spec: VectorSpec = {
       length: request.length,
@@ -142,20 +142,20 @@ export class CoordinatorService implements Startable {
       ...(request.weightBits === undefined || request.weightBits === 0 ? {} : { weightBits: request.weightBits })
     }
     const openedAtMs = this.#now()
-    const round = buildAnnouncement({
-      federationId: this.#init.federationId,
+    // createAnnouncement checks the request against the roster: aggregator role, eligible clients, quorum.
+    const round = createAnnouncement({
+      roster,
       roundId: `r-${openedAtMs}-${randomBytes(4).toString('hex')}`,
-      nonce: randomBytes(16),
+      nonce: randomBytes(MIN_NONCE_BYTES),
       aggregator,
       publicKey: this.#init.paillierKey.publicKey,
       spec,
       eligible,
       minParticipants: request.minParticipants,
-      deadlineMs: openedAtMs + request.deadlineSeconds * 1000,
-      rosterVersion: membership.version,
-      openedAtMs
+      openedAtMs,
+      deadlineMs: openedAtMs + request.deadlineSeconds * 1000
     })
-    const signed = await signMessage(this.#components.privateKey, DOMAINS.announcement, WIRE.RoundAnnouncement, round.announcement)
+    const signed = await signAnnouncement(this.#components.privateKey, round.announcement)
     this.#init.store.rounds.upsertAnnouncement({
       roundId: round.announcement.roundId,
       signedAnnouncement: WIRE.SignedPayload.encode(signed),
@@ -194,113 +194,81 @@ export class CoordinatorService implements Startable {
     const record = this.#init.store.rounds.get(roundId)
     if (record === undefined || record.status !== 'open') return
     const round = interpretAnnouncement(WIRE.RoundAnnouncement.decode(WIRE.SignedPayload.decode(record.signedAnnouncement).payload))
+    const open = openCoordinatorRound(round.announcement)
     const giveUpAt = round.announcement.deadlineMs + this.#init.settleGraceMs
-    const result = await pRetry(async () => this.#pull(round), {
+    const decided = await pRetry(async () => this.#pull(round, open), {
       retries: Number.POSITIVE_INFINITY,
       minTimeout: AGGREGATE_POLL_MIN_MS,
       maxTimeout: AGGREGATE_POLL_MAX_MS,
       maxRetryTime: Math.max(0, giveUpAt - this.#now()),
       signal: this.#stopping.signal,
-      shouldRetry: ({ error }) => !(error instanceof TranscriptMismatchError)
-    }).catch(async (err: Error) => {
+      // Not ready yet, or the network failed: ask again. A typed refusal of the documents is final.
+      shouldRetry: ({ error }) => error instanceof AggregatePendingError || !(error instanceof FedaggError)
+    }).catch((err: Error): Decision => {
       if (this.#stopping.signal.aborted) throw err
-      return this.#buildResult(round, RESULT_STATUS.failed, 0, [], [], `no aggregate: ${err.name}: ${err.message}`)
+      return { state: recordFailed(open, `no usable aggregate: ${err.name}: ${err.message}`, this.#now()) }
     })
+    const { state } = decided
+    if (state.status !== 'decrypted') this.#init.metrics.roundFailed(state.status)
+    const signed = await signRoundResult(this.#components.privateKey, buildRoundResult(state, decided.values))
     // record() checks-and-stores in one transaction: a round is decrypted and recorded at most once.
-    const stored = this.#init.store.results.record(roundId, WIRE.SignedPayload.encode(result.signed), {
-      status: result.status as ResultStatus,
-      reason: result.reason
+    const stored = this.#init.store.results.record(roundId, WIRE.SignedPayload.encode(signed), {
+      status: state.status as ResultStatus,
+      ...(state.reason === '' ? {} : { reason: state.reason })
     })
     this.#checkpoint('coordinator:after-record')
     await this.#publishResult(roundId, stored.resultMessage)
   }
 
-  /** One attempt to fetch and decrypt the aggregate; throws AggregatePendingError while it is not released. */
-  async #pull (round: AnnouncedRound): Promise<{ signed: SignedPayload, status: RoundResult['status'], reason: string }> {
-    const { announcement } = round
+  /** One attempt to fetch the aggregate and decide the round; AggregatePendingError while it is not released. */
+  async #pull (round: AnnouncedRound, open: CoordinatorRoundState): Promise<Decision> {
+    const { announcement, plan, ciphertextWidth } = round
     const signal = AbortSignal.any([this.#stopping.signal, deadline(TRANSFER_TIMEOUT_MS)])
-    const aggregator = peerIdFromString(announcement.aggregator)
-    const pulled = await this.#endpoint.request(aggregator, 'aggregate',
+    const maxChunkBytes = this.#init.maxChunkCiphertexts * ciphertextWidth
+    const { transcript, bytes } = await this.#endpoint.request(peerIdFromString(announcement.aggregator), 'aggregate',
       { signal, maxDataLength: WIRE.AggregateResponseHeader.maxDataLength }, async framed => {
         await framed.write(WIRE.AggregateRequest, { roundId: announcement.roundId }, { signal })
         const header = await framed.read(WIRE.AggregateResponseHeader, { signal })
         if (header.status === AGGREGATE_STATUS.pending || header.status === AGGREGATE_STATUS.unknown || header.transcript === undefined) {
           throw new AggregatePendingError(`round ${announcement.roundId}: aggregator says ${header.status}`)
         }
-        const transcript = await this.#verifyTranscript(round, header.transcript)
+        const transcript = await verifyTranscript(header.transcript, announcement.aggregator)
+        checkTranscriptForRound(open, transcript)
         if (header.status === AGGREGATE_STATUS.failed) return { transcript, bytes: undefined }
-        if (header.ciphertextCount !== round.plan.ciphertexts || header.ciphertextWidth !== round.ciphertextWidth) {
-          throw new TranscriptMismatchError(`round ${announcement.roundId}: aggregate has ${header.ciphertextCount} ciphertexts of ${header.ciphertextWidth} bytes, expected ${round.plan.ciphertexts} of ${round.ciphertextWidth}`)
-        }
-        const bytes = await receiveCiphertexts(framed, {
-          ciphertextCount: header.ciphertextCount,
-          width: header.ciphertextWidth,
-          chunkCount: header.chunkCount,
-          maxChunkCiphertexts: this.#init.maxChunkCiphertexts
-        }, signal)
-        return { transcript, bytes }
+        checkCiphertextShape(header, { ciphertextCount: plan.ciphertexts, ciphertextWidth }, maxChunkBytes)
+        return { transcript, bytes: await receiveCiphertexts(framed, header, maxChunkBytes, signal) }
       })
-    const { transcript, bytes } = pulled
     if (bytes === undefined) {
-      return this.#buildResult(round, RESULT_STATUS.failed, transcript.contributors.length, [], [], transcript.reason)
+      return { state: recordFailed(open, transcript.reason === '' ? 'the aggregator failed the round' : transcript.reason, this.#now()) }
     }
-    this.#init.metrics.bytesReceived(PROTOCOLS.aggregate, bytes.length)
-    if (Buffer.compare(ciphertextDigest(bytes), transcript.aggregateDigest) !== 0) {
-      throw new TranscriptMismatchError(`round ${announcement.roundId}: aggregate bytes do not match the transcript's digest`)
+    this.#init.metrics.bytesReceived('aggregate', bytes.length)
+    if (!equalBytes(ciphertextDigest(bytes), transcript.aggregateDigest)) {
+      throw new InvalidRoundDocumentError(`round ${announcement.roundId}: the aggregate's bytes do not match the transcript's digest`)
     }
-    return this.#decrypt(round, transcript, bytes)
-  }
-
-  async #verifyTranscript (round: AnnouncedRound, signed: SignedPayload): Promise<Transcript> {
-    const { announcement } = round
-    const transcript = await openSignedMessage(signed, DOMAINS.transcript, WIRE.Transcript, announcement.aggregator)
-    const clients = transcript.contributors.map(contribution => contribution.client)
-    if (transcript.roundId !== announcement.roundId || transcript.federationId !== announcement.federationId ||
-      new Set(clients).size !== clients.length || clients.some(client => !announcement.eligible.includes(client))) {
-      throw new TranscriptMismatchError(`round ${announcement.roundId}: transcript does not describe this round's eligible clients`)
-    }
-    if (transcript.status === TRANSCRIPT_STATUS.released && clients.length < announcement.minParticipants) {
-      throw new TranscriptMismatchError(`round ${announcement.roundId}: aggregate released with ${clients.length} contributors, below the minimum ${announcement.minParticipants}`)
-    }
-    return transcript
+    return this.#decrypt(round, open, transcript, bytes)
   }
 
   /**
    * Decrypts each ciphertext (CRT), unpacks with guard-bit and range checks,
-   * and requires the count slot to equal the transcript's contributor count:
-   * an aggregator that dropped or duplicated a contribution is caught here.
+   * and lets the state machine require the count slot to equal the
+   * transcript's contributor count: an aggregator that dropped or duplicated a
+   * contribution is caught here. A failed check marks the round corrupt and
+   * its values are never used.
    */
-  async #decrypt (round: AnnouncedRound, transcript: Transcript, bytes: Uint8Array): Promise<{ signed: SignedPayload, status: RoundResult['status'], reason: string }> {
+  #decrypt (round: AnnouncedRound, open: CoordinatorRoundState, transcript: Transcript, bytes: Uint8Array): Decision {
     const key = this.#init.paillierKey
     const plaintexts = decodeCiphertexts(key.publicKey, bytes).map(c => decrypt(key, c))
-    const contributors = transcript.contributors.length
     try {
       const decoded = decodeAggregate(round.spec, round.plan, unpackAggregate(round.plan, plaintexts))
-      if (decoded.count !== contributors) {
-        throw new CorruptAggregateError(round.plan.countSlot, 'count-range', `count slot says ${decoded.count} contributors, transcript lists ${contributors}`)
-      }
+      const state = recordDecrypted(open, { transcript, countSlot: decoded.count, nowMs: this.#now() })
       this.#init.metrics.decryption('ok')
-      return this.#buildResult(round, RESULT_STATUS.decrypted, contributors, decoded.sum.map(String), decoded.mean ?? [], '')
+      const sum = decoded.kind === 'int' ? decoded.sum : decoded.sum.map(exactDecimal)
+      return { state, values: { sum, ...(decoded.mean === undefined ? {} : { mean: decoded.mean }) } }
     } catch (err) {
-      if (!(err instanceof CorruptAggregateError)) throw err
+      if (!(err instanceof CorruptAggregateError || err instanceof InvalidRoundDocumentError)) throw err
       this.#init.metrics.decryption('corrupt')
-      return this.#buildResult(round, RESULT_STATUS.corrupt, contributors, [], [], err.message)
+      return { state: recordCorrupt(open, err.message, this.#now()) }
     }
-  }
-
-  async #buildResult (round: AnnouncedRound, status: RoundResult['status'], contributors: number, sum: string[], mean: number[], reason: string): Promise<{ signed: SignedPayload, status: RoundResult['status'], reason: string }> {
-    const result: RoundResult = {
-      federationId: this.#init.federationId,
-      roundId: round.announcement.roundId,
-      status,
-      contributors,
-      sum,
-      mean,
-      reason,
-      decryptedAtMs: this.#now()
-    }
-    if (status !== RESULT_STATUS.decrypted) this.#init.metrics.roundFailed(status)
-    return { signed: await signMessage(this.#components.privateKey, DOMAINS.result, WIRE.RoundResult, result), status, reason }
   }
 
   async #publishResult (roundId: string, resultMessage: Uint8Array): Promise<void> {

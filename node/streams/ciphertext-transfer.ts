@@ -1,13 +1,9 @@
-// Streams a vector of fixed-width ciphertexts as CiphertextChunk frames, and reassembles it with strict shape checks.
+// Streams a vector of fixed-width ciphertexts as CiphertextChunk frames, and reassembles one under protocol/round's shape rules.
 import { createHash } from 'node:crypto'
-import { FedaggError } from '../../protocol/errors.ts'
 import { WIRE } from '../../protocol/messages/index.ts'
+import { CHUNKS_START, acceptChunk, checkCiphertextShape } from '../../protocol/round/index.ts'
+import type { CiphertextShape } from '../../protocol/round/index.ts'
 import type { FramedStream } from './framed-stream.ts'
-
-/** A peer sent chunks that do not add up to the announced shape. */
-export class CiphertextStreamShapeError extends FedaggError {
-  static override name = 'CiphertextStreamShapeError'
-}
 
 /** Protobuf framing of one CiphertextChunk around its payload: tag, length and index fields. */
 const CHUNK_FRAMING_BYTES = 32
@@ -17,8 +13,8 @@ export function chunkCountFor (ciphertextCount: number, chunkCiphertexts: number
 }
 
 /** SHA-256 over the concatenated ciphertext bytes: the digest receipts and transcripts name. */
-export function ciphertextDigest (bytes: Uint8Array): Uint8Array {
-  return createHash('sha256').update(bytes).digest()
+export function ciphertextDigest (bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(createHash('sha256').update(bytes).digest())
 }
 
 export async function sendCiphertexts (framed: FramedStream, bytes: Uint8Array<ArrayBuffer>, width: number,
@@ -29,45 +25,21 @@ export async function sendCiphertexts (framed: FramedStream, bytes: Uint8Array<A
   }
 }
 
-export interface ExpectedCiphertexts {
-  ciphertextCount: number
-  width: number
-  chunkCount: number
-  /** Largest number of ciphertexts this reader accepts in one chunk. */
-  maxChunkCiphertexts: number
-}
-
 /**
- * Reads exactly `chunkCount` chunks, in index order, each holding whole
- * ciphertexts and no more than `maxChunkCiphertexts`, together exactly
- * `ciphertextCount` of them. The frame bound for each read derives from that
- * shape, so memory stays at one vector however the peer frames it.
+ * Reads the chunks a header announced (`shape`, already checked against what
+ * the round expects) and returns the ciphertext bytes. Each read is bounded by
+ * `maxChunkBytes`, so memory stays at one vector however the peer frames it.
  */
-export async function receiveCiphertexts (framed: FramedStream, expected: ExpectedCiphertexts,
-  signal: AbortSignal): Promise<Uint8Array> {
-  const { ciphertextCount, width, chunkCount, maxChunkCiphertexts } = expected
-  if (chunkCount < 1 || chunkCount > ciphertextCount || chunkCountFor(ciphertextCount, maxChunkCiphertexts) > chunkCount) {
-    throw new CiphertextStreamShapeError(
-      `expected between ${chunkCountFor(ciphertextCount, maxChunkCiphertexts)} and ${ciphertextCount} chunks for ${ciphertextCount} ciphertexts, got ${chunkCount}`)
-  }
-  const out = new Uint8Array(ciphertextCount * width)
-  const maxDataLength = maxChunkCiphertexts * width + CHUNK_FRAMING_BYTES
-  let filled = 0
-  for (let index = 0; index < chunkCount; index++) {
-    const chunk = await framed.read(WIRE.CiphertextChunk, { signal, maxDataLength })
-    if (chunk.index !== index) {
-      throw new CiphertextStreamShapeError(`expected chunk ${index}, got chunk ${chunk.index}`)
-    }
-    const length = chunk.ciphertexts.length
-    if (length === 0 || length % width !== 0 || filled + length > out.length) {
-      throw new CiphertextStreamShapeError(
-        `chunk ${index}: expected a positive multiple of ${width} bytes within ${out.length - filled} remaining, got ${length}`)
-    }
-    out.set(chunk.ciphertexts, filled)
-    filled += length
-  }
-  if (filled !== out.length) {
-    throw new CiphertextStreamShapeError(`expected ${ciphertextCount} ciphertexts, got ${filled / width}`)
+export async function receiveCiphertexts (framed: FramedStream, shape: CiphertextShape, maxChunkBytes: number,
+  signal: AbortSignal): Promise<Uint8Array<ArrayBuffer>> {
+  checkCiphertextShape(shape, shape, maxChunkBytes)
+  const out = new Uint8Array(shape.ciphertextCount * shape.ciphertextWidth)
+  let progress = CHUNKS_START
+  while (progress.nextIndex < shape.chunkCount) {
+    const chunk = await framed.read(WIRE.CiphertextChunk, { signal, maxDataLength: maxChunkBytes + CHUNK_FRAMING_BYTES })
+    const offset = progress.receivedCiphertexts * shape.ciphertextWidth
+    progress = acceptChunk(shape, progress, chunk, maxChunkBytes)
+    out.set(chunk.ciphertexts, offset)
   }
   return out
 }

@@ -55,3 +55,8 @@ export class InvalidRoundDocumentError extends FedaggError {
 export class InvalidRoundStateError extends FedaggError {
   static override name = 'InvalidRoundStateError'
 }
+
+/** The announced key fingerprint is not the SHA-256 of the announced modulus. */
+export class KeyFingerprintMismatchError extends FedaggError {
+  static override name = 'KeyFingerprintMismatchError'
+}

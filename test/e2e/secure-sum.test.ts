@@ -20,6 +20,8 @@ describe('secure sum over a federation', function () {
     assert.equal(result.status, 'decrypted')
     assert.equal(result.contributors, 5)
     assert.deepEqual(result.sum, ['10', '15'])
+    // Each client checks the aggregator's signed transcript against its own receipt.
+    await Promise.all(clients.map(async client => waitUntil(async () => (await client.round(round.roundId))?.counted === true, 'the client to see itself counted')))
   })
 })
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { Uint8ArrayList } from 'uint8arraylist'
 import type { Stream } from '@libp2p/interface'
-import { buildAnnouncement } from '../../protocol/announcement/index.ts'
+import { createAnnouncement } from '../../protocol/round/index.ts'
 import { parseEncoding } from '../../protocol/encoding/index.ts'
 import { DOMAINS, PROTOCOLS, WIRE, encodeFederationEvent, federationTopic } from '../../protocol/messages/index.ts'
 import { signMessage } from '../../protocol/signing/index.ts'
@@ -62,17 +62,16 @@ describe('trust boundaries', function () {
     const { coordinator, aggregator, clients } = federation
     const [forger, victim] = [clients[0]!, clients[1]!]
     const forgerKey = await loadIdentity(forger.dataDir)
-    const forged = buildAnnouncement({
-      federationId: 'test',
+    const forged = createAnnouncement({
+      roster: { ...coordinator.roster()!, bootstrap: [], issuedAtMs: Date.now() },
       roundId: 'r-forged',
       nonce: randomBytes(16),
       aggregator: aggregator.peerId,
       publicKey: (await fixtureKey(2048)).publicKey,
       spec: { length: 2, encoding: parseEncoding('int:8'), maxParticipants: 16 },
       eligible: clients.map(client => client.peerId),
-      minParticipants: 1,
+      minParticipants: 2,
       deadlineMs: Date.now() + 60_000,
-      rosterVersion: coordinator.roster()!.version,
       openedAtMs: Date.now()
     })
     // Members reach each other's gossip through the coordinator's mesh, so it is the first to judge.

@@ -16,8 +16,13 @@ export async function fixtureKey (bits: 2048 | 3072 = 2048): Promise<PaillierPri
   return privateKeyFromJSON(JSON.parse(await readFile(new URL(`paillier-${bits}.json`, FIXTURES), 'utf8')))
 }
 
+/**
+ * Every test node dials from 127.0.0.1, so the per-host inbound connection rate limit (meant for
+ * distinct organizations) would count the whole federation as one host.
+ */
 export function nodeConfig (dataDir: string, roles: Role[], overrides: Partial<FedaggConfig> = {}): FedaggConfig {
-  return { ...DEFAULT_CONFIG, dataDir, federationId: 'test', roles, keyBits: 2048, ...overrides }
+  const limits = { ...DEFAULT_CONFIG.limits, inboundConnectionThreshold: 1_000 }
+  return { ...DEFAULT_CONFIG, dataDir, federationId: 'test', roles, keyBits: 2048, limits, ...overrides }
 }
 
 export interface AddNodeOptions {
@@ -56,11 +61,17 @@ export async function waitUntil (condition: () => boolean | Promise<boolean>, wh
   }
 }
 
+export interface FederationOptions {
+  clients: number
+  /** Config overrides for the aggregator only, e.g. short read deadlines or tight stream limits. */
+  aggregatorOverrides?: Partial<FedaggConfig>
+}
+
 /**
  * Coordinator first (genesis roster), then each other node is admitted by
  * peer ID and joins by dialling the coordinator, as an operator would do it.
  */
-export async function startFederation (options: { clients: number }): Promise<TestFederation> {
+export async function startFederation (options: FederationOptions): Promise<TestFederation> {
   const dirs: string[] = []
   const nodes: RunningNode[] = []
   const paillierKey = await fixtureKey(2048)
@@ -84,7 +95,7 @@ export async function startFederation (options: { clients: number }): Promise<Te
     return node
   }
 
-  const aggregator = await addNode(['aggregator'])
+  const aggregator = await addNode(['aggregator'], { overrides: options.aggregatorOverrides ?? {} })
   const clients: RunningNode[] = []
   for (let i = 0; i < options.clients; i++) clients.push(await addNode(['client']))
   // Everyone must hold the final roster before rounds are opened.

@@ -4,7 +4,8 @@ import { DOMAINS, WIRE } from '../../../protocol/messages/index.ts'
 import { removeMember, setRoles } from '../../../protocol/roster/index.ts'
 import { checkAnnouncementAgainstRoster, createAnnouncement, isEligible, signAnnouncement, validateAnnouncement, verifyAnnouncement } from '../../../protocol/round/index.ts'
 import { signPayload } from '../../../protocol/signing/index.ts'
-import { DEADLINE, OPENED_AT, roundFixture } from './fixtures.ts'
+import { DEADLINE, OPENED_AT, PUBLIC_KEY, roundFixture } from './fixtures.ts'
+import { parseEncoding } from '../../../protocol/encoding/index.ts'
 import type { RoundAnnouncement } from '../../../protocol/messages/index.ts'
 import type { RoundFixture } from './fixtures.ts'
 
@@ -29,19 +30,19 @@ describe('protocol/round announcement', () => {
     ['a bad round id', a => ({ ...a, roundId: 'r 1' }), 'InvalidRoundIdError'],
     ['a bad aggregator peer ID', a => ({ ...a, aggregator: 'x' }), 'InvalidPeerIdError'],
     ['no public key', a => ({ ...a, publicKey: undefined }), 'InvalidAnnouncementError'],
-    ['a 1024-bit modulus', a => ({ ...a, publicKey: { ...a.publicKey!, n: a.publicKey!.n.subarray(128) } }), 'InvalidAnnouncementError'],
-    ['an even modulus', a => ({ ...a, publicKey: { ...a.publicKey!, n: Uint8Array.from(a.publicKey!.n, (b, i) => i === 255 ? b & 0xfe : b) } }), 'InvalidAnnouncementError'],
+    ['a 1024-bit modulus', a => ({ ...a, publicKey: { ...a.publicKey!, n: a.publicKey!.n.subarray(128) } }), 'KeyTooShortError'],
+    ['an even modulus', a => ({ ...a, publicKey: { ...a.publicKey!, n: Uint8Array.from(a.publicKey!.n, (b, i) => i === 255 ? b & 0xfe : b) } }), 'InvalidPublicKeyError'],
     ['a modulus with a leading zero byte', a => ({ ...a, publicKey: { ...a.publicKey!, n: Uint8Array.of(0, ...a.publicKey!.n) } }), 'InvalidAnnouncementError'],
-    ['an oversized h_s', a => ({ ...a, publicKey: { ...a.publicKey!, hs: new Uint8Array(513).fill(1) } }), 'InvalidAnnouncementError'],
-    ['an empty key fingerprint', a => ({ ...a, keyFingerprint: '' }), 'InvalidAnnouncementError'],
+    ['an oversized h_s', a => ({ ...a, publicKey: { ...a.publicKey!, hs: new Uint8Array(513).fill(1) } }), 'InvalidPublicKeyError'],
+    ['an empty key fingerprint', a => ({ ...a, keyFingerprint: '' }), 'KeyFingerprintMismatchError'],
     ['no spec', a => ({ ...a, spec: undefined }), 'InvalidAnnouncementError'],
-    ['vector length 0', a => ({ ...a, spec: { ...a.spec!, length: 0 } }), 'InvalidAnnouncementError'],
-    ['an unknown encoding', a => ({ ...a, spec: { ...a.spec!, encoding: 'float:32' } }), 'InvalidAnnouncementError'],
-    ['a non-canonical encoding', a => ({ ...a, spec: { ...a.spec!, encoding: 'int:032' } }), 'InvalidAnnouncementError'],
+    ['vector length 0', a => ({ ...a, spec: { ...a.spec!, length: 0 } }), 'InvalidVectorSpecError'],
+    ['an unknown encoding', a => ({ ...a, spec: { ...a.spec!, encoding: 'float:32' } }), 'InvalidVectorSpecError'],
+    ['a non-canonical encoding', a => ({ ...a, spec: { ...a.spec!, encoding: 'int:032' } }), 'InvalidVectorSpecError'],
     ['a clip on an int encoding', a => ({ ...a, spec: { ...a.spec!, clip: 1 } }), 'InvalidAnnouncementError'],
-    ['a fixed encoding without clip', a => ({ ...a, spec: { ...a.spec!, encoding: 'fixed:16', clip: 0 } }), 'InvalidAnnouncementError'],
-    ['an infinite clip', a => ({ ...a, spec: { ...a.spec!, encoding: 'fixed:16', clip: Infinity } }), 'InvalidAnnouncementError'],
-    ['weightBits 63', a => ({ ...a, spec: { ...a.spec!, weightBits: 63 } }), 'InvalidAnnouncementError'],
+    ['a fixed encoding without clip', a => ({ ...a, spec: { ...a.spec!, encoding: 'fixed:16', clip: 0 } }), 'InvalidVectorSpecError'],
+    ['an infinite clip', a => ({ ...a, spec: { ...a.spec!, encoding: 'fixed:16', clip: Infinity } }), 'InvalidVectorSpecError'],
+    ['weightBits 63', a => ({ ...a, spec: { ...a.spec!, weightBits: 63 } }), 'InvalidVectorSpecError'],
     ['fewer maxParticipants than eligible clients', a => ({ ...a, spec: { ...a.spec!, maxParticipants: 4 } }), 'InvalidAnnouncementError'],
     ['duplicate eligible clients', a => ({ ...a, eligible: [...a.eligible, a.eligible[0]!] }), 'InvalidAnnouncementError'],
     ['a malformed eligible peer ID', a => ({ ...a, eligible: [...a.eligible.slice(1), 'bogus'] }), 'InvalidPeerIdError'],
@@ -76,10 +77,11 @@ describe('protocol/round announcement', () => {
 
     it('lets createAnnouncement use an explicit eligible subset and refuses removed members', () => {
       const subset = f.clients.slice(0, 3).map(c => c.id)
-      const a = createAnnouncement({ roster: f.roster, roundId: 'r-2', nonce: new Uint8Array(16), aggregator: f.aggregator.id, publicKey: f.announcement.publicKey!, keyFingerprint: f.announcement.keyFingerprint, spec: f.announcement.spec!, eligible: subset, minParticipants: 2, openedAtMs: OPENED_AT, deadlineMs: DEADLINE })
-      assert.deepEqual(a.eligible, subset)
+      const spec = { length: 10, encoding: parseEncoding('int:32'), maxParticipants: 10 }
+      const a = createAnnouncement({ roster: f.roster, roundId: 'r-2', nonce: new Uint8Array(16), aggregator: f.aggregator.id, publicKey: PUBLIC_KEY, spec, eligible: subset, minParticipants: 2, openedAtMs: OPENED_AT, deadlineMs: DEADLINE })
+      assert.deepEqual(a.announcement.eligible, subset)
       const smaller = removeMember(f.roster, f.clients[4]!.id, OPENED_AT)
-      assert.throws(() => createAnnouncement({ roster: smaller, roundId: 'r-3', nonce: new Uint8Array(16), aggregator: f.aggregator.id, publicKey: f.announcement.publicKey!, keyFingerprint: f.announcement.keyFingerprint, spec: f.announcement.spec!, eligible: f.announcement.eligible, minParticipants: 2, openedAtMs: OPENED_AT, deadlineMs: DEADLINE }), { name: 'InvalidAnnouncementError' })
+      assert.throws(() => createAnnouncement({ roster: smaller, roundId: 'r-3', nonce: new Uint8Array(16), aggregator: f.aggregator.id, publicKey: PUBLIC_KEY, spec, eligible: f.announcement.eligible, minParticipants: 2, openedAtMs: OPENED_AT, deadlineMs: DEADLINE }), { name: 'InvalidAnnouncementError' })
     })
   })
 

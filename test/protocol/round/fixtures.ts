@@ -1,9 +1,13 @@
 // A small federation for round tests: coordinator, aggregator, five clients, a roster and an announcement.
 import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { parseEncoding } from '../../../protocol/encoding/index.ts'
+import { privateKeyFromJSON } from '../../../protocol/paillier/keys.ts'
+import type { PaillierPublicKey } from '../../../protocol/paillier/keys.ts'
 import { addMember, createGenesisRoster } from '../../../protocol/roster/index.ts'
 import { createAnnouncement } from '../../../protocol/round/index.ts'
 import { testIdentities } from '../signing/identities.ts'
-import type { PaillierPublicKey, Roster, RoundAnnouncement, SubmissionHeader } from '../../../protocol/messages/index.ts'
+import type { Roster, RoundAnnouncement, SubmissionHeader } from '../../../protocol/messages/index.ts'
 import type { ExpectedCiphertexts } from '../../../protocol/round/index.ts'
 import type { TestIdentity } from '../signing/identities.ts'
 
@@ -20,16 +24,10 @@ export const OPENED_AT = 1_700_000_000_000
 export const DEADLINE = OPENED_AT + 60_000
 export const EXPECTED: ExpectedCiphertexts = { ciphertextCount: 3, ciphertextWidth: 512 }
 
-/**
- * Shape-valid key material: the round layer checks sizes and parity, not primality, so a 2048-bit
- * odd n and an h_s below 2·|n| bytes stand in for a real key (paillier tests use real ones).
- */
-export const PUBLIC_KEY: PaillierPublicKey = {
-  version: 1,
-  n: Uint8Array.from({ length: 256 }, (_, i) => i === 0 ? 0xc5 : i === 255 ? 0x01 : (i * 37) & 0xff),
-  hs: Uint8Array.from({ length: 500 }, (_, i) => i === 0 ? 0x7f : (i * 11) & 0xff)
-}
-export const FINGERPRINT = 'sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f9'
+/** The pre-generated 2048-bit test key: announcements are checked against a real key. */
+export const PUBLIC_KEY: PaillierPublicKey = privateKeyFromJSON(JSON.parse(
+  readFileSync(new URL('../../fixtures/paillier-2048.json', import.meta.url), 'utf8'))).publicKey
+export const FINGERPRINT = PUBLIC_KEY.fingerprint
 
 export async function roundFixture (): Promise<RoundFixture> {
   const [coordinator, aggregator, outsider, ...clients] = await testIdentities(8) as [TestIdentity, TestIdentity, TestIdentity, ...TestIdentity[]]
@@ -43,12 +41,11 @@ export async function roundFixture (): Promise<RoundFixture> {
     nonce: new Uint8Array(16).fill(9),
     aggregator: aggregator.id,
     publicKey: PUBLIC_KEY,
-    keyFingerprint: FINGERPRINT,
-    spec: { length: 10, encoding: 'int:32', clip: 0, maxParticipants: 10, weightBits: 0 },
+    spec: { length: 10, encoding: parseEncoding('int:32'), maxParticipants: 10 },
     minParticipants: 3,
     openedAtMs: OPENED_AT,
     deadlineMs: DEADLINE
-  })
+  }).announcement
   return { coordinator, aggregator, clients, outsider, roster, announcement }
 }
 

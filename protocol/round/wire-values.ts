@@ -20,6 +20,10 @@ export function publicKeyFromWire (wire: WirePublicKey | undefined): PaillierPub
   if (wire.version !== WIRE_PUBLIC_KEY_VERSION) {
     throw new InvalidAnnouncementError(`announcement: expected public key version ${WIRE_PUBLIC_KEY_VERSION}, got ${wire.version}`)
   }
+  // Minimal big-endian only, so one key has one encoding (and one announcement digest).
+  if (wire.n[0] === 0 || wire.hs[0] === 0) {
+    throw new InvalidAnnouncementError('announcement: expected minimal big-endian n and h_s, got a leading zero byte')
+  }
   return publicKeyFromParts(bytesToBigint(wire.n), bytesToBigint(wire.hs))
 }
 
@@ -35,6 +39,9 @@ export function vectorSpecToWire (spec: VectorSpec): WireVectorSpec {
 
 export function vectorSpecFromWire (wire: WireVectorSpec | undefined): VectorSpec {
   if (wire === undefined) throw new InvalidAnnouncementError('announcement: expected a vector spec, got none')
+  if (!wire.encoding.startsWith('fixed:') && wire.clip !== 0) {
+    throw new InvalidAnnouncementError(`announcement spec.clip: expected 0 for ${JSON.stringify(wire.encoding.slice(0, 40))}, got ${wire.clip}`)
+  }
   const encoding = parseEncoding(wire.encoding, wire.clip === 0 ? {} : { clip: wire.clip })
   const spec: VectorSpec = wire.weightBits === 0
     ? { length: wire.length, encoding, maxParticipants: wire.maxParticipants }
