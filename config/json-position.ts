@@ -69,7 +69,8 @@ export function findJsonSyntaxError (text: string): JsonSyntaxError | undefined 
       i++
     }
   }
-  const value = (): void => {
+  const value = (depth: number): void => {
+    if (depth > MAX_SCAN_DEPTH) throw TOO_DEEP
     skipWhitespace()
     const ch = text[i]
     if (ch === '{') {
@@ -83,7 +84,7 @@ export function findJsonSyntaxError (text: string): JsonSyntaxError | undefined 
         skipWhitespace()
         if (text[i] !== ':') fail('":"')
         i++
-        value()
+        value(depth + 1)
         skipWhitespace()
         if (text[i] === ',') { i++; continue }
         if (text[i] === '}') { i++; return }
@@ -94,7 +95,7 @@ export function findJsonSyntaxError (text: string): JsonSyntaxError | undefined 
       skipWhitespace()
       if (text[i] === ']') { i++; return }
       for (;;) {
-        value()
+        value(depth + 1)
         skipWhitespace()
         if (text[i] === ',') { i++; continue }
         if (text[i] === ']') { i++; return }
@@ -116,15 +117,24 @@ export function findJsonSyntaxError (text: string): JsonSyntaxError | undefined 
   }
 
   try {
-    value()
+    value(0)
     skipWhitespace()
     if (i < text.length) fail('end of input')
     return undefined
   } catch (err) {
+    if (err === TOO_DEEP) return undefined
     if (!(err instanceof ScanError)) throw err
     return locate(text, err.offset, err.expected)
   }
 }
+
+/**
+ * Nesting the recursive scanner follows. A config is 4 levels deep; thousands of unclosed '['
+ * would overflow the call stack (a RangeError instead of a ConfigError), so past this depth the
+ * scanner gives up and the caller reports V8's message without a position.
+ */
+const MAX_SCAN_DEPTH = 256
+const TOO_DEEP = Symbol('too deep')
 
 class ScanError {
   readonly offset: number
