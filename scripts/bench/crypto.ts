@@ -145,8 +145,11 @@ async function benchKeySize (keyBits: number): Promise<{ rows: Row[], notes: str
     const vector = packInt32(keyBits, randomInt32s(poolValues)).plaintexts
     note(`[${keyBits}] EncryptionPool: ${poolValues.toLocaleString('en-US')} values = ${vector.length.toLocaleString('en-US')} ciphertexts…`)
     started = performance.now()
+    const cpuBefore = process.cpuUsage() // all threads of this process, in µs
     await pool.encryptAll(vector)
     const poolSeconds = (performance.now() - started) / 1000
+    const cpu = process.cpuUsage(cpuBefore)
+    const poolCpuSeconds = (cpu.user + cpu.system) / 1e6
     const poolRow = row('encrypt', poolValues / poolSeconds, baselineEncryptSeconds, pool.threads)
     rows.push(poolRow)
     // The machine may be shared: measure the single-thread rate again right after the pool run and
@@ -156,6 +159,9 @@ async function benchKeySize (keyBits: number): Promise<{ rows: Row[], notes: str
     const singleAfter = slots / secondsPerOp(encryptCount, i => encrypt(pk, plaintexts[i % plaintexts.length]!))
     const single = (singleBefore + singleAfter) / 2
     notes.push(`${poolValues.toLocaleString('en-US')} values on ${pool.threads} threads in ${poolSeconds.toFixed(1)} s: ${(poolRow.valuesPerSecond / single).toFixed(2)}x the single-thread rate (${single.toFixed(0)} values/s: mean of ${singleBefore.toFixed(0)} before and ${singleAfter.toFixed(0)} after, ${encryptCount} encryptions × ${rounds} rounds each)`)
+    // CPU time shows whether a shortfall is the pool's or the machine's: the process got
+    // poolCpuSeconds / poolSeconds cores, and each CPU-second should encrypt what one core does alone.
+    notes.push(`  the pool kept ${(poolCpuSeconds / poolSeconds).toFixed(2)} cores busy on average (the rest went to other processes) and encrypted ${(poolValues / poolCpuSeconds).toFixed(0)} values per CPU-second`)
   } finally {
     await pool.destroy()
   }
