@@ -35,7 +35,20 @@ export function describeValue (value: unknown): string {
   if (value === undefined) return 'nothing'
   if (typeof value === 'string') return JSON.stringify(value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}…` : value)
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value)
-  const json = JSON.stringify(value) ?? typeof value
+  // bigint, symbol, function: only a library caller's flags can hold them, and JSON has no spelling for them.
+  if (typeof value !== 'object') return `a ${typeof value}`
   const kind = Array.isArray(value) ? 'a list' : 'an object'
+  const json = jsonPreview(value)
+  if (json === undefined) return kind
   return `${kind} ${json.length > MAX_SHOWN ? `${json.slice(0, MAX_SHOWN)}…` : json}`
+}
+
+// JSON.stringify throws on values nested too deep for the stack (RangeError), on bigints inside
+// (TypeError) and on cycles; the value is then described by its kind alone.
+function jsonPreview (value: object): string | undefined {
+  try {
+    return JSON.stringify(value)
+  } catch {
+    return undefined
+  }
 }

@@ -56,6 +56,13 @@ export function environmentLayer (env: NodeJS.ProcessEnv, otherVariables: Readon
 }
 
 /**
+ * Segments in the longest field path (`limits.yamux.maxMessageSize`). Flag objects are walked no
+ * deeper: below that nothing can name a field, and walking a value nested thousands of levels
+ * deep would overflow the stack.
+ */
+const MAX_FIELD_DEPTH = Math.max(...CONFIG_FIELDS.map(field => field.path.length))
+
+/**
  * CLI flags -> entries. Keys are field names, dotted (`limits.maxConnections`)
  * or nested objects, camelCase or kebab-case; yargs' `_` and `$0` and
  * undefined values (options not given) are skipped. String values are
@@ -67,7 +74,7 @@ export function flagsLayer (flags: Record<string, unknown>): LayerResult {
     for (const [key, value] of Object.entries(object)) {
       if (value === undefined || (prefix.length === 0 && (key === '_' || key === '$0'))) continue
       const path = [...prefix, ...key.split('.').map(kebabToCamel)]
-      if (isPlainObject(value)) {
+      if (isPlainObject(value) && path.length < MAX_FIELD_DEPTH) {
         walk(value, path)
         continue
       }
@@ -134,7 +141,9 @@ export function fromText (kind: FieldKind, text: string): unknown {
   const trimmed = text.trim()
   switch (kind) {
     case 'number':
-      return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed) ? Number(trimmed) : text
+      // (\d+(\.\d*)?|\.\d+), not \d+\.?\d*: with the '.' optional, \d+ and \d* could split a digit run
+      // n ways, and a long run with a bad tail backtracked quadratically (50,000 digits: 7 s).
+      return /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(trimmed) ? Number(trimmed) : text
     case 'boolean': {
       const lower = trimmed.toLowerCase()
       if (['true', '1', 'yes', 'on'].includes(lower)) return true

@@ -11,7 +11,11 @@ export function suggest (unknown: string, known: readonly string[]): string | un
   let best: string | undefined
   let bestDistance = Math.max(2, Math.floor(target.length / 4)) + 1
   for (const candidate of known) {
-    const distance = levenshtein(target, normalize(candidate))
+    const normalized = normalize(candidate)
+    // The distance is at least the length difference; skipping those keeps a 100,000-character
+    // unknown name from costing |name| x |candidate| steps per candidate.
+    if (Math.abs(target.length - normalized.length) >= bestDistance) continue
+    const distance = levenshtein(target, normalized)
     if (distance < bestDistance) {
       best = candidate
       bestDistance = distance

@@ -1,19 +1,9 @@
 // Fuzzes parseConfigText: random, mutated and deeply nested config text yields an object or a ConfigError, quickly.
 import assert from 'node:assert/strict'
-import { readFileSync, readdirSync } from 'node:fs'
 import fc from 'fast-check'
-import { DEFAULT_CONFIG } from '../../config/index.ts'
 import { parseConfigText } from '../../config/file.ts'
-import { expectTyped, fuzzRuns, jsonFragment, mutatedText, stopFuzzWatchdog } from '../helpers/fuzz.ts'
-
-const EXAMPLES = new URL('../../config/examples/', import.meta.url)
-
-/** Config texts that parse: the shipped examples and the defaults, compact and pretty-printed. */
-export const VALID_CONFIG_TEXTS: readonly string[] = [
-  ...readdirSync(EXAMPLES).filter(name => name.endsWith('.json')).map(name => readFileSync(new URL(name, EXAMPLES), 'utf8')),
-  JSON.stringify(DEFAULT_CONFIG),
-  JSON.stringify(DEFAULT_CONFIG, null, 2)
-]
+import { expectTyped, FUZZ_TEST_TIMEOUT_MS, fuzzRuns, jsonFragment, mutatedText, stopFuzzWatchdog } from '../helpers/fuzz.ts'
+import { VALID_CONFIG_TEXTS } from './arbitraries.ts'
 
 /** What parseConfigText must do: a plain top-level object exactly when JSON.parse gives one. */
 function parseChecked (text: string): void {
@@ -32,7 +22,8 @@ function parseChecked (text: string): void {
   else assert.match(outcome.error.message, /^config: \/etc\/fedagg\.json/)
 }
 
-describe('config/file (fuzz)', () => {
+describe('config/file (fuzz)', function () {
+  this.timeout(FUZZ_TEST_TIMEOUT_MS)
   after(stopFuzzWatchdog)
 
   it('random text, random JSON and JSON fragments', () => {
