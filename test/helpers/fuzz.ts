@@ -37,6 +37,12 @@ function readIntegerEnv (name: string): number | undefined {
   return value
 }
 
+/**
+ * Mocha timeout for one fuzz test: generous next to the ~1 s the slowest property needs, since a
+ * hang is caught per input by INPUT_TIME_BOUND_MS and the watchdog, not by mocha.
+ */
+export const FUZZ_TEST_TIMEOUT_MS = 20_000 * FUZZ_SCALE
+
 /** fast-check parameters for one property: the shared seed and `numRuns` times FEDAGG_FUZZ_SCALE. */
 export function fuzzRuns (numRuns: number): { seed: number, numRuns: number } {
   return { seed: FUZZ_SEED, numRuns: numRuns * FUZZ_SCALE }
@@ -48,7 +54,8 @@ export function fuzzRuns (numRuns: number): { seed: number, numRuns: number } {
 /** Fails unless `err` is an instance of a specific FedaggError subclass named in `allowed`. */
 export function assertTypedError (err: unknown, allowed: readonly string[], label: string): asserts err is FedaggError {
   if (!(err instanceof FedaggError)) {
-    const shown = err instanceof Error ? `${err.name}: ${err.message}\n${err.stack ?? ''}` : String(err)
+    // The top of the stack says which decoder line threw; a stack overflow's full trace is thousands of lines.
+    const shown = err instanceof Error ? `${err.name}: ${err.message}\n${(err.stack ?? '').split('\n').slice(1, 9).join('\n')}` : String(err)
     assert.fail(`${label}: expected a FedaggError, got ${shown}`)
   }
   assert.notEqual(err.name, 'FedaggError', `${label}: expected a specific FedaggError subclass, got the base class (${err.message})`)

@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { WIRE } from '../../../protocol/messages/index.ts'
 import type { WireCodec, WireDecodeOptions, WireMessageName } from '../../../protocol/messages/index.ts'
-import { expectTyped, fuzzRuns, hostileBytes, mutatedBytes, stopFuzzWatchdog } from '../../helpers/fuzz.ts'
+import { expectTyped, FUZZ_TEST_TIMEOUT_MS, fuzzRuns, hostileBytes, mutatedBytes, stopFuzzWatchdog } from '../../helpers/fuzz.ts'
 import { messageArbitraries } from './arbitraries.ts'
 
 const MALFORMED = ['MalformedMessageError', 'MessageTooLargeError']
@@ -47,7 +47,8 @@ const REPEATED: Array<{ message: WireMessageName, field: string, ceiling: number
   { message: 'OpenRoundsResponse', field: 'announcements', ceiling: 1024, build: count => ({ announcements: Array.from({ length: count }, () => ({ domain: 'd', payload: new Uint8Array(0), signer: 's', signature: new Uint8Array(0) })) }), limits: max => ({ announcements: max }) }
 ]
 
-describe('protocol/messages codec (fuzz)', () => {
+describe('protocol/messages codec (fuzz)', function () {
+  this.timeout(FUZZ_TEST_TIMEOUT_MS)
   after(stopFuzzWatchdog)
 
   for (const name of names) {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { decodeFederationEvent, encodeFederationEvent, FEDERATION_EVENT_KINDS, WIRE } from '../../../protocol/messages/index.ts'
 import type { FederationEvent, SignedPayload } from '../../../protocol/messages/index.ts'
-import { expectTyped, fuzzRuns, hostileBytes, mutatedBytes, stopFuzzWatchdog } from '../../helpers/fuzz.ts'
+import { expectTyped, FUZZ_TEST_TIMEOUT_MS, fuzzRuns, hostileBytes, mutatedBytes, stopFuzzWatchdog } from '../../helpers/fuzz.ts'
 import { messageArbitraries } from './arbitraries.ts'
 
 const MALFORMED = ['MalformedMessageError', 'MessageTooLargeError']
@@ -24,7 +24,8 @@ function decodeChecked (data: Uint8Array): ReturnType<typeof decodeFederationEve
   return outcome.value
 }
 
-describe('protocol/messages federation-event (fuzz)', () => {
+describe('protocol/messages federation-event (fuzz)', function () {
+  this.timeout(FUZZ_TEST_TIMEOUT_MS)
   after(stopFuzzWatchdog)
 
   it('random bytes and protobuf-hostile fragments decode or yield MalformedMessageError', () => {

@@ -3,13 +3,14 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { bytesToBigint, writeFixedWidth } from '../../../protocol/paillier/bytes.ts'
 import { assertCoprimeToModulus, ciphertextByteLength, decodeCiphertext, decodeCiphertexts, encodeCiphertexts } from '../../../protocol/paillier/codec.ts'
-import { applyMutation, concat, expectTyped, fuzzRuns, stopFuzzWatchdog } from '../../helpers/fuzz.ts'
+import { applyMutation, concat, expectTyped, FUZZ_TEST_TIMEOUT_MS, fuzzRuns, stopFuzzWatchdog } from '../../helpers/fuzz.ts'
 import type { Mutation } from '../../helpers/fuzz.ts'
 import { testKey } from './fixtures.ts'
 
 const DECODE_ERRORS = ['CiphertextWidthError', 'CiphertextOutOfRangeError']
 
-describe('paillier/codec (fuzz)', () => {
+describe('paillier/codec (fuzz)', function () {
+  this.timeout(FUZZ_TEST_TIMEOUT_MS)
   after(stopFuzzWatchdog)
 
   const key = testKey(2048)

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { gcd } from '../../../protocol/paillier/arith.ts'
 import { MAX_KEY_BITS, MIN_KEY_BITS, privateKeyFromJSON, publicKeyFromJSON, publicKeyToJSON } from '../../../protocol/paillier/keys.ts'
-import { expectTyped, fuzzRuns, stopFuzzWatchdog } from '../../helpers/fuzz.ts'
+import { expectTyped, FUZZ_TEST_TIMEOUT_MS, fuzzRuns, stopFuzzWatchdog } from '../../helpers/fuzz.ts'
 import { testKeyJSON } from './fixtures.ts'
 
 const KEY_ERRORS = ['KeyFormatError', 'UnsupportedKeyVersionError', 'InvalidPublicKeyError', 'InvalidPrivateKeyError', 'KeyTooShortError', 'KeyTooLongError']
@@ -86,7 +86,8 @@ function checkPublicKey (json: unknown, key: ReturnType<typeof publicKeyFromJSON
   assert.deepEqual(publicKeyToJSON(key), json)
 }
 
-describe('paillier/keys JSON (fuzz)', () => {
+describe('paillier/keys JSON (fuzz)', function () {
+  this.timeout(FUZZ_TEST_TIMEOUT_MS)
   after(stopFuzzWatchdog)
 
   const privateJSON = testKeyJSON(2048)

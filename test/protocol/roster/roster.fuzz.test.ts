@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import { WIRE } from '../../../protocol/messages/index.ts'
 import type { Roster } from '../../../protocol/messages/index.ts'
 import { validateRoster } from '../../../protocol/roster/index.ts'
-import { expectTyped, fuzzRuns, mutatedBytes, stopFuzzWatchdog } from '../../helpers/fuzz.ts'
+import { expectTyped, FUZZ_TEST_TIMEOUT_MS, fuzzRuns, mutatedBytes, stopFuzzWatchdog } from '../../helpers/fuzz.ts'
 import { messageArbitraries } from '../messages/arbitraries.ts'
 import { testIdentities } from '../signing/identities.ts'
 import { assertRosterInvariants, nearValidRosters, ROSTER_ERRORS } from './arbitraries.ts'
@@ -14,7 +14,8 @@ function validateChecked (roster: Roster): void {
   if (outcome.ok) assertRosterInvariants(outcome.value)
 }
 
-describe('protocol/roster roster (fuzz)', () => {
+describe('protocol/roster roster (fuzz)', function () {
+  this.timeout(FUZZ_TEST_TIMEOUT_MS)
   after(stopFuzzWatchdog)
 
   let peerIds: string[]

@@ -6,14 +6,15 @@ import type { Roster, SignedPayload } from '../../../protocol/messages/index.ts'
 import { addMember, createGenesisRoster, signRoster, verifyRoster } from '../../../protocol/roster/index.ts'
 import { signPayload } from '../../../protocol/signing/index.ts'
 import { ENVELOPE_ERRORS, mutatedEnvelopes } from '../../helpers/fuzz-signed.ts'
-import { expectTypedAsync, fuzzRuns, mutatedBytes, stopFuzzWatchdog } from '../../helpers/fuzz.ts'
+import { expectTypedAsync, FUZZ_TEST_TIMEOUT_MS, fuzzRuns, mutatedBytes, stopFuzzWatchdog } from '../../helpers/fuzz.ts'
 import { testIdentities } from '../signing/identities.ts'
 import type { TestIdentity } from '../signing/identities.ts'
 import { assertRosterInvariants, nearValidRosters, ROSTER_ERRORS } from './arbitraries.ts'
 
 const VERIFY_ERRORS = [...ENVELOPE_ERRORS, 'MalformedMessageError', 'MessageTooLargeError', ...ROSTER_ERRORS]
 
-describe('protocol/roster signed (fuzz)', () => {
+describe('protocol/roster signed (fuzz)', function () {
+  this.timeout(FUZZ_TEST_TIMEOUT_MS)
   after(stopFuzzWatchdog)
 
   let coordinator: TestIdentity

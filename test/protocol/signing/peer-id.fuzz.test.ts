@@ -2,10 +2,11 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { parsePeerId } from '../../../protocol/signing/index.ts'
-import { expectTyped, fuzzRuns, mutatedText, stopFuzzWatchdog } from '../../helpers/fuzz.ts'
+import { expectTyped, FUZZ_TEST_TIMEOUT_MS, fuzzRuns, mutatedText, stopFuzzWatchdog } from '../../helpers/fuzz.ts'
 import { testIdentities } from './identities.ts'
 
-describe('protocol/signing peer-id (fuzz)', () => {
+describe('protocol/signing peer-id (fuzz)', function () {
+  this.timeout(FUZZ_TEST_TIMEOUT_MS)
   after(stopFuzzWatchdog)
 
   let ids: string[]

@@ -5,7 +5,7 @@ import { DOMAINS, WIRE } from '../../../protocol/messages/index.ts'
 import type { SignedPayload, WireCodec, WireMessageName } from '../../../protocol/messages/index.ts'
 import { openSignedMessage, signMessage, signPayload, verifySignedPayload } from '../../../protocol/signing/index.ts'
 import { ENVELOPE_ERRORS, mutatedEnvelopes } from '../../helpers/fuzz-signed.ts'
-import { expectTypedAsync, FUZZ_SEED, fuzzRuns, hostileBytes, mutatedBytes, stopFuzzWatchdog } from '../../helpers/fuzz.ts'
+import { expectTypedAsync, FUZZ_SEED, FUZZ_TEST_TIMEOUT_MS, fuzzRuns, hostileBytes, mutatedBytes, stopFuzzWatchdog } from '../../helpers/fuzz.ts'
 import { messageArbitraries } from '../messages/arbitraries.ts'
 import { testIdentities } from './identities.ts'
 import type { TestIdentity } from './identities.ts'
@@ -21,7 +21,8 @@ const DOCUMENTS: Array<{ domain: string, message: WireMessageName }> = [
   { domain: DOMAINS.result, message: 'RoundResult' }
 ]
 
-describe('protocol/signing sign (fuzz)', () => {
+describe('protocol/signing sign (fuzz)', function () {
+  this.timeout(FUZZ_TEST_TIMEOUT_MS)
   after(stopFuzzWatchdog)
 
   let author: TestIdentity
