@@ -182,7 +182,8 @@ function startWatchdog (): Watchdog {
   const buffer = new SharedArrayBuffer(8 + LABEL_BYTES)
   const state = new Int32Array(buffer, 0, 2)
   const label = new Uint8Array(buffer, 8, LABEL_BYTES)
-  const worker = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { buffer, labelBytes: LABEL_BYTES, hangMs: HANG_MS, seed: FUZZ_SEED } })
+  // execArgv: [] so flags of the parent (e.g. --input-type=module) cannot change how the CommonJS source is read.
+  const worker = new Worker(WATCHDOG_SOURCE, { eval: true, execArgv: [], workerData: { buffer, labelBytes: LABEL_BYTES, hangMs: HANG_MS, seed: FUZZ_SEED } })
   // Never the reason the process stays alive; stopFuzzWatchdog ends it explicitly.
   worker.unref()
   const transition = (running: number): void => {
