@@ -1,5 +1,6 @@
 // The two ends of a fedagg stream exchange: a guarded inbound handler and an outbound request, both under one deadline.
 import { setMaxListeners } from 'node:events'
+import { FedaggError } from '../../protocol/errors.ts'
 import { FramedStream } from './framed-stream.ts'
 import type { Connection, Logger, Stream, StreamHandler } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -28,11 +29,16 @@ export interface HandlerOptions {
   onError?: (err: Error, remotePeer: string) => void
 }
 
+/** The peer kept its side of a finished exchange open past the read deadline. */
+export class StreamLeftOpenError extends FedaggError {
+  static override name = 'StreamLeftOpenError'
+}
+
 /**
  * Wraps a handler so that it always ends: a successful exchange closes the
- * stream, any error (bad input, role refusal, timeout) resets it. Handler
- * errors never escape into libp2p, so one peer's bad stream cannot take the
- * node down.
+ * stream (and resets it if the peer does not close its side in time), any
+ * error (bad input, role refusal, timeout) resets it. Handler errors never
+ * escape into libp2p, so one peer's bad stream cannot take the node down.
  */
 export function guardedHandler (options: HandlerOptions, handle: (exchange: InboundExchange) => Promise<void>): StreamHandler {
   return async (stream: Stream, connection: Connection) => {
@@ -46,8 +52,32 @@ export function guardedHandler (options: HandlerOptions, handle: (exchange: Inbo
       options.log('%s on %s from %s - %s', (err as Error).name, stream.protocol, remotePeer, (err as Error).message)
       options.onError?.(err as Error, remotePeer)
       stream.abort(err as Error)
+      return
     }
+    await awaitPeerClose(stream, options.readTimeoutMs)
   }
+}
+
+/**
+ * Our side is done: drop whatever more the peer sends, and give it one read
+ * deadline to close its side too, else reset. A peer that left the stream
+ * half-open would otherwise keep it counted against the per-connection stream
+ * limit, and keep a read buffer (up to 4 MiB) of its data in our memory, for
+ * as long as the connection lives.
+ */
+async function awaitPeerClose (stream: Stream, graceMs: number): Promise<void> {
+  await stream.closeRead()
+  if (stream.status !== 'open') return
+  await new Promise<void>(resolve => {
+    const timer = setTimeout(() => {
+      stream.abort(new StreamLeftOpenError(`expected the peer to close its side within ${graceMs} ms of our answer, got a stream still open`))
+    }, graceMs)
+    // Also dispatched by our own abort above.
+    stream.addEventListener('close', () => {
+      clearTimeout(timer)
+      resolve()
+    }, { once: true })
+  })
 }
 
 export interface OutboundOptions {

@@ -7,16 +7,17 @@ import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Stream } from '@libp2p/interface'
 import { DOMAINS, PROTOCOLS, TRANSCRIPT_STATUS, WIRE, encodeFederationEvent, federationTopic } from '../../protocol/messages/index.ts'
-import type { SignedPayload } from '../../protocol/messages/index.ts'
+import type { SignedPayload, SubmissionHeader } from '../../protocol/messages/index.ts'
 import { encodeCiphertexts } from '../../protocol/paillier/codec.ts'
 import { signMessage, signPayload } from '../../protocol/signing/index.ts'
 import { loadIdentity } from '../../node/identity.ts'
 import { openStore } from '../../node/store/index.ts'
+import { FramedStream } from '../../node/streams/framed-stream.ts'
 import type { RunningNode } from '../../node/running-node.ts'
 import { nodeConfig, startFederation, waitUntil } from '../helpers/federation.ts'
 import type { TestFederation } from '../helpers/federation.ts'
 import {
-  announcedRound, buildSubmission, counterValue, inboundStreams, publishAs, sendRaw, sendSubmission,
+  ATTACKER_PATIENCE_MS, announcedRound, buildSubmission, counterValue, inboundStreams, openSubmitStream, publishAs, sendRaw, sendSubmission,
   submitStreamOutcome, varint, withCiphertextBytes
 } from '../helpers/hostile-peer.ts'
 import type { AnnouncedRound, BuiltSubmission, StreamOutcome } from '../helpers/hostile-peer.ts'
@@ -162,7 +163,7 @@ describe('hostile peers', function () {
     await expectExactSum(round, [[hostile, vector(4)], [honest[0]!, vector(5)], [honest[1]!, vector(6)]])
   })
 
-  it('resets a stream that stops sending once its read deadline passes', async () => {
+  it('resets a stream that stops sending, or that stays open after its answer, once a read deadline passes', async () => {
     const round = await openRound([hostile, ...honest])
     const valid = buildSubmission(round, vector(7))
     const firstChunk = WIRE.CiphertextChunk.encode({ index: 0, ciphertexts: valid.bytes.subarray(0, round.ciphertextWidth) })
@@ -175,14 +176,17 @@ describe('hostile peers', function () {
         await sendRaw(stream, concat(varint(firstChunk.length), firstChunk.subarray(0, firstChunk.length / 2)), signal)
       }]
     ]
-    const outcomes = await Promise.all(stalls.map(async ([, attack]) => submitStreamOutcome(hostile, aggregator,
-      async (stream, _framed, signal) => attack(stream, signal))))
+    const [lingeringMs, ...outcomes] = await Promise.all([
+      lingerAfterAnswer(hostile, aggregator, { ...valid.header, roundId: 'r-unknown' }),
+      ...stalls.map(async ([, attack]) => submitStreamOutcome(hostile, aggregator, async (stream, _framed, signal) => attack(stream, signal)))
+    ])
     outcomes.forEach((outcome, i) => {
       const stall = stalls[i]![0]
       assertReset(outcome, stall)
       // Timers may fire a few ms early relative to our clock; the reset must not come before the deadline's order of magnitude.
       assert.ok(outcome.elapsedMs >= READ_DEADLINE_MS - 100, `${stall}: reset after ${outcome.elapsedMs} ms, before the ${READ_DEADLINE_MS} ms read deadline`)
     })
+    assert.ok(lingeringMs >= READ_DEADLINE_MS - 100, `a stream left open after its answer was reset ${lingeringMs} ms after the answer`)
     assert.equal(await counterValue(aggregator, 'fedagg_submissions_rejected_total', { reason: 'TimeoutError' }), timeoutsBefore + stalls.length)
     await waitUntil(() => inboundStreams(aggregator, hostile, PROTOCOLS.submit) === 0, 'the aggregator to drop the stalled streams')
     assertRssBounded('after stalled streams')
@@ -349,6 +353,30 @@ function vector (seed: number): number[] {
 /** Exact element-wise sums, as the coordinator reports them. */
 function sumOf (vectors: number[][]): string[] {
   return Array.from({ length: VECTOR_LENGTH }, (_, j) => vectors.reduce((sum, values) => sum + BigInt(values[j]!), 0n).toString())
+}
+
+/**
+ * Gets a typed refusal for `header`, then never closes its side and trickles 16 KiB every 200 ms (far
+ * below any buffer limit that would trip on its own): resolves with the time from the answer until the
+ * target reset the stream, which it must do before the attacker runs out of patience.
+ */
+async function lingerAfterAnswer (attacker: RunningNode, target: RunningNode, header: SubmissionHeader): Promise<number> {
+  const signal = AbortSignal.timeout(ATTACKER_PATIENCE_MS)
+  const stream = await openSubmitStream(attacker, target, signal)
+  const framed = new FramedStream(stream, WIRE.SubmitResponse.maxDataLength)
+  await framed.write(WIRE.SubmissionHeader, header, { signal })
+  const answer = await framed.read(WIRE.SubmitResponse, { signal })
+  assert.equal(answer.accepted, false)
+  const answeredAt = Date.now()
+  await assert.rejects(async () => {
+    for (;;) {
+      signal.throwIfAborted()
+      await sendRaw(stream, new Uint8Array(16 * 1024), signal)
+      await new Promise(resolve => setTimeout(resolve, 200))
+    }
+  })
+  assert.equal(stream.status, 'reset', 'a stream left open after its answer must be reset by the target, not outlast the attacker')
+  return Date.now() - answeredAt
 }
 
 function assertReset (outcome: StreamOutcome, attack: string): void {
