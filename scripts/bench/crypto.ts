@@ -115,7 +115,7 @@ async function benchKeySize (keyBits: number): Promise<{ rows: Row[], notes: str
   const baseline = await generateRandomKeys(keyBits)
   notes.push(`paillier-bigint generateRandomKeys ${((performance.now() - started) / 1000).toFixed(1)} s`)
   const baselineValues = randomInt32s(64).map(BigInt)
-  const baselineCount = keyBits <= 2048 ? 12 : 6
+  const baselineCount = keyBits <= 2048 ? 20 : 10
   note(`[${keyBits}] paillier-bigint encrypt ×${baselineCount}, add, decrypt ×${baselineCount}…`)
   const baselineEncryptSeconds = secondsPerOp(baselineCount, i => baseline.publicKey.encrypt(baselineValues[i]!))
   const baselineCiphertexts = baselineValues.slice(0, baselineCount).map(m => baseline.publicKey.encrypt(m))
