@@ -6,7 +6,7 @@ import { FedaggError } from '../../protocol/errors.ts'
 import { CiphertextAccumulator } from '../../protocol/aggregate/index.ts'
 import { AGGREGATE_STATUS, WIRE } from '../../protocol/messages/index.ts'
 import type { AggregateResponseHeader, SignedPayload, SubmissionHeader, SubmitResponse } from '../../protocol/messages/index.ts'
-import { assertCoprimeToModulus, decodeCiphertexts, encodeCiphertexts } from '../../protocol/paillier/codec.ts'
+import { assertCoprimeToModulus, assertSubmittedCiphertexts, decodeCiphertexts, encodeCiphertexts } from '../../protocol/paillier/codec.ts'
 import { rerandomize } from '../../protocol/paillier/encrypt.ts'
 import {
   InvalidRoundStateError, RoundClosedError, SubmissionShapeError, UnknownRoundError, acceptSubmission, buildReceipt,
@@ -225,7 +225,7 @@ export class AggregatorService implements Startable {
   }
 
   /**
-   * Validates the ciphertexts (0 < c < n² each), decides the submission with
+   * Validates the ciphertexts (0 < c < n², c ≠ 1, coprime to n), decides the submission with
    * the round state machine, commits it, folds it in and signs the receipt,
    * in that order: the receipt only ever describes a committed submission,
    * and commit-then-fold runs with no await between them, so a close cannot
@@ -233,6 +233,7 @@ export class AggregatorService implements Startable {
    */
   async #accept (active: TrackedRound, attempt: SubmissionAttempt, bytes: Uint8Array<ArrayBuffer>): Promise<SignedPayload> {
     const ciphertexts = decodeCiphertexts(active.round.publicKey, bytes)
+    assertSubmittedCiphertexts(active.round.publicKey, ciphertexts)
     const digest = ciphertextDigest(bytes)
     const outcome = acceptSubmission(active.state, attempt, digest)
     const { roundId } = active.state

@@ -97,6 +97,23 @@ export class SubmissionConflictStoreError extends FedaggError {
   }
 }
 
+/**
+ * The digest was already accepted in another round. Encryption is randomized,
+ * so an honest client never sends the same ciphertexts twice: this is a
+ * submission replayed from an earlier round (by its author or anyone who saw it).
+ */
+export class SubmissionReplayedStoreError extends FedaggError {
+  static override name = 'SubmissionReplayedStoreError'
+  readonly roundId: string
+  readonly earlierRoundId: string
+
+  constructor (roundId: string, earlierRoundId: string) {
+    super(`round ${JSON.stringify(roundId)}: expected fresh ciphertexts, got a submission already accepted in round ${JSON.stringify(earlierRoundId)}`)
+    this.roundId = roundId
+    this.earlierRoundId = earlierRoundId
+  }
+}
+
 /** No submission stored for this (round, client). */
 export class UnknownSubmissionError extends FedaggError {
   static override name = 'UnknownSubmissionError'

@@ -59,6 +59,10 @@ export const MIGRATIONS: readonly string[] = [
     digest BLOB NOT NULL,
     saved_at_ms INTEGER NOT NULL
   ) STRICT;
+  `,
+  // Ciphertexts carry fresh randomness, so a digest seen in an earlier round marks a replay.
+  `
+  CREATE INDEX submissions_by_digest ON submissions (digest);
   `
 ]
 

@@ -14,7 +14,7 @@
 // insert() answers 'duplicate' with receipt undefined, and the caller signs
 // the same fields again (Ed25519 is deterministic, so the bytes match) and
 // attaches them. attachReceipt() keeps the first receipt stored.
-import { RoundNotOpenStoreError, SubmissionConflictStoreError, UnknownRoundError, UnknownSubmissionError } from './errors.ts'
+import { RoundNotOpenStoreError, SubmissionConflictStoreError, SubmissionReplayedStoreError, UnknownRoundError, UnknownSubmissionError } from './errors.ts'
 import { bytesEqual, requireBytes, requireCount, requireId } from './input.ts'
 import type { StoredBytes } from './input.ts'
 import { Transactor } from './transaction.ts'
@@ -58,6 +58,7 @@ export class SubmissionStore {
   readonly #tx: Transactor
   readonly #selectMeta: StatementSync
   readonly #selectRoundStatus: StatementSync
+  readonly #selectOtherRoundWithDigest: StatementSync
   readonly #selectNextIndex: StatementSync
   readonly #insert: StatementSync
   readonly #attachReceipt: StatementSync
@@ -70,6 +71,7 @@ export class SubmissionStore {
     this.#selectMeta = db.prepare(`SELECT client, idx, digest, receipt, accepted_at_ms FROM submissions
       WHERE round_id = ? AND client = ?`)
     this.#selectRoundStatus = db.prepare('SELECT status FROM rounds WHERE round_id = ?')
+    this.#selectOtherRoundWithDigest = db.prepare('SELECT round_id FROM submissions WHERE digest = ? AND round_id <> ? LIMIT 1')
     // Served by the UNIQUE (round_id, idx) index: one seek, not a scan.
     this.#selectNextIndex = db.prepare('SELECT coalesce(max(idx) + 1, 0) AS next FROM submissions WHERE round_id = ?')
     this.#insert = db.prepare(`INSERT INTO submissions (round_id, client, idx, digest, ciphertexts, accepted_at_ms)
@@ -99,6 +101,8 @@ export class SubmissionStore {
         if (!bytesEqual(existing.digest, input.digest)) throw new SubmissionConflictStoreError(input.roundId, input.client)
         return { kind: 'duplicate', index: existing.idx, receipt: existing.receipt ?? undefined }
       }
+      const replayed = this.#selectOtherRoundWithDigest.get(input.digest, input.roundId) as { round_id: string } | undefined
+      if (replayed !== undefined) throw new SubmissionReplayedStoreError(input.roundId, replayed.round_id)
       const round = this.#selectRoundStatus.get(input.roundId) as { status: string } | undefined
       if (round === undefined) throw new UnknownRoundError(input.roundId)
       if (round.status !== 'open') throw new RoundNotOpenStoreError(input.roundId, round.status)

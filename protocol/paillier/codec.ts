@@ -2,7 +2,7 @@
 import { gcd } from './arith.ts'
 import { byteLength, bytesToBigint, writeFixedWidth } from './bytes.ts'
 import { assertCiphertext } from './encrypt.ts'
-import { CiphertextNotInvertibleError, CiphertextWidthError } from './errors.ts'
+import { CiphertextNotInvertibleError, CiphertextOutOfRangeError, CiphertextWidthError } from './errors.ts'
 import type { PaillierPublicKey } from './keys.ts'
 
 /** Bytes per encoded ciphertext: the byte length of n² (512 for a 2048-bit n, 768 for 3072). */
@@ -57,4 +57,28 @@ export function decodeCiphertexts (publicKey: PaillierPublicKey, bytes: Uint8Arr
 export function assertCoprimeToModulus (publicKey: PaillierPublicKey, c: bigint): void {
   assertCiphertext(publicKey, c)
   if (gcd(publicKey.n, c % publicKey.n) !== 1n) throw new CiphertextNotInvertibleError('expected a ciphertext coprime to n, got one sharing a factor with n')
+}
+
+/**
+ * A client's vector of ciphertexts, checked before the aggregator folds it in:
+ *
+ * - no c = 1: it is E(0) with r = 0, which an honest client produces with
+ *   probability 2^-(k/2); a hostile one uses it to zero a slot (the count
+ *   slot included) undetectably;
+ * - every c coprime to n, checked at the cost of one gcd for the whole
+ *   vector: gcd(∏ (c_i mod n) mod n, n) = 1 exactly when every factor is a
+ *   unit mod n. A non-unit (n itself, or a multiple of p or q) would make the
+ *   final aggregate fail its own gcd check, so one client could spoil the
+ *   round for everyone.
+ */
+export function assertSubmittedCiphertexts (publicKey: PaillierPublicKey, cs: readonly bigint[]): void {
+  const { n } = publicKey
+  let product = 1n
+  cs.forEach((c, i) => {
+    if (c === 1n) throw new CiphertextOutOfRangeError(`ciphertext ${i}: expected an encryption with fresh randomness, got 1 (E(0) with r = 0)`)
+    product = product * (c % n) % n
+  })
+  if (gcd(product, n) !== 1n) {
+    throw new CiphertextNotInvertibleError('expected every ciphertext coprime to n, got at least one sharing a factor with n')
+  }
 }

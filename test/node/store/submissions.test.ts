@@ -19,7 +19,7 @@ describe('node/store/submissions', () => {
 
   it('numbers submissions 0, 1, 2 … per round in acceptance order', () => {
     assert.deepEqual(store.submissions.insert(submission('r1', 'alice')), { kind: 'inserted', index: 0 })
-    assert.deepEqual(store.submissions.insert(submission('r2', 'alice')), { kind: 'inserted', index: 0 })
+    assert.deepEqual(store.submissions.insert(submission('r2', 'alice', bytes(9))), { kind: 'inserted', index: 0 })
     assert.deepEqual(store.submissions.insert(submission('r1', 'bob')), { kind: 'inserted', index: 1 })
     assert.deepEqual(store.submissions.insert(submission('r1', 'carol')), { kind: 'inserted', index: 2 })
     assert.equal(store.submissions.count('r1'), 3)
@@ -54,6 +54,16 @@ describe('node/store/submissions', () => {
     assert.throws(() => store.submissions.insert(submission('r1', 'bob')), { name: 'RoundNotOpenStoreError', message: /expected status "open".*got "closed"/ })
     assert.equal(store.submissions.insert(submission('r1', 'alice')).kind, 'duplicate')
     assert.equal(store.submissions.count('r1'), 1)
+  })
+
+  it('refuses a digest already accepted in another round as a replay, by anyone', () => {
+    store.submissions.insert(submission('r1', 'alice', bytes(7)))
+    for (const client of ['alice', 'bob']) {
+      assert.throws(() => store.submissions.insert(submission('r2', client, bytes(7))), (err: Error & { earlierRoundId?: string }) =>
+        err.name === 'SubmissionReplayedStoreError' && err.earlierRoundId === 'r1')
+    }
+    assert.equal(store.submissions.count('r2'), 0)
+    assert.equal(store.submissions.insert(submission('r1', 'alice', bytes(7))).kind, 'duplicate')
   })
 
   it('refuses a submission for an unknown round', () => {
@@ -97,7 +107,7 @@ describe('node/store/submissions', () => {
 
   it('replays two rounds interleaved without one walk breaking the other', () => {
     for (const c of ['a', 'b', 'c']) store.submissions.insert(submission('r1', c))
-    for (const c of ['x', 'y']) store.submissions.insert(submission('r2', c))
+    for (const c of ['x', 'y']) store.submissions.insert(submission('r2', c, bytes(2, c.charCodeAt(0))))
     const one = store.submissions.forRound('r1')
     const two = store.submissions.forRound('r2')
     const seen: string[] = []
@@ -131,10 +141,11 @@ describe('node/store/submissions', () => {
           const key = `${round}/${client}`
           const prior = first.get(key)
           if (prior !== undefined && prior.digest !== digest) {
-            assert.throws(() => s.submissions.insert(submission(round, client, bytes(digest))), { name: 'SubmissionConflictStoreError' })
+            assert.throws(() => s.submissions.insert(submission(round, client, bytes(digest, round.length, round.charCodeAt(1)))), { name: 'SubmissionConflictStoreError' })
             continue
           }
-          const result = s.submissions.insert(submission(round, client, bytes(digest)))
+          // Fresh ciphertexts per round: a digest never repeats across rounds (that is a replay, tested above).
+          const result = s.submissions.insert(submission(round, client, bytes(digest, round.length, round.charCodeAt(1))))
           if (prior === undefined) {
             assert.equal(result.kind, 'inserted')
             first.set(key, { digest, index: result.index })

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import {
-  assertCoprimeToModulus, ciphertextByteLength, decodeCiphertext, decodeCiphertexts, encodeCiphertext, encodeCiphertexts
+  assertCoprimeToModulus, assertSubmittedCiphertexts, ciphertextByteLength, decodeCiphertext, decodeCiphertexts, encodeCiphertext, encodeCiphertexts
 } from '../../../protocol/paillier/codec.ts'
-import { encrypt } from '../../../protocol/paillier/encrypt.ts'
+import { encrypt, encryptOneOff } from '../../../protocol/paillier/encrypt.ts'
 import { testKey, throwsNamed } from './fixtures.ts'
 
 describe('paillier/codec', () => {
@@ -63,4 +63,21 @@ describe('paillier/codec', () => {
     const hex = pk.nSquared.toString(16).padStart(1024, '0')
     return Uint8Array.from(hex.match(/../g)!.map(byte => Number.parseInt(byte, 16)))
   }
+})
+
+describe('paillier/codec assertSubmittedCiphertexts', () => {
+  const key = testKey(2048)
+  const pk = key.publicKey
+  const honest = [encryptOneOff(pk, 3n), encryptOneOff(pk, 0n), encryptOneOff(pk, 7n)]
+
+  it('accepts real encryptions', () => {
+    assert.doesNotThrow(() => { assertSubmittedCiphertexts(pk, honest) })
+  })
+
+  it('refuses 1, n and multiples of p or q, naming the failure', () => {
+    assert.throws(() => { assertSubmittedCiphertexts(pk, [...honest, 1n]) }, { name: 'CiphertextOutOfRangeError', message: /ciphertext 3/ })
+    assert.throws(() => { assertSubmittedCiphertexts(pk, [pk.n, ...honest]) }, { name: 'CiphertextNotInvertibleError' })
+    assert.throws(() => { assertSubmittedCiphertexts(pk, [...honest, key.p * 12345n]) }, { name: 'CiphertextNotInvertibleError' })
+    assert.throws(() => { assertSubmittedCiphertexts(pk, [key.q * (pk.n + 1n)]) }, { name: 'CiphertextNotInvertibleError' })
+  })
 })
