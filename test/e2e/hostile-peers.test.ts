@@ -8,7 +8,9 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Stream } from '@libp2p/interface'
 import { DOMAINS, PROTOCOLS, TRANSCRIPT_STATUS, WIRE, encodeFederationEvent, federationTopic } from '../../protocol/messages/index.ts'
 import type { SignedPayload, SubmissionHeader } from '../../protocol/messages/index.ts'
+import { encodeAndPack } from '../../protocol/encoding/index.ts'
 import { encodeCiphertexts } from '../../protocol/paillier/codec.ts'
+import { encryptOneOff } from '../../protocol/paillier/encrypt.ts'
 import { signMessage, signPayload } from '../../protocol/signing/index.ts'
 import { loadIdentity } from '../../node/identity.ts'
 import { openStore } from '../../node/store/index.ts'
@@ -259,12 +261,27 @@ describe('hostile peers', function () {
       const outcome = await sendSubmission(attacker, aggregator, withCiphertextBytes(round, Uint8Array.from(encodeCiphertexts(round.publicKey, forged))))
       answers[value] = outcome.kind === 'reset' ? 'reset' : outcome.response.accepted ? 'accepted' : outcome.response.errorName
     }
-    // Known bug (node/services/aggregator.ts, AggregatorService#accept): decodeCiphertexts checks only
-    // 0 < c < n² per ciphertext; nothing refuses c = 1 or a c sharing a factor with n before folding.
+    // c = 1 (E(0) with r = 0) and c = n (not a unit mod n) lie in (0, n²) but are refused before folding.
     const typed = (answer: string): string => /^Ciphertext\w+Error$/.test(answer) ? 'a typed Ciphertext*Error refusal' : answer
     assert.deepEqual(Object.fromEntries(Object.entries(answers).map(([value, answer]) => [value, typed(answer)])),
       { 1: 'a typed Ciphertext*Error refusal', n: 'a typed Ciphertext*Error refusal' }, 'the ciphertexts 1 and n must be refused')
     await expectExactSum(round, [[hostile, vector(16)], [secondHostile, vector(17)], [honest[1]!, vector(18)]])
+  })
+
+  it('marks the round corrupt, naming the slot, when a client overflows a value into its guard bit', async () => {
+    const round = await openRound([hostile, ...honest])
+    // A well-formed submission whose plaintext sets slot 0's guard bit: nothing the aggregator can see.
+    const plaintexts = encodeAndPack(round.spec, round.plan, vector(25))
+    plaintexts[0] = plaintexts[0]! | (1n << BigInt(round.plan.slotBits - 1))
+    const forged = plaintexts.map(m => encryptOneOff(round.publicKey, m))
+    const outcome = await sendSubmission(hostile, aggregator, withCiphertextBytes(round, Uint8Array.from(encodeCiphertexts(round.publicKey, forged))))
+    assert.ok(outcome.kind === 'answered' && outcome.response.accepted, 'the aggregator cannot tell, so it accepts')
+    const { roundId } = round.announcement
+    await Promise.all(honest.map(async (node, i) => node.submit(vector(26 + i), { roundId })))
+    const result = await coordinator.waitForResult(roundId, { signal: AbortSignal.timeout(30_000) })
+    assert.equal(result.status, 'corrupt')
+    assert.deepEqual(result.sum, [], 'no values of a corrupt aggregate are released')
+    assert.match(result.reason ?? '', /slot 0 failed guard-bit check/)
   })
 
   it('refuses a submission replayed from an earlier round', async () => {
@@ -289,10 +306,8 @@ describe('hostile peers', function () {
     const relabelled = { ...retargeted, header: { ...retargeted.header, digest: retargeted.header.digest.map(byte => byte ^ 0x01) } }
     // Refused as a digest mismatch (SubmissionShapeError), or as a replay once the aggregator detects those.
     assertRefused(await sendSubmission(hostile, aggregator, relabelled), /^(SubmissionShapeError|\w*Replay\w*Error)$/, 'a replay whose header digest does not match')
-    // Known bug (node/services/aggregator.ts, AggregatorService#accept, and protocol/round checkSubmission):
-    // nothing ties ciphertexts to a round, so the round-1 bytes under round 2's id are accepted and counted
-    // again (round 2's sum then includes the round-1 vector, and the client's own later submission is refused).
-    assertRefused(await sendSubmission(hostile, aggregator, retargeted), /Error$/, 'the round-1 submission replayed under round 2')
+    // Byte-identical round-1 ciphertexts under round 2's id: the aggregator's digest index refuses the replay.
+    assertRefused(await sendSubmission(hostile, aggregator, retargeted), /^SubmissionReplayedStoreError$/, 'the round-1 submission replayed under round 2')
     assertRssBounded('after replays')
     assert.equal(await counterValue(aggregator, 'fedagg_submissions_accepted_total'), accepted)
     await expectExactSum(second, [[hostile, vector(22)], [honest[0]!, vector(23)], [honest[1]!, vector(24)]])
