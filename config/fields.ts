@@ -1,7 +1,7 @@
 // Zod field types of the config, each carrying the one phrase ("a positive integer") its error message says was expected.
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { isIP } from 'node:net'
+import { isLoopbackHost } from './loopback.ts'
 import * as z from 'zod'
 
 /**
@@ -72,14 +72,7 @@ export function joinMultiaddr (): z.ZodString {
  */
 export function loopbackHost (): z.ZodString {
   const phrase = 'a loopback address (127.0.0.0/8, ::1 or localhost)'
-  return z.string({ error: phrase }).refine(isLoopback, { error: phrase })
-}
-
-function isLoopback (host: string): boolean {
-  if (host === 'localhost') return true
-  const family = isIP(host)
-  if (family === 4) return host.startsWith('127.')
-  return family === 6 && (host === '::1' || host === '0:0:0:0:0:0:0:1')
+  return z.string({ error: phrase }).refine(isLoopbackHost, { error: phrase })
 }
 
 function multiaddrProblem (value: string): string | undefined {

@@ -11,7 +11,8 @@ import {
   ForbiddenHostError, InvalidRequestError, MethodNotAllowedError, NonLoopbackHostError,
   RequestBodyTooLargeError, RouteNotFoundError, UnauthorizedError
 } from './errors.ts'
-import { hostOfHostHeader, isLoopbackHost } from './loopback.ts'
+import { isLoopbackHost } from '../../config/loopback.ts'
+import { hostOfHostHeader } from './loopback.ts'
 import { controlRoutes } from './routes.ts'
 import type { Route, RouteResponse } from './routes.ts'
 
