@@ -1,10 +1,16 @@
 // The federation's gossip topic: a validator that Rejects anything not signed by the right roster role, and typed dispatch.
 import { TopicValidatorResult } from '@libp2p/gossipsub'
-import type { GossipSub, Message } from '@libp2p/gossipsub'
+import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
+import { FedaggError } from '../../protocol/errors.ts'
 import type { Logger, PeerId } from '@libp2p/interface'
 import { DOMAINS, decodeFederationEvent, encodeFederationEvent, federationTopic } from '../../protocol/messages/index.ts'
 import type { FederationEventKind, Role, SignedPayload } from '../../protocol/messages/index.ts'
 import { verifySignedPayload } from '../../protocol/signing/index.ts'
+
+/** A publish was still waiting for a subscriber when the node stopped. */
+export class GossipStoppedError extends FedaggError {
+  static override name = 'GossipStoppedError'
+}
 
 /** What the validator needs to know about the roster. */
 export interface RoleDirectory {
@@ -44,6 +50,7 @@ export class FederationGossip {
   readonly #onReject: (kind: string) => void
   readonly #handlers = new Map<FederationEventKind, FederationEventHandler[]>()
   readonly #onMessage = (event: CustomEvent<Message>): void => { this.#dispatch(event.detail) }
+  #stopping = new AbortController()
 
   constructor (options: FederationGossipOptions) {
     this.topic = federationTopic(options.federationId)
@@ -55,6 +62,7 @@ export class FederationGossip {
 
   /** Call once the host has started: gossipsub refuses subscriptions before that. */
   start (): void {
+    this.#stopping = new AbortController()
     const pubsub = this.#pubsub()
     pubsub.topicValidators.set(this.topic, async (peer, message) => this.validate(peer, message))
     pubsub.addEventListener('message', this.#onMessage)
@@ -62,6 +70,7 @@ export class FederationGossip {
   }
 
   stop (): void {
+    this.#stopping.abort(new GossipStoppedError('the federation gossip stopped'))
     const pubsub = this.#pubsub()
     pubsub.unsubscribe(this.topic)
     pubsub.removeEventListener('message', this.#onMessage)
@@ -72,8 +81,39 @@ export class FederationGossip {
     this.#handlers.set(kind, [...(this.#handlers.get(kind) ?? []), handler])
   }
 
+  /**
+   * Publishes and resolves once at least one peer has been sent the message.
+   * Right after a (re)start no peer may have subscribed yet, and gossipsub
+   * would drop the message without a word; then this waits for the next peer
+   * to subscribe to the topic and publishes again. Rejects once stopped.
+   */
   async publish (kind: FederationEventKind, signed: SignedPayload): Promise<void> {
-    await this.#pubsub().publish(this.topic, encodeFederationEvent(kind, signed))
+    const data = encodeFederationEvent(kind, signed)
+    for (;;) {
+      const { recipients } = await this.#pubsub().publish(this.topic, data)
+      if (recipients.length > 0) return
+      this.#log('no peer subscribed to %s yet; %s waits for one', this.topic, kind)
+      await this.#nextSubscriber()
+    }
+  }
+
+  async #nextSubscriber (): Promise<void> {
+    const pubsub = this.#pubsub()
+    const stopped = this.#stopping.signal
+    await new Promise<void>((resolve, reject) => {
+      const onChange = (event: CustomEvent<SubscriptionChangeData>): void => {
+        if (event.detail.subscriptions.some(({ topic, subscribe }) => subscribe && topic === this.topic)) done()
+      }
+      const done = (): void => {
+        pubsub.removeEventListener('subscription-change', onChange)
+        stopped.removeEventListener('abort', done)
+        if (stopped.aborted) reject(stopped.reason)
+        else resolve()
+      }
+      if (stopped.aborted) { reject(stopped.reason); return }
+      pubsub.addEventListener('subscription-change', onChange)
+      stopped.addEventListener('abort', done)
+    })
   }
 
   async validate (_propagator: PeerId, message: Message): Promise<TopicValidatorResult> {

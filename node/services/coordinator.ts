@@ -163,7 +163,8 @@ export class CoordinatorService implements Startable {
       openedAtMs
     })
     this.#init.metrics.roundOpened()
-    await this.#init.gossip.publish('announcement', signed)
+    // Delivery may wait for the first subscriber; clients that miss it fetch open rounds directly.
+    this.#init.gossip.publish('announcement', signed).catch(err => { this.#log('publishing announcement failed - %e', err) })
     this.#scheduleSettle(round.announcement.roundId, round.announcement.deadlineMs)
     return round
   }
@@ -271,14 +272,15 @@ export class CoordinatorService implements Startable {
     }
   }
 
+  /** The result is final once recorded; it is marked published only once some peer was sent it. */
   async #publishResult (roundId: string, resultMessage: Uint8Array): Promise<void> {
+    for (const listener of this.#resultListeners) listener(roundId)
     try {
       await this.#init.gossip.publish('result', WIRE.SignedPayload.decode(resultMessage))
       this.#init.store.results.markPublished(roundId)
     } catch (err) {
       this.#log('publishing result of %s failed; it is retried at the next start - %e', roundId, err)
     }
-    for (const listener of this.#resultListeners) listener(roundId)
   }
 }
 

@@ -134,7 +134,8 @@ export class MembershipService implements Startable {
     }
     const signed = await signRoster(this.#components.privateKey, change(current))
     await this.#membership.apply(signed)
-    await this.#gossip.publish('roster', signed)
+    // Members that miss the gossip fetch the roster whenever they (re)connect to the coordinator.
+    this.#gossip.publish('roster', signed).catch(err => { this.#log('publishing roster failed - %e', err) })
     return this.#membership.roster!
   }
 
