@@ -58,10 +58,11 @@ export const DEFAULT_CONFIG: FedaggConfig = {
     maxSubmissionBytes: 64 * MiB,
     /**
      * Concurrent inbound streams per protocol and per connection (libp2p counts per connection).
-     * submit: a client has one upload in flight per open round, 32 allows many parallel rounds and resends;
+     * submit: a client has one upload in flight per open round; 4 allows parallel rounds and a resend while
+     * bounding what one member can make the aggregator hold (4 x maxSubmissionBytes for uploads in flight);
      * aggregate: only the coordinator pulls, once per round; roster/peers/rounds: small request/response fetches.
      */
-    maxInboundStreams: { submit: 32, aggregate: 4, roster: 16, peers: 16, rounds: 16 },
+    maxInboundStreams: { submit: 4, aggregate: 4, roster: 16, peers: 16, rounds: 16 },
     /** Outbound per protocol and connection: what this node opens itself, one per round or fetch, with slack for retries. */
     maxOutboundStreams: { submit: 4, aggregate: 4, roster: 4, peers: 4, rounds: 4 },
     yamux: {
@@ -69,7 +70,7 @@ export const DEFAULT_CONFIG: FedaggConfig = {
       maxMessageSize: 64 * KiB,
       /**
        * Receive window per stream (yamux default 16 MiB). 2 MiB still moves 20 MB/s over a 100 ms RTT,
-       * and caps what a peer can make us buffer at 32 submit streams x 2 MiB per connection.
+       * and caps what a peer can make us buffer at 4 submit streams x 2 MiB per connection.
        */
       maxStreamWindowSize: 2 * MiB,
       /** yamux's default: bytes held for a paused reader before the stream is reset. */
