@@ -166,6 +166,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             store,
             metrics,
             lookup: async (peers, signal): Promise<void> => host.services.membership.lookup(peers, signal),
+            fetchOpenRounds: async (signal): Promise<void> => host.services.membership.fetchOpenRounds(signal),
             encryptionPool: round => poolFor(pools, round),
             chunkCiphertexts: config.round.chunkCiphertexts,
             limits: protocolLimits

@@ -1,5 +1,6 @@
 // The FederationNode a program drives: lifecycle, and views of roster, rounds, results and receipts.
 import { setMaxListeners } from 'node:events'
+import { logger } from '@libp2p/logger'
 import { FedaggError } from '../protocol/errors.ts'
 import { interpretAnnouncement } from '../protocol/round/index.ts'
 import type { AnnouncedRound } from '../protocol/round/index.ts'
@@ -20,6 +21,8 @@ import type { AggregatorService } from './services/aggregator.ts'
 import type { ClientService } from './services/client.ts'
 import type { CoordinatorService } from './services/coordinator.ts'
 import type { MembershipService } from './services/membership-service.ts'
+
+const log = logger('fedagg:node')
 
 /** A role-specific call on a node that does not hold that role. */
 export class RoleNotHeldError extends FedaggError {
@@ -77,14 +80,16 @@ export class RunningNode implements FederationNode {
       this.#resultEvents.dispatchEvent(new Event(result.roundId))
     })
     this.#services.coordinator?.onResult(roundId => this.#resultEvents.dispatchEvent(new Event(roundId)))
+    // Rounds announced while this node was away come back from the coordinator on every (re)join.
+    const { aggregator, client } = this.#services
+    const skipped = (err: Error): void => { log('skipped a fetched announcement - %e', err) }
+    this.#services.membership.onFetchedAnnouncement(signed => {
+      aggregator?.track(signed).catch(skipped)
+      client?.track(signed).catch(skipped)
+    })
     metrics.observeConnectedPeers(() => host.getConnections().length)
     await host.start()
     gossip.start()
-    const client = this.#services.client
-    if (client !== undefined) {
-      // A late joiner asks for rounds announced before it arrived, once it holds the roster.
-      void this.#services.membership.joined().then(async () => client.fetchOpenRounds()).catch(() => {})
-    }
   }
 
   async stop (): Promise<void> {

@@ -1,7 +1,6 @@
 // Aggregator role as a libp2p service: accepts ciphertexts from roster clients, persists, folds, closes, re-randomizes and releases at quorum.
 import type { ComponentLogger, Logger, PeerId, PrivateKey, Startable } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { FedaggError } from '../../protocol/errors.ts'
 import { CiphertextAccumulator } from '../../protocol/aggregate/index.ts'
 import { AGGREGATE_STATUS, WIRE } from '../../protocol/messages/index.ts'
@@ -19,12 +18,12 @@ import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
 import { chunkCountFor, ciphertextDigest, receiveCiphertexts, sendCiphertexts } from '../streams/ciphertext-transfer.ts'
-import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
+import { ProtocolEndpoint } from '../streams/exchange.ts'
 import type { InboundExchange } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
 import { NO_CHECKPOINT } from './checkpoints.ts'
 import type { Checkpoint } from './checkpoints.ts'
-import { REQUEST_TIMEOUT_MS, SMALL_FRAME_BYTES, TRANSFER_TIMEOUT_MS } from './constants.ts'
+import { SMALL_FRAME_BYTES, TRANSFER_TIMEOUT_MS } from './constants.ts'
 
 export interface AggregatorInit {
   federationId: string
@@ -101,11 +100,6 @@ export class AggregatorService implements Startable {
       this.track(signed).catch(err => { this.#log('ignored announcement - %e', err) })
     })
     this.#resume()
-  }
-
-  /** Late start or restart: ask the coordinator for rounds opened while we were away. */
-  afterStart (): void {
-    void this.#fetchOpenRounds().catch(err => { this.#log('fetching open rounds failed - %e', err) })
   }
 
   async stop (): Promise<void> {
@@ -343,17 +337,6 @@ export class AggregatorService implements Startable {
     this.#init.metrics.bytesSent('aggregate', closing.aggregate.length)
   }
 
-  async #fetchOpenRounds (): Promise<void> {
-    const coordinator = this.#init.membership.coordinator()
-    if (coordinator === undefined || coordinator === this.#self) return
-    const signal = deadline(REQUEST_TIMEOUT_MS)
-    const response = await this.#endpoint.request(peerIdFromString(coordinator), 'rounds',
-      { signal, maxDataLength: WIRE.OpenRoundsResponse.maxDataLength }, async framed => {
-        await framed.write(WIRE.OpenRoundsRequest, {}, { signal })
-        return framed.read(WIRE.OpenRoundsResponse, { signal })
-      })
-    for (const signed of response.announcements) await this.track(signed).catch(err => { this.#log('skipped fetched announcement - %e', err) })
-  }
 }
 
 export function aggregatorService (init: AggregatorInit): (components: AggregatorComponents) => AggregatorService {

@@ -68,6 +68,8 @@ export interface ClientInit {
   metrics: FedaggMetrics
   /** Resolves peer addresses through the coordinator's directory. */
   lookup: (peers: string[], signal: AbortSignal) => Promise<void>
+  /** Asks the coordinator for open rounds; their announcements come back through track(). */
+  fetchOpenRounds: (signal: AbortSignal) => Promise<void>
   /** Encrypts packed plaintexts on every core. */
   encryptionPool: (round: AnnouncedRound) => EncryptionPool
   chunkCiphertexts: number
@@ -164,18 +166,6 @@ export class ClientService implements Startable {
       .sort((a, b) => b.announcement.openedAtMs - a.announcement.openedAtMs)
   }
 
-  /** A late joiner asks the coordinator directly for the rounds gossip delivered before it joined. */
-  async fetchOpenRounds (signal: AbortSignal = deadline(REQUEST_TIMEOUT_MS)): Promise<void> {
-    const coordinator = this.#init.membership.coordinator()
-    if (coordinator === undefined || coordinator === this.#self) return
-    const response = await this.#endpoint.request(peerIdFromString(coordinator), 'rounds',
-      { signal, maxDataLength: WIRE.OpenRoundsResponse.maxDataLength }, async framed => {
-        await framed.write(WIRE.OpenRoundsRequest, {}, { signal })
-        return framed.read(WIRE.OpenRoundsResponse, { signal })
-      })
-    for (const signed of response.announcements) await this.track(signed).catch(err => { this.#log('skipped fetched announcement - %e', err) })
-  }
-
   /**
    * Encodes, packs and encrypts `values` once, then delivers the same bytes
    * until a receipt comes back or the round's deadline passes. Resending the
@@ -223,7 +213,7 @@ export class ClientService implements Startable {
   async #findRound (roundId: string | undefined): Promise<AnnouncedRound> {
     let round = roundId === undefined ? this.openRounds()[0] : this.#rounds.get(roundId)
     if (round === undefined) {
-      await this.fetchOpenRounds().catch(err => { this.#log('fetching open rounds failed - %e', err) })
+      await this.#init.fetchOpenRounds(deadline(REQUEST_TIMEOUT_MS)).catch(err => { this.#log('fetching open rounds failed - %e', err) })
       round = roundId === undefined ? this.openRounds()[0] : this.#rounds.get(roundId)
     }
     if (round === undefined) {

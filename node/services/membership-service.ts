@@ -6,7 +6,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import pRetry from 'p-retry'
 import { WIRE } from '../../protocol/messages/index.ts'
-import type { Role, Roster } from '../../protocol/messages/index.ts'
+import type { Role, Roster, SignedPayload } from '../../protocol/messages/index.ts'
 import { addMember, removeMember, signRoster } from '../../protocol/roster/index.ts'
 import { FedaggError } from '../../protocol/errors.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
@@ -45,6 +45,7 @@ export class MembershipService implements Startable {
   readonly #joinAddress: string | undefined
   readonly #endpoint: ProtocolEndpoint
   readonly #log: Logger
+  readonly #announcementListeners: Array<(signed: SignedPayload) => void> = []
   #stopping = new AbortController()
   #joined: Promise<void> = Promise.resolve()
 
@@ -109,6 +110,29 @@ export class MembershipService implements Startable {
     return this.#publishChange(roster => removeMember(roster, peerId, Date.now()))
   }
 
+  /** Called with every announcement fetched from the coordinator (they are verified by the listener). */
+  onFetchedAnnouncement (listener: (signed: SignedPayload) => void): void {
+    this.#announcementListeners.push(listener)
+  }
+
+  /**
+   * Asks the coordinator for its open rounds: gossip is lossy, and a node that
+   * was away (late joiner, restart) has missed announcements. Runs after every
+   * join and reconnection to the coordinator, and on demand.
+   */
+  async fetchOpenRounds (signal: AbortSignal): Promise<void> {
+    const coordinator = this.#membership.coordinator()
+    if (coordinator === undefined || coordinator === this.#components.peerId.toString()) return
+    const response = await this.#endpoint.request(peerIdFromString(coordinator), 'rounds',
+      { signal, maxDataLength: WIRE.OpenRoundsResponse.maxDataLength }, async framed => {
+        await framed.write(WIRE.OpenRoundsRequest, {}, { signal })
+        return framed.read(WIRE.OpenRoundsResponse, { signal })
+      })
+    for (const signed of response.announcements) {
+      for (const listener of this.#announcementListeners) listener(signed)
+    }
+  }
+
   /** Asks the coordinator where `peers` can be reached and records the answer in the peer store. */
   async lookup (peers: string[], signal: AbortSignal): Promise<void> {
     const coordinator = this.#membership.coordinator()
@@ -168,7 +192,7 @@ export class MembershipService implements Startable {
     const address = multiaddr(joinAddress)
     const coordinator = peerIdFromString(this.#membership.coordinator()!)
     await this.#components.peerStore.merge(coordinator, { multiaddrs: [address], tags: { [KEEP_ALIVE]: {} } })
-    await pRetry(async () => this.#fetchRoster(coordinator, signal), {
+    await pRetry(async () => this.#catchUp(coordinator, signal), {
       retries: Number.POSITIVE_INFINITY,
       minTimeout: JOIN_RETRY_MIN_MS,
       maxTimeout: JOIN_RETRY_MAX_MS,
@@ -177,12 +201,18 @@ export class MembershipService implements Startable {
         this.#log('join attempt %d to %s failed (not admitted yet?) - %s', attemptNumber, coordinator, error.message)
       }
     })
-    // Whenever the coordinator connection comes back, catch up on roster versions gossip may have missed.
+    // Whenever the coordinator connection comes back, catch up on what gossip may have missed.
     this.#components.events.addEventListener('peer:connect', event => {
       if (event.detail.equals(coordinator)) {
-        this.#fetchRoster(coordinator, this.#stopping.signal).catch(err => { this.#log('roster refresh failed - %e', err) })
+        this.#catchUp(coordinator, this.#stopping.signal).catch(err => { this.#log('catching up with the coordinator failed - %e', err) })
       }
     })
+  }
+
+  /** The roster first (it decides who may announce), then the rounds opened while we were away. */
+  async #catchUp (coordinator: PeerId, signal: AbortSignal): Promise<void> {
+    await this.#fetchRoster(coordinator, signal)
+    await this.fetchOpenRounds(AbortSignal.any([signal, deadline(REQUEST_TIMEOUT_MS)]))
   }
 
   async #fetchRoster (coordinator: PeerId, signal: AbortSignal): Promise<void> {
