@@ -97,11 +97,6 @@ export class MembershipService implements Startable {
     await this.#endpoint.unhandle('peers')
   }
 
-  /** Resolves once this node holds a roster (immediately on the coordinator). */
-  async joined (): Promise<void> {
-    await this.#joined
-  }
-
   async addMember (peerId: string, roles: Role[], name = ''): Promise<Roster> {
     return this.#publishChange(roster => addMember(roster, { peerId, roles, name }, Date.now()))
   }

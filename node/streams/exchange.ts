@@ -40,7 +40,7 @@ export class StreamLeftOpenError extends FedaggError {
  * error (bad input, role refusal, timeout) resets it. Handler errors never
  * escape into libp2p, so one peer's bad stream cannot take the node down.
  */
-export function guardedHandler (options: HandlerOptions, handle: (exchange: InboundExchange) => Promise<void>): StreamHandler {
+function guardedHandler (options: HandlerOptions, handle: (exchange: InboundExchange) => Promise<void>): StreamHandler {
   return async (stream: Stream, connection: Connection) => {
     const signal = deadline(options.timeoutMs)
     const remotePeer = connection.remotePeer.toString()
@@ -88,7 +88,7 @@ export interface OutboundOptions {
 }
 
 /** Opens `protocol` to `peer`, runs `exchange` on it, and closes or resets the stream. */
-export async function withOutboundStream<T> (connectionManager: ConnectionManager, peer: PeerId, protocol: string,
+async function withOutboundStream<T> (connectionManager: ConnectionManager, peer: PeerId, protocol: string,
   options: OutboundOptions, exchange: (framed: FramedStream) => Promise<T>): Promise<T> {
   const stream = await connectionManager.openStream(peer, protocol, {
     signal: options.signal,
