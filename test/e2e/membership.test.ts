@@ -55,3 +55,28 @@ describe('membership', function () {
     assert.equal(receipt.roundId, round.roundId)
   })
 })
+
+describe('membership: removal', function () {
+  this.timeout(120_000)
+  let federation: TestFederation
+
+  before(async () => { federation = await startFederation({ clients: 2 }) })
+  after(async () => { await federation?.stop() })
+
+  it('disconnects a removed member everywhere and refuses its reconnection', async () => {
+    const { coordinator, aggregator, clients } = federation
+    const [removed, kept] = [clients[0]!, clients[1]!]
+    const removedId = peerIdFromString(removed.peerId)
+    await removed.libp2p.dial(multiaddr(aggregator.multiaddrs()[0]!), { signal: AbortSignal.timeout(5_000) })
+    assert.ok(coordinator.libp2p.getConnections(removedId).length > 0, 'connected to the coordinator before removal')
+    assert.ok(aggregator.libp2p.getConnections(removedId).length > 0, 'connected to the aggregator before removal')
+    const roster = await coordinator.removeMember(removed.peerId)
+    assert.ok(roster.members.every(member => member.peerId !== removed.peerId))
+    await waitUntil(() => aggregator.roster()?.version === roster.version && kept.roster()?.version === roster.version, 'the new roster to reach the members')
+    await waitUntil(() => coordinator.libp2p.getConnections(removedId).length === 0 && aggregator.libp2p.getConnections(removedId).length === 0,
+      'the removed member to be disconnected')
+    await assert.rejects(removed.libp2p.dialProtocol(multiaddr(coordinator.multiaddrs()[0]!), PROTOCOLS.roster, { signal: AbortSignal.timeout(5_000) }))
+    await assert.rejects(coordinator.openRound({ length: 2, encoding: 'int:32', minParticipants: 2, deadlineSeconds: 30, eligible: [removed.peerId, kept.peerId] }),
+      { name: 'InvalidAnnouncementError' })
+  })
+})
