@@ -218,10 +218,11 @@ class KillLoop {
   /**
    * The live incarnation, once it is ready and the coordinator's gossip sees
    * it: connected only through connections it opened (none left over from a
-   * killed predecessor) and subscribed to the federation topic. An aggregator
-   * misses a round announced before that, never fetches it later (it asks the
-   * coordinator for open rounds only once, as it starts), and refuses every
-   * submission to it with UnknownRoundError, which clients take as final.
+   * killed predecessor) and subscribed to the federation topic. A round
+   * announced before that can be missed (its catch-up fetch of open rounds may
+   * already have run), and then every submission to it is refused with
+   * UnknownRoundError, which clients take as final: this test is about
+   * counting, so rounds open only once the aggregator can hear them.
    */
   async live (coordinator: RunningNode, aggregatorPeer: string): Promise<void> {
     const topic = federationTopic('test')
