@@ -11,9 +11,13 @@ export class CiphertextCountError extends FedaggError {
   static override name = 'CiphertextCountError'
 }
 
-/** A ciphertext is not in (0, n²); it names the ciphertext's index in the submission. */
-export class CiphertextOutOfRangeError extends FedaggError {
-  static override name = 'CiphertextOutOfRangeError'
+/**
+ * A value handed to the fold is not a ciphertext in (0, n²); it names the index in the
+ * submission. (Decoded ciphertexts were range-checked already by the paillier codec; this
+ * guards the fold's own contract.)
+ */
+export class FoldInputError extends FedaggError {
+  static override name = 'FoldInputError'
   readonly index: number
 
   constructor (index: number, message: string) {

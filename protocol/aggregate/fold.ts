@@ -3,7 +3,7 @@
 // Paillier is additively homomorphic: E(a)·E(b) mod n² = E(a + b). Multiplying
 // every client's ciphertext i together therefore encrypts the sum of their
 // plaintext i, which under the packing plan is the slot-wise sum of their vectors.
-import { CiphertextCountError, CiphertextOutOfRangeError, InvalidAccumulatorError } from './errors.ts'
+import { CiphertextCountError, FoldInputError, InvalidAccumulatorError } from './errors.ts'
 
 /**
  * Running product of submissions, ciphertext by ciphertext. It starts at all
@@ -46,7 +46,7 @@ export class CiphertextAccumulator {
 
   /**
    * Folds one whole submission: product[i] = product[i] · c[i] mod n².
-   * Throws CiphertextCountError on a wrong count and CiphertextOutOfRangeError
+   * Throws CiphertextCountError on a wrong count and FoldInputError
    * unless every c satisfies 0 < c < n², before multiplying anything in.
    */
   add (ciphertexts: readonly bigint[]): void {
@@ -55,9 +55,9 @@ export class CiphertextAccumulator {
     }
     for (let i = 0; i < ciphertexts.length; i++) {
       const c = ciphertexts[i]
-      if (typeof c !== 'bigint') throw new CiphertextOutOfRangeError(i, `expected a bigint, got ${typeof c}`)
-      if (c <= 0n) throw new CiphertextOutOfRangeError(i, `expected 0 < c < n², got ${c}`)
-      if (c >= this.#nSquared) throw new CiphertextOutOfRangeError(i, `expected 0 < c < n², got a ${c.toString(2).length}-bit value >= n²`)
+      if (typeof c !== 'bigint') throw new FoldInputError(i, `expected a bigint, got ${typeof c}`)
+      if (c <= 0n) throw new FoldInputError(i, `expected 0 < c < n², got ${c}`)
+      if (c >= this.#nSquared) throw new FoldInputError(i, `expected 0 < c < n², got a ${c.toString(2).length}-bit value >= n²`)
     }
     for (let i = 0; i < ciphertexts.length; i++) {
       this.#product[i] = (this.#product[i]! * ciphertexts[i]!) % this.#nSquared

@@ -78,7 +78,7 @@ describe('protocol/aggregate/fold', function () {
         const submission: unknown[] = encryptAll([4n, 5n, 6n])
         submission[2] = bad
         assert.throws(() => acc.add(submission as bigint[]), (err: Error & { index?: number }) => {
-          assert.equal(err.name, 'CiphertextOutOfRangeError')
+          assert.equal(err.name, 'FoldInputError')
           assert.equal(err.index, 2)
           assert.match(err.message, /^ciphertext 2: expected/)
           assert.match(err.message, message)
