@@ -81,6 +81,11 @@ export class Membership implements AdmissionPolicy, RoleDirectory {
     }
   }
 
+  /** Throws PeerNotAuthorizedError unless `peerId` is admitted (a roster member, or the coordinator). */
+  requireMember (peerId: string, action: string): void {
+    if (!this.isAdmitted(peerId)) throw new PeerNotAuthorizedError(`${action}: expected a roster member, got ${peerId}`)
+  }
+
   membersWithRole (role: Role): string[] {
     return this.#roster === undefined ? [] : membersWithRole(this.#roster, role)
   }

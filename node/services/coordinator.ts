@@ -93,9 +93,7 @@ export class CoordinatorService implements Startable {
   async start (): Promise<void> {
     this.#stopping = new AbortController()
     await this.#endpoint.handle('rounds', { timeoutMs: REQUEST_TIMEOUT_MS, maxDataLength: SMALL_FRAME_BYTES }, async ({ framed, remotePeer, signal }) => {
-      if (!this.#init.membership.isAdmitted(remotePeer)) {
-        this.#init.membership.requireRole(remotePeer, 'client', 'list open rounds')
-      }
+      this.#init.membership.requireMember(remotePeer, 'list open rounds')
       await framed.read(WIRE.OpenRoundsRequest, { signal })
       const announcements = this.#init.store.rounds.listByStatus('open')
         .map(record => WIRE.SignedPayload.decode(record.signedAnnouncement))

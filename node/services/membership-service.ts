@@ -162,9 +162,7 @@ export class MembershipService implements Startable {
     if (!this.isCoordinator || this.#membership.signedRoster === undefined) {
       throw new NotCoordinatorError('this node does not serve the roster')
     }
-    if (!this.#membership.isAdmitted(remotePeer)) {
-      throw new NotCoordinatorError(`${remotePeer} is not a roster member`)
-    }
+    this.#membership.requireMember(remotePeer, 'fetch the roster or directory')
   }
 
   async #directory (peerIds: string[]): Promise<{ peers: Array<{ peerId: string, multiaddrs: string[] }> }> {
