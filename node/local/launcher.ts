@@ -110,8 +110,13 @@ class LocalFederation {
   /**
    * The children's environment: ours without FEDAGG_* settings, so a
    * developer's FEDAGG_LISTEN or FEDAGG_DATA_DIR cannot leak into the demo's nodes.
+   * Every node dials from 127.0.0.1, so the per-host inbound connection rate
+   * limit (meant for distinct organizations) is raised for the whole federation.
    */
-  readonly #env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('FEDAGG_')))
+  readonly #env = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('FEDAGG_'))),
+    FEDAGG_LIMITS_INBOUND_CONNECTION_THRESHOLD: '1000'
+  }
   readonly #coordinator: LocalNode
   readonly #aggregator: LocalNode
   readonly #clients: LocalNode[]
