@@ -7,6 +7,7 @@ import { logger } from '@libp2p/logger'
 import type { PrivateKey } from '@libp2p/interface'
 import type { AnnouncedRound } from '../protocol/round/index.ts'
 import { federationTopic } from '../protocol/messages/index.ts'
+import type { SignedPayload } from '../protocol/messages/index.ts'
 import { EncryptionPool } from '../protocol/paillier/encrypt-pool.ts'
 import type { PaillierPrivateKey } from '../protocol/paillier/keys.ts'
 import { createGenesisRoster, signRoster } from '../protocol/roster/index.ts'
@@ -153,6 +154,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             metrics,
             chunkCiphertexts: config.round.chunkCiphertexts,
             limits: protocolLimits,
+            fetchOpenRounds: async (signal): Promise<SignedPayload[]> => host.services.membership.fetchOpenRounds(signal),
             ...checkpoint
           })
         }
@@ -166,7 +168,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             store,
             metrics,
             lookup: async (peers, signal): Promise<void> => host.services.membership.lookup(peers, signal),
-            fetchOpenRounds: async (signal): Promise<void> => host.services.membership.fetchOpenRounds(signal),
+            fetchOpenRounds: async (signal): Promise<SignedPayload[]> => host.services.membership.fetchOpenRounds(signal),
             encryptionPool: round => poolFor(pools, round),
             chunkCiphertexts: config.round.chunkCiphertexts,
             limits: protocolLimits

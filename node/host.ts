@@ -99,7 +99,11 @@ export async function createHost<S extends ServiceMap> (options: HostOptions, se
           maxControlMessages: limits.gossip.maxControlMessages,
           maxPeerInfos: 16
         },
-        maxInboundDataLength: limits.gossip.maxMessageBytes
+        maxInboundDataLength: limits.gossip.maxMessageBytes,
+        // Membership is gated by the signed roster, so peers sharing an IP (one site, a NAT, a
+        // loopback federation) are not Sybils: the colocation penalty -5·(peers − 10)² would
+        // otherwise push every score below the publish threshold from 11 peers on one IP.
+        scoreParams: { IPColocationFactorWeight: 0 }
       }),
       ...services
     } as ServiceFactoryMap<BaseServices & S>

@@ -12,6 +12,13 @@ export class GossipStoppedError extends FedaggError {
   static override name = 'GossipStoppedError'
 }
 
+/** Kinds republished to late subscribers: the documents that settle a round. */
+const STICKY_KINDS: ReadonlySet<FederationEventKind> = new Set(['transcript', 'result'])
+/** Long enough to cover a restart and reconnection; rounds settle within their deadline plus grace. */
+const STICKY_WINDOW_MS = 10 * 60_000
+/** Bounds the memory of sticky messages; a federation settles a few rounds at a time. */
+const MAX_STICKY_MESSAGES = 64
+
 /** What the validator needs to know about the roster. */
 export interface RoleDirectory {
   hasRole (peerId: string, role: Role): boolean
@@ -50,6 +57,9 @@ export class FederationGossip {
   readonly #onReject: (kind: string) => void
   readonly #handlers = new Map<FederationEventKind, FederationEventHandler[]>()
   readonly #onMessage = (event: CustomEvent<Message>): void => { this.#dispatch(event.detail) }
+  readonly #onSubscriptionChange = (event: CustomEvent<SubscriptionChangeData>): void => { this.#republishTo(event.detail) }
+  /** Encoded transcripts and results, republished whenever a peer subscribes, until they expire. */
+  readonly #sticky: Array<{ data: Uint8Array, untilMs: number }> = []
   #stopping = new AbortController()
 
   constructor (options: FederationGossipOptions) {
@@ -66,6 +76,7 @@ export class FederationGossip {
     const pubsub = this.#pubsub()
     pubsub.topicValidators.set(this.topic, async (peer, message) => this.validate(peer, message))
     pubsub.addEventListener('message', this.#onMessage)
+    pubsub.addEventListener('subscription-change', this.#onSubscriptionChange)
     pubsub.subscribe(this.topic)
   }
 
@@ -74,7 +85,9 @@ export class FederationGossip {
     const pubsub = this.#pubsub()
     pubsub.unsubscribe(this.topic)
     pubsub.removeEventListener('message', this.#onMessage)
+    pubsub.removeEventListener('subscription-change', this.#onSubscriptionChange)
     pubsub.topicValidators.delete(this.topic)
+    this.#sticky.length = 0
   }
 
   on (kind: FederationEventKind, handler: FederationEventHandler): void {
@@ -89,11 +102,34 @@ export class FederationGossip {
    */
   async publish (kind: FederationEventKind, signed: SignedPayload): Promise<void> {
     const data = encodeFederationEvent(kind, signed)
+    if (STICKY_KINDS.has(kind)) this.#remember(data)
     for (;;) {
       const { recipients } = await this.#pubsub().publish(this.topic, data)
       if (recipients.length > 0) return
       this.#log('no peer subscribed to %s yet; %s waits for one', this.topic, kind)
       await this.#nextSubscriber()
+    }
+  }
+
+  /**
+   * Transcripts and results are what members need to finish a round, and a
+   * member that was away when one went out (a restart on either side) would
+   * otherwise never see it: gossip does not replay. So each is published
+   * again to the topic whenever a peer subscribes, for STICKY_WINDOW_MS.
+   * Receivers handle repeats idempotently.
+   */
+  #remember (data: Uint8Array): void {
+    const now = Date.now()
+    this.#sticky.push({ data, untilMs: now + STICKY_WINDOW_MS })
+    while (this.#sticky.length > MAX_STICKY_MESSAGES) this.#sticky.shift()
+  }
+
+  #republishTo (change: SubscriptionChangeData): void {
+    if (!change.subscriptions.some(({ topic, subscribe }) => subscribe && topic === this.topic)) return
+    const now = Date.now()
+    while (this.#sticky.length > 0 && this.#sticky[0]!.untilMs < now) this.#sticky.shift()
+    for (const { data } of this.#sticky) {
+      this.#pubsub().publish(this.topic, data).catch(err => { this.#log('republishing to %p failed - %e', change.peerId, err) })
     }
   }
 

@@ -34,6 +34,8 @@ export interface AggregatorInit {
   /** Ciphertexts per chunk: the most this node accepts in one frame, and what it sends. */
   chunkCiphertexts: number
   limits: StreamLimits
+  /** Asks the coordinator for its open rounds, for a submission naming a round this node missed. */
+  fetchOpenRounds: (signal: AbortSignal) => Promise<SignedPayload[]>
   transferTimeoutMs?: number
   now?: () => number
   checkpoint?: Checkpoint
@@ -61,6 +63,9 @@ interface TrackedRound {
   closing?: Promise<void>
 }
 
+/** Least time between two on-demand fetches of the coordinator's open rounds. */
+const CATCH_UP_INTERVAL_MS = 2_000
+
 /** How long after its deadline a closed round still answers resends; clients stop retrying at the deadline. */
 const RESEND_WINDOW_MS = 60_000
 
@@ -74,6 +79,7 @@ export class AggregatorService implements Startable {
   readonly #rounds = new Map<string, TrackedRound>()
   readonly #forgetTimers = new Set<NodeJS.Timeout>()
   #stopped = true
+  #lastCatchUpMs = Number.NEGATIVE_INFINITY
 
   constructor (components: AggregatorComponents, init: AggregatorInit) {
     this.#components = components
@@ -186,6 +192,7 @@ export class AggregatorService implements Startable {
     try {
       this.#init.membership.requireRole(remotePeer, 'client', 'submit')
       const header = await framed.read(WIRE.SubmissionHeader, { signal })
+      await this.#catchUpOn(header.roundId, signal)
       const { active, attempt } = this.#checkHeader(header, remotePeer)
       const bytes = await receiveCiphertexts(framed, header, this.#init.chunkCiphertexts * active.round.ciphertextWidth, signal)
       this.#init.metrics.bytesReceived('submit', bytes.length)
@@ -198,6 +205,23 @@ export class AggregatorService implements Startable {
     }
     await framed.write(WIRE.SubmitResponse, response as SubmitResponse, { signal })
     if (response.accepted === true) this.#checkpoint('aggregator:after-receipt')
+  }
+
+  /**
+   * An announcement can be missed (it went out while this node was joining or
+   * restarting). Before refusing a round it does not know, the aggregator asks
+   * the coordinator once; at most every CATCH_UP_INTERVAL_MS, so submissions
+   * naming made-up rounds cannot turn into a flood of requests.
+   */
+  async #catchUpOn (roundId: string, signal: AbortSignal): Promise<void> {
+    if (this.#rounds.has(roundId) || this.#init.store.rounds.get(roundId) !== undefined) return
+    if (this.#now() - this.#lastCatchUpMs < CATCH_UP_INTERVAL_MS) return
+    this.#lastCatchUpMs = this.#now()
+    const announcements = await this.#init.fetchOpenRounds(signal).catch((err: Error) => {
+      this.#log('fetching open rounds for %s failed - %e', roundId, err)
+      return []
+    })
+    await Promise.all(announcements.map(async signed => this.track(signed).catch(err => { this.#log('skipped a fetched announcement - %e', err) })))
   }
 
   /** Refuses from the header alone, before any chunk is read: round, eligibility, key, shape, size. */

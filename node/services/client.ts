@@ -69,7 +69,7 @@ export interface ClientInit {
   /** Resolves peer addresses through the coordinator's directory. */
   lookup: (peers: string[], signal: AbortSignal) => Promise<void>
   /** Asks the coordinator for open rounds; their announcements come back through track(). */
-  fetchOpenRounds: (signal: AbortSignal) => Promise<void>
+  fetchOpenRounds: (signal: AbortSignal) => Promise<SignedPayload[]>
   /** Encrypts packed plaintexts on every core. */
   encryptionPool: (round: AnnouncedRound) => EncryptionPool
   chunkCiphertexts: number
@@ -213,7 +213,11 @@ export class ClientService implements Startable {
   async #findRound (roundId: string | undefined): Promise<AnnouncedRound> {
     let round = roundId === undefined ? this.openRounds()[0] : this.#rounds.get(roundId)
     if (round === undefined) {
-      await this.#init.fetchOpenRounds(deadline(REQUEST_TIMEOUT_MS)).catch(err => { this.#log('fetching open rounds failed - %e', err) })
+      const fetched = await this.#init.fetchOpenRounds(deadline(REQUEST_TIMEOUT_MS)).catch((err: Error) => {
+        this.#log('fetching open rounds failed - %e', err)
+        return []
+      })
+      await Promise.all(fetched.map(async signed => this.track(signed).catch(err => { this.#log('skipped a fetched announcement - %e', err) })))
       round = roundId === undefined ? this.openRounds()[0] : this.#rounds.get(roundId)
     }
     if (round === undefined) {

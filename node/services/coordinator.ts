@@ -25,7 +25,7 @@ import type { Membership } from '../membership/membership.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
 import type { ResultStatus, Store } from '../store/index.ts'
 import { ciphertextDigest, receiveCiphertexts } from '../streams/ciphertext-transfer.ts'
-import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
+import { ProtocolEndpoint, StreamClosedError, deadline } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
 import { NO_CHECKPOINT } from './checkpoints.ts'
 import type { Checkpoint } from './checkpoints.ts'
@@ -202,7 +202,7 @@ export class CoordinatorService implements Startable {
       maxRetryTime: Math.max(0, giveUpAt - this.#now()),
       signal: this.#stopping.signal,
       // Not ready yet, or the network failed: ask again. A typed refusal of the documents is final.
-      shouldRetry: ({ error }) => error instanceof AggregatePendingError || !(error instanceof FedaggError)
+      shouldRetry: ({ error }) => error instanceof AggregatePendingError || error instanceof StreamClosedError || !(error instanceof FedaggError)
     }).catch((err: Error): Decision => {
       if (this.#stopping.signal.aborted) throw err
       return { state: recordFailed(open, `no usable aggregate: ${err.name}: ${err.message}`, this.#now()) }

@@ -115,9 +115,9 @@ export class MembershipService implements Startable {
    * was away (late joiner, restart) has missed announcements. Runs after every
    * join and reconnection to the coordinator, and on demand.
    */
-  async fetchOpenRounds (signal: AbortSignal): Promise<void> {
+  async fetchOpenRounds (signal: AbortSignal): Promise<SignedPayload[]> {
     const coordinator = this.#membership.coordinator()
-    if (coordinator === undefined || coordinator === this.#components.peerId.toString()) return
+    if (coordinator === undefined || coordinator === this.#components.peerId.toString()) return []
     const response = await this.#endpoint.request(peerIdFromString(coordinator), 'rounds',
       { signal, maxDataLength: WIRE.OpenRoundsResponse.maxDataLength }, async framed => {
         await framed.write(WIRE.OpenRoundsRequest, {}, { signal })
@@ -126,6 +126,7 @@ export class MembershipService implements Startable {
     for (const signed of response.announcements) {
       for (const listener of this.#announcementListeners) listener(signed)
     }
+    return response.announcements
   }
 
   /** Asks the coordinator where `peers` can be reached and records the answer in the peer store. */
@@ -207,6 +208,7 @@ export class MembershipService implements Startable {
     await this.#fetchRoster(coordinator, signal)
     await this.fetchOpenRounds(AbortSignal.any([signal, deadline(REQUEST_TIMEOUT_MS)]))
   }
+
 
   async #fetchRoster (coordinator: PeerId, signal: AbortSignal): Promise<void> {
     const request = AbortSignal.any([signal, deadline(REQUEST_TIMEOUT_MS)])

@@ -93,16 +93,26 @@ async function withOutboundStream<T> (connectionManager: ConnectionManager, peer
   const stream = await connectionManager.openStream(peer, protocol, {
     signal: options.signal,
     maxOutboundStreams: options.maxOutboundStreams
-  })
+  }).catch((cause: unknown) => { throw asError(cause, protocol) })
   const framed = new FramedStream(stream, options.maxDataLength, options.readTimeoutMs)
   try {
     const result = await exchange(framed)
     await stream.close({ signal: options.signal })
     return result
-  } catch (err) {
-    stream.abort(err as Error)
+  } catch (cause) {
+    const err = asError(cause, protocol)
+    stream.abort(err)
     throw err
   }
+}
+
+/**
+ * A stream that closes while a write waits for 'drain' rejects with the close
+ * *event*, not an Error (@libp2p/utils' byteStream waits with pEvent), and a
+ * non-Error would stop retry loops (p-retry refuses it) and lose the cause.
+ */
+function asError (cause: unknown, protocol: string): Error {
+  return cause instanceof Error ? cause : new StreamClosedError(`${protocol}: the stream closed during the exchange`, { cause })
 }
 
 /** An AbortSignal that fires after `ms`; many listeners attach to it over one exchange. */
@@ -110,6 +120,11 @@ export function deadline (ms: number): AbortSignal {
   const signal = AbortSignal.timeout(ms)
   setMaxListeners(Infinity, signal)
   return signal
+}
+
+/** The stream or its connection closed before the exchange completed. */
+export class StreamClosedError extends FedaggError {
+  static override name = 'StreamClosedError'
 }
 
 export interface EndpointComponents {
