@@ -219,10 +219,8 @@ class KillLoop {
    * The live incarnation, once it is ready and the coordinator's gossip sees
    * it: connected only through connections it opened (none left over from a
    * killed predecessor) and subscribed to the federation topic. A round
-   * announced before that can be missed (its catch-up fetch of open rounds may
-   * already have run), and then every submission to it is refused with
-   * UnknownRoundError, which clients take as final: this test is about
-   * counting, so rounds open only once the aggregator can hear them.
+   * announced before that reaches it only through an on-demand catch-up fetch;
+   * this test is about counting, so rounds open once the aggregator can hear them.
    */
   async live (coordinator: RunningNode, aggregatorPeer: string): Promise<void> {
     const topic = federationTopic('test')
@@ -307,11 +305,6 @@ describe('crash recovery: aggregator SIGKILLed before the write, between write a
       const refused = settled.flatMap((s, c) => s.status === 'rejected' ? [`client ${c}: ${(s.reason as Error).name}: ${(s.reason as Error).message}`] : [])
       assert.deepEqual(refused, [], `seed ${SEED}, round ${r}: every client gets a receipt before the deadline`)
       const receipts = settled.map(s => (s as PromiseFulfilledResult<ReceiptView>).value)
-      // The coordinator learns of an early close only from the transcript's gossip, which an aggregator
-      // restarted with every submission stored publishes before it has any peer, so the coordinator waits
-      // for the deadline (reported; 'aggregator restarted with every contribution stored' below shows it). settle() is what that gossip would
-      // have triggered: this test is about counting, and need not wait out the deadline.
-      coordinator.libp2p.services.coordinator!.settle(round.roundId)
       const result = await Promise.race([loop.failure, coordinator.waitForResult(round.roundId, { signal: AbortSignal.timeout(150_000) })])
       timings.push({ receiptsS: (receiptsAt - roundStarted) / 1000, resultS: (Date.now() - receiptsAt) / 1000 })
       rounds.push({ roundId: round.roundId, receipts, result })
