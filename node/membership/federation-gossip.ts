@@ -12,8 +12,6 @@ export class GossipStoppedError extends FedaggError {
   static override name = 'GossipStoppedError'
 }
 
-/** Kinds republished to late subscribers: the documents that settle a round. */
-const STICKY_KINDS: ReadonlySet<FederationEventKind> = new Set(['transcript', 'result'])
 /** Long enough to cover a restart and reconnection; rounds settle within their deadline plus grace. */
 const STICKY_WINDOW_MS = 10 * 60_000
 /** Bounds the memory of sticky messages; a federation settles a few rounds at a time. */
@@ -58,7 +56,7 @@ export class FederationGossip {
   readonly #handlers = new Map<FederationEventKind, FederationEventHandler[]>()
   readonly #onMessage = (event: CustomEvent<Message>): void => { this.#dispatch(event.detail) }
   readonly #onSubscriptionChange = (event: CustomEvent<SubscriptionChangeData>): void => { this.#republishTo(event.detail) }
-  /** Encoded transcripts and results, republished whenever a peer subscribes, until they expire. */
+  /** Encoded events this node published, republished whenever a peer subscribes, until they expire. */
   readonly #sticky: Array<{ data: Uint8Array, untilMs: number }> = []
   #stopping = new AbortController()
 
@@ -102,7 +100,7 @@ export class FederationGossip {
    */
   async publish (kind: FederationEventKind, signed: SignedPayload): Promise<void> {
     const data = encodeFederationEvent(kind, signed)
-    if (STICKY_KINDS.has(kind)) this.#remember(data)
+    this.#remember(data)
     for (;;) {
       const { recipients } = await this.#pubsub().publish(this.topic, data)
       if (recipients.length > 0) return
@@ -112,11 +110,12 @@ export class FederationGossip {
   }
 
   /**
-   * Transcripts and results are what members need to finish a round, and a
-   * member that was away when one went out (a restart on either side) would
-   * otherwise never see it: gossip does not replay. So each is published
-   * again to the topic whenever a peer subscribes, for STICKY_WINDOW_MS.
-   * Receivers handle repeats idempotently.
+   * Gossip does not replay: a member that was away when a roster update,
+   * announcement, transcript or result went out (joining, or a restart on
+   * either side) would otherwise never see it, and a round could not settle.
+   * So each is published again to the topic whenever a peer subscribes, for
+   * STICKY_WINDOW_MS. Receivers handle repeats idempotently (a roster version
+   * already held, an announcement already tracked, a round already settled).
    */
   #remember (data: Uint8Array): void {
     const now = Date.now()
