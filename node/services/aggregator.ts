@@ -9,7 +9,7 @@ import { assertCoprimeToModulus, assertSubmittedCiphertexts, decodeCiphertexts, 
 import { rerandomize } from '../../protocol/paillier/encrypt.ts'
 import {
   InvalidRoundStateError, RoundClosedError, SubmissionShapeError, UnknownRoundError, acceptSubmission, buildReceipt,
-  buildTranscript, checkAnnouncementAgainstRoster, checkSubmission, closeRound, interpretAnnouncement, openAggregatorRound,
+  buildTranscript, checkAnnouncementAgainstRoster, checkSubmission, closeRound, interpretAnnouncement, openAggregatorRound, planChunks,
   releaseRound, restoreAggregatorRound, shouldClose, signReceipt, signTranscript, verifyAnnouncement
 } from '../../protocol/round/index.ts'
 import type { AcceptedSubmission, AggregatorRoundState, AnnouncedRound, SubmissionAttempt } from '../../protocol/round/index.ts'
@@ -17,7 +17,7 @@ import type { Store } from '../store/index.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
-import { chunkCountFor, ciphertextDigest, receiveCiphertexts, sendCiphertexts } from '../streams/ciphertext-transfer.ts'
+import { ciphertextDigest, receiveCiphertexts, sendCiphertexts } from '../streams/ciphertext-transfer.ts'
 import { ProtocolEndpoint } from '../streams/exchange.ts'
 import type { InboundExchange } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
@@ -194,7 +194,7 @@ export class AggregatorService implements Startable {
       const header = await framed.read(WIRE.SubmissionHeader, { signal })
       await this.#catchUpOn(header.roundId, signal)
       const { active, attempt } = this.#checkHeader(header, remotePeer)
-      const bytes = await receiveCiphertexts(framed, header, this.#init.chunkCiphertexts * active.round.ciphertextWidth, signal)
+      const bytes = await receiveCiphertexts(framed, header, attempt.expected, this.#init.chunkCiphertexts * active.round.ciphertextWidth, signal)
       this.#init.metrics.bytesReceived('submit', bytes.length)
       response = { accepted: true, receipt: await this.#accept(active, { ...attempt, nowMs: this.#now() }, bytes) }
     } catch (err) {
@@ -349,15 +349,15 @@ export class AggregatorService implements Startable {
       return
     }
     const { ciphertextWidth, plan } = interpretAnnouncement(WIRE.RoundAnnouncement.decode(WIRE.SignedPayload.decode(record.signedAnnouncement).payload))
-    const chunkCiphertexts = this.#init.chunkCiphertexts
+    const chunks = planChunks(plan.ciphertexts, ciphertextWidth, this.#init.chunkCiphertexts * ciphertextWidth)
     await framed.write(WIRE.AggregateResponseHeader, {
       status: AGGREGATE_STATUS.ready,
       transcript,
       ciphertextCount: plan.ciphertexts,
       ciphertextWidth,
-      chunkCount: chunkCountFor(plan.ciphertexts, chunkCiphertexts)
+      chunkCount: chunks.length
     } as AggregateResponseHeader, { signal })
-    await sendCiphertexts(framed, closing.aggregate, ciphertextWidth, chunkCiphertexts, signal)
+    await sendCiphertexts(framed, closing.aggregate, ciphertextWidth, chunks, signal)
     this.#init.metrics.bytesSent('aggregate', closing.aggregate.length)
   }
 

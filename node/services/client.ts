@@ -4,7 +4,7 @@ import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { peerIdFromString } from '@libp2p/peer-id'
 import pRetry from 'p-retry'
 import { FedaggError } from '../../protocol/errors.ts'
-import { checkAnnouncementAgainstRoster, interpretAnnouncement, verifyAnnouncement, verifyReceipt, verifyTranscript, wasCounted } from '../../protocol/round/index.ts'
+import { checkAnnouncementAgainstRoster, interpretAnnouncement, planChunks, verifyAnnouncement, verifyReceipt, verifyTranscript, wasCounted } from '../../protocol/round/index.ts'
 import type { AnnouncedRound } from '../../protocol/round/index.ts'
 import { encodeAndPack } from '../../protocol/encoding/index.ts'
 import { WIRE } from '../../protocol/messages/index.ts'
@@ -16,7 +16,7 @@ import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
 import type { Store } from '../store/index.ts'
-import { chunkCountFor, ciphertextDigest, sendCiphertexts } from '../streams/ciphertext-transfer.ts'
+import { ciphertextDigest, sendCiphertexts } from '../streams/ciphertext-transfer.ts'
 import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
 import { REQUEST_TIMEOUT_MS } from './constants.ts'
@@ -232,7 +232,7 @@ export class ClientService implements Startable {
     if (this.#components.connectionManager.getConnections(aggregator).length === 0) {
       await this.#init.lookup([announcement.aggregator], signal)
     }
-    const chunkCiphertexts = this.#init.chunkCiphertexts
+    const chunks = planChunks(plan.ciphertexts, ciphertextWidth, this.#init.chunkCiphertexts * ciphertextWidth)
     const response = await this.#endpoint.request(aggregator, 'submit',
       { signal, maxDataLength: WIRE.SubmitResponse.maxDataLength }, async framed => {
         await framed.write(WIRE.SubmissionHeader, {
@@ -240,10 +240,10 @@ export class ClientService implements Startable {
           keyFingerprint: publicKey.fingerprint,
           ciphertextCount: plan.ciphertexts,
           ciphertextWidth,
-          chunkCount: chunkCountFor(plan.ciphertexts, chunkCiphertexts),
+          chunkCount: chunks.length,
           digest
         }, { signal })
-        await sendCiphertexts(framed, bytes, ciphertextWidth, chunkCiphertexts, signal)
+        await sendCiphertexts(framed, bytes, ciphertextWidth, chunks, signal)
         return framed.read(WIRE.SubmitResponse, { signal })
       })
     this.#init.metrics.bytesSent('submit', bytes.length)

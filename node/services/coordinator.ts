@@ -6,7 +6,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import pRetry from 'p-retry'
 import { FedaggError } from '../../protocol/errors.ts'
 import {
-  InvalidRoundDocumentError, MIN_NONCE_BYTES, buildRoundResult, checkCiphertextShape, checkTranscriptForRound,
+  InvalidRoundDocumentError, MIN_NONCE_BYTES, buildRoundResult, checkTranscriptForRound,
   createAnnouncement, equalBytes, exactDecimal, interpretAnnouncement, openCoordinatorRound, recordCorrupt, recordDecrypted,
   recordFailed, signAnnouncement, signRoundResult, verifyTranscript
 } from '../../protocol/round/index.ts'
@@ -234,8 +234,8 @@ export class CoordinatorService implements Startable {
         const transcript = await verifyTranscript(header.transcript, announcement.aggregator)
         checkTranscriptForRound(open, transcript)
         if (header.status === AGGREGATE_STATUS.failed) return { transcript, bytes: undefined }
-        checkCiphertextShape(header, { ciphertextCount: plan.ciphertexts, ciphertextWidth }, maxChunkBytes)
-        return { transcript, bytes: await receiveCiphertexts(framed, header, maxChunkBytes, signal) }
+        const expected = { ciphertextCount: plan.ciphertexts, ciphertextWidth }
+        return { transcript, bytes: await receiveCiphertexts(framed, header, expected, maxChunkBytes, signal) }
       })
     if (bytes === undefined) {
       return { state: recordFailed(open, transcript.reason === '' ? 'the aggregator failed the round' : transcript.reason, this.#now()) }

@@ -2,37 +2,35 @@
 import { createHash } from 'node:crypto'
 import { WIRE } from '../../protocol/messages/index.ts'
 import { CHUNKS_START, acceptChunk, checkCiphertextShape } from '../../protocol/round/index.ts'
-import type { CiphertextShape } from '../../protocol/round/index.ts'
+import type { CiphertextShape, ExpectedCiphertexts } from '../../protocol/round/index.ts'
 import type { FramedStream } from './framed-stream.ts'
 
 /** Protobuf framing of one CiphertextChunk around its payload: tag, length and index fields. */
 const CHUNK_FRAMING_BYTES = 32
-
-export function chunkCountFor (ciphertextCount: number, chunkCiphertexts: number): number {
-  return Math.ceil(ciphertextCount / chunkCiphertexts)
-}
 
 /** SHA-256 over the concatenated ciphertext bytes: the digest receipts and transcripts name. */
 export function ciphertextDigest (bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(createHash('sha256').update(bytes).digest())
 }
 
+/** Sends `bytes` as consecutive chunks of `chunks[i]` ciphertexts each (a plan from protocol/round's planChunks). */
 export async function sendCiphertexts (framed: FramedStream, bytes: Uint8Array<ArrayBuffer>, width: number,
-  chunkCiphertexts: number, signal: AbortSignal): Promise<void> {
-  const chunkBytes = chunkCiphertexts * width
-  for (let index = 0, offset = 0; offset < bytes.length; index++, offset += chunkBytes) {
-    await framed.write(WIRE.CiphertextChunk, { index, ciphertexts: bytes.subarray(offset, offset + chunkBytes) }, { signal })
+  chunks: readonly number[], signal: AbortSignal): Promise<void> {
+  let offset = 0
+  for (const [index, count] of chunks.entries()) {
+    await framed.write(WIRE.CiphertextChunk, { index, ciphertexts: bytes.subarray(offset, offset + count * width) }, { signal })
+    offset += count * width
   }
 }
 
 /**
- * Reads the chunks a header announced (`shape`, already checked against what
- * the round expects) and returns the ciphertext bytes. Each read is bounded by
+ * Checks the shape a header announced against what the round expects, then
+ * reads its chunks and returns the ciphertext bytes. Each read is bounded by
  * `maxChunkBytes`, so memory stays at one vector however the peer frames it.
  */
-export async function receiveCiphertexts (framed: FramedStream, shape: CiphertextShape, maxChunkBytes: number,
-  signal: AbortSignal): Promise<Uint8Array<ArrayBuffer>> {
-  checkCiphertextShape(shape, shape, maxChunkBytes)
+export async function receiveCiphertexts (framed: FramedStream, shape: CiphertextShape, expected: ExpectedCiphertexts,
+  maxChunkBytes: number, signal: AbortSignal): Promise<Uint8Array<ArrayBuffer>> {
+  checkCiphertextShape(shape, expected, maxChunkBytes)
   const out = new Uint8Array(shape.ciphertextCount * shape.ciphertextWidth)
   let progress = CHUNKS_START
   while (progress.nextIndex < shape.chunkCount) {
