@@ -38,7 +38,10 @@ export interface GenesisRosterInit {
 
 /**
  * Roles in canonical order (the order of ROLES), so two rosters granting the same roles encode
- * identically. Throws InvalidRoleError for unknown, repeated or missing roles.
+ * identically. Throws InvalidRoleError for unknown, repeated or missing roles, and for
+ * coordinator with aggregator on one peer: the aggregator holds every individual ciphertext and the
+ * coordinator the key that decrypts them, so one node holding both would read each client's
+ * values, the one collusion the threat model rules out.
  */
 export function normalizeRoles (roles: readonly string[], field = 'roles'): Role[] {
   if (roles.length === 0) {
@@ -51,6 +54,9 @@ export function normalizeRoles (roles: readonly string[], field = 'roles'): Role
   }
   if (new Set(roles).size !== roles.length) {
     throw new InvalidRoleError(`${field}: expected each role once, got ${roles.join(', ')}`)
+  }
+  if (roles.includes('coordinator') && roles.includes('aggregator')) {
+    throw new InvalidRoleError(`${field}: expected the coordinator and the aggregator on different peers, got both roles on one`)
   }
   return ROLES.filter(role => roles.includes(role))
 }

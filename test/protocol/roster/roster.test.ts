@@ -149,6 +149,13 @@ describe('protocol/roster roster', () => {
   })
 
   it('normalizes role order', () => {
-    assert.deepEqual(normalizeRoles(['client', 'aggregator', 'coordinator']), ['coordinator', 'aggregator', 'client'])
+    assert.deepEqual(normalizeRoles(['client', 'aggregator']), ['aggregator', 'client'])
+    assert.deepEqual(normalizeRoles(['client', 'coordinator']), ['coordinator', 'client'])
+  })
+
+  it('refuses the coordinator and aggregator roles on one peer, which would let it decrypt single submissions', () => {
+    assert.throws(() => normalizeRoles(['aggregator', 'coordinator']), { name: 'InvalidRoleError', message: /different peers/ })
+    assert.throws(() => createGenesisRoster({ federationId: 'acme', coordinator: alice.id, coordinatorRoles: ['aggregator'], issuedAtMs: 1 }), { name: 'InvalidRoleError' })
+    assert.throws(() => setRoles(genesis, coordinator.id, ['coordinator', 'aggregator'], 2000), { name: 'InvalidRoleError' })
   })
 })
