@@ -55,6 +55,7 @@ export class RunningNode implements FederationNode {
   /** Results other nodes learn from the coordinator's gossip (the coordinator reads its store). */
   readonly #gossipedResults = new Map<string, RoundResult>()
   readonly #resultEvents = new EventTarget()
+  #stopResults = (): void => {}
 
   constructor (parts: RunningNodeParts) {
     this.#parts = parts
@@ -73,7 +74,7 @@ export class RunningNode implements FederationNode {
 
   async start (): Promise<void> {
     const { host, gossip, metrics } = this.#parts
-    gossip.on('result', signed => {
+    this.#stopResults = gossip.on('result', signed => {
       // The gossip validator has checked the coordinator's signature before delivery.
       const result = WIRE.RoundResult.decode(signed.payload)
       this.#gossipedResults.set(result.roundId, result)
@@ -94,6 +95,7 @@ export class RunningNode implements FederationNode {
 
   async stop (): Promise<void> {
     const { host, gossip, store, pools } = this.#parts
+    this.#stopResults()
     if (host.status === 'started') gossip.stop()
     await host.stop()
     await Promise.all([...pools.values()].map(async pool => pool.destroy()))

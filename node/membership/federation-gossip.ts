@@ -68,9 +68,13 @@ export class FederationGossip {
     this.#onReject = options.onReject ?? (() => {})
   }
 
-  /** Call once the host has started: gossipsub refuses subscriptions before that. */
+  /**
+   * Call once the host has started: gossipsub refuses subscriptions before that. Role services
+   * start inside the host's start, before this, and may already be publishing (a stored result, a
+   * transcript on resume); those waits hold #stopping, so it is replaced only after a stop.
+   */
   start (): void {
-    this.#stopping = new AbortController()
+    if (this.#stopping.signal.aborted) this.#stopping = new AbortController()
     const pubsub = this.#pubsub()
     pubsub.topicValidators.set(this.topic, async (peer, message) => this.validate(peer, message))
     pubsub.addEventListener('message', this.#onMessage)
@@ -88,8 +92,10 @@ export class FederationGossip {
     this.#sticky.length = 0
   }
 
-  on (kind: FederationEventKind, handler: FederationEventHandler): void {
+  /** Delivers every validated event of this kind to the handler; returns the function that stops that. */
+  on (kind: FederationEventKind, handler: FederationEventHandler): () => void {
     this.#handlers.set(kind, [...(this.#handlers.get(kind) ?? []), handler])
+    return () => { this.#handlers.set(kind, (this.#handlers.get(kind) ?? []).filter(registered => registered !== handler)) }
   }
 
   /**

@@ -80,6 +80,7 @@ export class CoordinatorService implements Startable {
   readonly #timers = new Set<NodeJS.Timeout>()
   readonly #resultListeners = new Set<(roundId: string) => void>()
   #stopping = new AbortController()
+  #stopTranscripts = (): void => {}
 
   constructor (components: CoordinatorComponents, init: CoordinatorInit) {
     this.#components = components
@@ -99,7 +100,7 @@ export class CoordinatorService implements Startable {
         .map(record => WIRE.SignedPayload.decode(record.signedAnnouncement))
       await framed.write(WIRE.OpenRoundsResponse, { announcements }, { signal })
     })
-    this.#init.gossip.on('transcript', signed => { this.#onTranscript(signed) })
+    this.#stopTranscripts = this.#init.gossip.on('transcript', signed => { this.#onTranscript(signed) })
   }
 
   /**
@@ -115,6 +116,7 @@ export class CoordinatorService implements Startable {
   }
 
   async stop (): Promise<void> {
+    this.#stopTranscripts()
     this.#stopping.abort()
     for (const timer of this.#timers) clearTimeout(timer)
     this.#timers.clear()

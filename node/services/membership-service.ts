@@ -48,6 +48,7 @@ export class MembershipService implements Startable {
   readonly #announcementListeners: Array<(signed: SignedPayload) => void> = []
   #stopping = new AbortController()
   #joined: Promise<void> = Promise.resolve()
+  #stopRosterUpdates = (): void => {}
 
   constructor (components: MembershipServiceComponents, init: MembershipServiceInit) {
     this.#components = components
@@ -65,7 +66,7 @@ export class MembershipService implements Startable {
   async start (): Promise<void> {
     this.#stopping = new AbortController()
     this.#membership.onChange(({ removed }) => { void this.#disconnect(removed) })
-    this.#gossip.on('roster', signed => {
+    this.#stopRosterUpdates = this.#gossip.on('roster', signed => {
       this.#membership.apply(signed).catch(err => { this.#log('ignored roster update - %e', err) })
     })
     const handlerOptions = { timeoutMs: REQUEST_TIMEOUT_MS, maxDataLength: SMALL_FRAME_BYTES }
@@ -91,6 +92,8 @@ export class MembershipService implements Startable {
   }
 
   async stop (): Promise<void> {
+    this.#stopRosterUpdates()
+    this.#components.events.removeEventListener('peer:connect', this.#onPeerConnect)
     this.#stopping.abort()
     await this.#joined
     await this.#endpoint.unhandle('roster')
@@ -195,12 +198,13 @@ export class MembershipService implements Startable {
         this.#log('join attempt %d to %s failed (not admitted yet?) - %s', attemptNumber, coordinator, error.message)
       }
     })
-    // Whenever the coordinator connection comes back, catch up on what gossip may have missed.
-    this.#components.events.addEventListener('peer:connect', event => {
-      if (event.detail.equals(coordinator)) {
-        this.#catchUp(coordinator, this.#stopping.signal).catch(err => { this.#log('catching up with the coordinator failed - %e', err) })
-      }
-    })
+    this.#components.events.addEventListener('peer:connect', this.#onPeerConnect)
+  }
+
+  /** Whenever the coordinator connection comes back, catch up on what gossip may have missed. */
+  readonly #onPeerConnect = (event: CustomEvent<PeerId>): void => {
+    if (event.detail.toString() !== this.#membership.coordinator()) return
+    this.#catchUp(event.detail, this.#stopping.signal).catch(err => { this.#log('catching up with the coordinator failed - %e', err) })
   }
 
   /** The roster first (it decides who may announce), then the rounds opened while we were away. */
