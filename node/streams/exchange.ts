@@ -21,7 +21,7 @@ export interface HandlerOptions {
   log: Logger
   /** Whole-exchange deadline: a stream that never finishes is reset at this point. */
   timeoutMs: number
-  /** Frame bound for the first read; handlers may pass tighter or spec-derived bounds per read. */
+  /** Frame bound of every read that does not pass its own (and never above the codec's ceiling). */
   maxDataLength: number
   /** Deadline of each single read. */
   readTimeoutMs: number
@@ -82,6 +82,7 @@ async function awaitPeerClose (stream: Stream, graceMs: number): Promise<void> {
 
 export interface OutboundOptions {
   signal: AbortSignal
+  /** Frame bound of every read that does not pass its own (and never above the codec's ceiling). */
   maxDataLength: number
   maxOutboundStreams: number
   readTimeoutMs: number

@@ -6,10 +6,11 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 import type { WireCodec } from '../../protocol/messages/index.ts'
 
 /**
- * Every read states the largest frame it accepts: a small bound while the
- * header is read, a bound derived from the round spec for ciphertext chunks.
- * The length prefix is checked before any payload byte is buffered, so an
- * oversized frame costs the sender, not us.
+ * Every read has a largest frame it accepts: the stream's default bound
+ * (what the handler or request was opened with), or a bound the read passes
+ * itself, e.g. for ciphertext chunks; either way never above the codec's
+ * own ceiling. The length prefix is checked before any payload byte is
+ * buffered, so an oversized frame costs the sender, not us.
  *
  * One lpStream serves the whole exchange and its length decoder reads the
  * current bound on every frame. (Re-wrapping the stream per bound would hand
@@ -20,18 +21,24 @@ export class FramedStream {
   readonly stream: Stream
   readonly #readTimeoutMs: number | undefined
   readonly #lp: LengthPrefixedStream<Stream>
+  readonly #defaultMaxDataLength: number
+  /** The bound of the read in progress, which the length decoder checks. */
   #maxDataLength: number
 
-  /** `readTimeoutMs` bounds each read on its own, inside whatever deadline the caller passes. */
+  /**
+   * `maxDataLength` bounds every read that does not pass its own; `readTimeoutMs`
+   * bounds each read on its own, inside whatever deadline the caller passes.
+   */
   constructor (stream: Stream, maxDataLength: number, readTimeoutMs?: number) {
     this.stream = stream
     this.#readTimeoutMs = readTimeoutMs
+    this.#defaultMaxDataLength = maxDataLength
     this.#maxDataLength = maxDataLength
     this.#lp = lpStream(stream, { lengthDecoder: data => this.#decodeLength(data) })
   }
 
   async read<T> (codec: WireCodec<T>, options: { signal: AbortSignal, maxDataLength?: number }): Promise<T> {
-    const limit = Math.min(options.maxDataLength ?? codec.maxDataLength, codec.maxDataLength)
+    const limit = Math.min(options.maxDataLength ?? this.#defaultMaxDataLength, codec.maxDataLength)
     this.#maxDataLength = limit
     const signal = this.#readTimeoutMs === undefined
       ? options.signal

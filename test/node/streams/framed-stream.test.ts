@@ -13,6 +13,23 @@ describe('FramedStream', () => {
     assert.deepEqual(await new FramedStream(inbound, WIRE.AggregateRequest.maxDataLength).read(WIRE.AggregateRequest, { signal }), request)
   })
 
+  it('bounds every read by the stream\'s default unless the read passes its own, never above the codec\'s ceiling', async () => {
+    const [outbound, inbound] = await streamPair()
+    const signal = AbortSignal.timeout(5_000)
+    const response = { accepted: false, errorName: 'E', errorMessage: 'x'.repeat(300) }
+    const writer = new FramedStream(outbound, 64)
+    for (let i = 0; i < 3; i++) await writer.write(WIRE.SubmitResponse, response, { signal })
+    // SubmitResponse's codec allows 16 KiB; a stream opened with 256 bytes refuses the 300-byte frame by its prefix.
+    const framed = new FramedStream(inbound, 256)
+    await assert.rejects(framed.read(WIRE.SubmitResponse, { signal }), { name: 'InvalidDataLengthError', message: /> 256$/ })
+    const reopened = await streamPair()
+    for (let i = 0; i < 2; i++) await new FramedStream(reopened[0], 64).write(WIRE.SubmitResponse, response, { signal })
+    const loose = new FramedStream(reopened[1], 256)
+    assert.deepEqual(await loose.read(WIRE.SubmitResponse, { signal, maxDataLength: 1024 }), response)
+    // A read's own bound never lifts the codec's ceiling.
+    await assert.rejects(loose.read(WIRE.AggregateRequest, { signal, maxDataLength: 1024 }), { name: 'InvalidDataLengthError', message: /> 256$/ })
+  })
+
   it('refuses a length prefix longer than the read bound needs after that many bytes, not at the deadline', async () => {
     const [outbound, inbound] = await streamPair()
     // 1 MiB of continuation bytes: a varint that never ends. The 256-byte bound needs 2 prefix bytes.
@@ -20,7 +37,8 @@ describe('FramedStream', () => {
     const framed = new FramedStream(inbound, WIRE.AggregateRequest.maxDataLength, 10_000)
     const started = Date.now()
     await assert.rejects(framed.read(WIRE.AggregateRequest, { signal: AbortSignal.timeout(10_000) }), { name: 'InvalidDataLengthLengthError' })
-    assert.ok(Date.now() - started < 1_000)
+    // Well before the 10 s read deadline (the error name already says it was no timeout).
+    assert.ok(Date.now() - started < 5_000)
   })
 
   it('refuses a terminated prefix above the bound before reading its payload', async () => {
