@@ -2,7 +2,7 @@
 import { FedaggError } from '../../protocol/errors.ts'
 import { WIRE } from '../../protocol/messages/index.ts'
 import type { Role, Roster, SignedPayload } from '../../protocol/messages/index.ts'
-import { RosterMismatchError, acceptRosterUpdate, hasRole, isMember, membersWithRole, removedMembers, verifyRoster } from '../../protocol/roster/index.ts'
+import { RosterMismatchError, acceptRosterUpdate, hasRole, isMember, removedMembers, verifyRoster } from '../../protocol/roster/index.ts'
 import type { RosterStore } from '../store/index.ts'
 import type { AdmissionPolicy } from './roster-gater.ts'
 import type { RoleDirectory } from './federation-gossip.ts'
@@ -84,10 +84,6 @@ export class Membership implements AdmissionPolicy, RoleDirectory {
   /** Throws PeerNotAuthorizedError unless `peerId` is admitted (a roster member, or the coordinator). */
   requireMember (peerId: string, action: string): void {
     if (!this.isAdmitted(peerId)) throw new PeerNotAuthorizedError(`${action}: expected a roster member, got ${peerId}`)
-  }
-
-  membersWithRole (role: Role): string[] {
-    return this.#roster === undefined ? [] : membersWithRole(this.#roster, role)
   }
 
   onChange (listener: (change: RosterChange) => void): void {

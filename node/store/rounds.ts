@@ -34,13 +34,12 @@ export interface UpsertAnnouncementResult {
 }
 
 /**
- * What the aggregator persists when it closes a round. A released or
- * closed round carries the re-randomized aggregate (its ciphertexts
- * concatenated); a failed one (quorum missed) carries none, because
- * nothing may be released.
+ * What the aggregator persists when it closes a round. A released round
+ * carries the re-randomized aggregate (its ciphertexts concatenated); a
+ * failed one (quorum missed) carries none, because nothing may be released.
  */
 export type RoundClosingInput =
-  | { status: 'closed' | 'released', signedTranscript: Uint8Array, aggregate: Uint8Array, reason?: string }
+  | { status: 'released', signedTranscript: Uint8Array, aggregate: Uint8Array, reason?: string }
   | { status: 'failed', signedTranscript: Uint8Array, aggregate?: undefined, reason?: string }
 
 export interface RoundClosing {
@@ -179,10 +178,10 @@ function checkClosingShape (closing: RoundClosingInput): void {
     if (closing.aggregate !== undefined) {
       throw new InvalidClosingError('closing: expected no aggregate for a failed round (nothing is released below quorum), got one')
     }
-  } else if (closing.status === 'closed' || closing.status === 'released') {
+  } else if (closing.status === 'released') {
     requireBytes('aggregate', closing.aggregate)
   } else {
-    throw new InvalidClosingError(`closing: expected status "closed", "released" or "failed", got "${(closing as { status: string }).status}"`)
+    throw new InvalidClosingError(`closing: expected status "released" or "failed", got "${(closing as { status: string }).status}"`)
   }
 }
 

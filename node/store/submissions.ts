@@ -36,7 +36,7 @@ export type SubmissionInsertResult =
   /** Same (round, client, digest) seen before; receipt is undefined if a crash came before attachReceipt. */
   | { kind: 'duplicate', index: number, receipt: StoredBytes | undefined }
 
-/** A stored submission without its ciphertexts (cheap to list). */
+/** What identifies a stored submission: who sent it, its acceptance index and its digest. */
 export interface SubmissionSummary {
   client: string
   index: number
@@ -64,7 +64,6 @@ export class SubmissionStore {
   readonly #attachReceipt: StatementSync
   readonly #selectAt: StatementSync
   readonly #count: StatementSync
-  readonly #selectSummaries: StatementSync
 
   constructor (db: DatabaseSync) {
     this.#tx = new Transactor(db)
@@ -79,7 +78,6 @@ export class SubmissionStore {
     this.#attachReceipt = db.prepare('UPDATE submissions SET receipt = ? WHERE round_id = ? AND client = ? AND receipt IS NULL')
     this.#selectAt = db.prepare('SELECT client, idx, digest, ciphertexts FROM submissions WHERE round_id = ? AND idx = ?')
     this.#count = db.prepare('SELECT count(*) AS n FROM submissions WHERE round_id = ?')
-    this.#selectSummaries = db.prepare('SELECT client, idx, digest FROM submissions WHERE round_id = ? ORDER BY idx')
   }
 
   /**
@@ -159,11 +157,5 @@ export class SubmissionStore {
 
   count (roundId: string): number {
     return (this.#count.get(roundId) as { n: number }).n
-  }
-
-  /** Who contributed, with digests, in acceptance order: what the signed transcript lists. */
-  contributors (roundId: string): SubmissionSummary[] {
-    return (this.#selectSummaries.all(roundId) as unknown as Array<{ client: string, idx: number, digest: StoredBytes }>)
-      .map(row => ({ client: row.client, index: row.idx, digest: row.digest }))
   }
 }

@@ -87,10 +87,10 @@ describe('node/store/rounds', () => {
   it('saves the closing transcript and aggregate with the status', () => {
     announce('r1', 10)
     assert.equal(store.rounds.closing('r1'), undefined)
-    const round = store.rounds.saveClosing('r1', { status: 'closed', signedTranscript: bytes(9, 9), aggregate: bytes(4, 5, 6) })
-    assert.equal(round.status, 'closed')
+    const round = store.rounds.saveClosing('r1', { status: 'released', signedTranscript: bytes(9, 9), aggregate: bytes(4, 5, 6) })
+    assert.equal(round.status, 'released')
     assert.equal(round.hasClosing, true)
-    assert.deepEqual(store.rounds.closing('r1'), { status: 'closed', signedTranscript: bytes(9, 9), aggregate: bytes(4, 5, 6) })
+    assert.deepEqual(store.rounds.closing('r1'), { status: 'released', signedTranscript: bytes(9, 9), aggregate: bytes(4, 5, 6) })
   })
 
   it('saves a failed closing without an aggregate', () => {
@@ -108,6 +108,9 @@ describe('node/store/rounds', () => {
       { name: 'InvalidStoreInputError' })
     assert.throws(() => store.rounds.saveClosing('r1', { status: 'decrypted', signedTranscript: bytes(9) } as never),
       { name: 'InvalidClosingError' })
+    // 'closed' is setStatus's alone: closing artifacts always come with the round's final status.
+    assert.throws(() => store.rounds.saveClosing('r1', { status: 'closed', signedTranscript: bytes(9), aggregate: bytes(1) } as never),
+      { name: 'InvalidClosingError' })
     assert.equal(store.rounds.get('r1')?.status, 'open')
   })
 
@@ -121,7 +124,7 @@ describe('node/store/rounds', () => {
 
   it('saves closing artifacts only once, and never after the round moved past closed', () => {
     announce('r1', 10)
-    store.rounds.saveClosing('r1', { status: 'closed', signedTranscript: bytes(1), aggregate: bytes(2) })
+    store.rounds.saveClosing('r1', { status: 'released', signedTranscript: bytes(1), aggregate: bytes(2) })
     assert.throws(() => store.rounds.saveClosing('r1', { status: 'released', signedTranscript: bytes(3), aggregate: bytes(4) }),
       { name: 'IllegalRoundTransitionError' })
     assert.deepEqual(store.rounds.closing('r1')?.signedTranscript, bytes(1))

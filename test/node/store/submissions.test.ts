@@ -50,7 +50,7 @@ describe('node/store/submissions', () => {
 
   it('refuses new content once the round is no longer open, but still answers an identical resend', () => {
     store.submissions.insert(submission('r1', 'alice'))
-    store.rounds.saveClosing('r1', { status: 'closed', signedTranscript: bytes(1), aggregate: bytes(2) })
+    store.rounds.setStatus('r1', 'closed')
     assert.throws(() => store.submissions.insert(submission('r1', 'bob')), { name: 'RoundNotOpenStoreError', message: /expected status "open".*got "closed"/ })
     assert.equal(store.submissions.insert(submission('r1', 'alice')).kind, 'duplicate')
     assert.equal(store.submissions.count('r1'), 1)
@@ -94,14 +94,15 @@ describe('node/store/submissions', () => {
     assert.equal(store.submissions.get('r1', 'bob'), undefined)
   })
 
-  it('replays a round in index order with ciphertexts, and lists contributors without them', () => {
+  it('replays a round in index order with ciphertexts, and finds each contributor\'s summary by client', () => {
     const clients = ['zed', 'amy', 'mo', 'bea']
     for (const c of clients) store.submissions.insert(submission('r1', c))
     store.submissions.insert(submission('r2', 'other'))
     const replay = [...store.submissions.forRound('r1')]
     assert.deepEqual(replay.map(s => [s.index, s.client]), clients.map((c, i) => [i, c]))
     assert.deepEqual(replay[1], { client: 'amy', index: 1, digest: bytes(3, 1), ciphertexts: bytes(3, 2, 3) })
-    assert.deepEqual(store.submissions.contributors('r1'), clients.map((c, i) => ({ client: c, index: i, digest: bytes(c.length, 1) })))
+    assert.deepEqual(replay.map(({ client, index, digest }) => ({ client, index, digest })), clients.map((c, i) => ({ client: c, index: i, digest: bytes(c.length, 1) })))
+    for (const [i, c] of clients.entries()) assert.equal(store.submissions.get('r1', c)?.index, i)
     assert.deepEqual([...store.submissions.forRound('empty')], [])
   })
 
