@@ -1,6 +1,7 @@
 // The config schema: field types, bounds and cross-field rules; unknown keys anywhere are errors.
 import * as z from 'zod'
 import { MAX_VECTOR_LENGTH, parseEncoding } from '../protocol/encoding/index.ts'
+import { MAX_CHUNK_CIPHERTEXT_BYTES } from '../protocol/messages/codec.ts'
 import { PROTOCOLS, ROLES } from '../protocol/messages/constants.ts'
 import { boolean, intInRange, joinMultiaddr, loopbackHost, multiaddrString, oneOf, pattern, positiveInt, uniqueList } from './fields.ts'
 import type { ProtocolName } from '../protocol/messages/constants.ts'
@@ -24,6 +25,12 @@ const YAMUX_MIN_STREAM_WINDOW = 256 * 1024
 const YAMUX_MAX_STREAM_WINDOW = 2 ** 32 - 1
 /** A week: a round longer than that is a misconfiguration, not a slow federation. */
 const MAX_DEADLINE_SECONDS = 7 * 24 * 3600
+/**
+ * As many ciphertexts as one CiphertextChunk carries at the smallest key (2048-bit n, so
+ * 512-byte ciphertexts mod n²): 2048. Senders cap their chunks at the frame limit for the
+ * round's actual key, so a larger setting could never take effect.
+ */
+const MAX_CHUNK_CIPHERTEXTS = MAX_CHUNK_CIPHERTEXT_BYTES / (2 * KEY_BITS[0] / 8)
 
 /**
  * One positive integer per fedagg stream protocol, keyed by the names in
@@ -41,7 +48,7 @@ const roundSchema = z.strictObject({
   minParticipants: intInRange(2, Number.MAX_SAFE_INTEGER, 'an integer >= 2 (a sum over one client is that client\'s value)'),
   maxParticipants: positiveInt(),
   deadlineSeconds: positiveInt(MAX_DEADLINE_SECONDS),
-  chunkCiphertexts: positiveInt(65_536)
+  chunkCiphertexts: positiveInt(MAX_CHUNK_CIPHERTEXTS)
 }, { error: 'an object' }).check(ctx => {
   const round = ctx.value
   try {

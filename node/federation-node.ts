@@ -138,7 +138,6 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             store,
             metrics,
             paillierKey,
-            maxChunkCiphertexts: config.round.chunkCiphertexts,
             limits: protocolLimits,
             settleGraceMs: SETTLE_GRACE_MS,
             ...checkpoint

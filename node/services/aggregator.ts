@@ -9,7 +9,7 @@ import { assertCoprimeToModulus, assertSubmittedCiphertexts, decodeCiphertexts, 
 import { rerandomize } from '../../protocol/paillier/encrypt.ts'
 import {
   InvalidRoundStateError, RoundClosedError, SubmissionShapeError, UnknownRoundError, acceptSubmission, buildReceipt,
-  buildTranscript, checkAnnouncementAgainstRoster, checkSubmission, closeRound, interpretAnnouncement, openAggregatorRound, planChunks,
+  buildTranscript, checkAnnouncementAgainstRoster, checkSubmission, closeRound, interpretAnnouncement, openAggregatorRound,
   releaseRound, restoreAggregatorRound, shouldClose, signReceipt, signTranscript, verifyAnnouncement
 } from '../../protocol/round/index.ts'
 import type { AcceptedSubmission, AggregatorRoundState, AnnouncedRound, SubmissionAttempt } from '../../protocol/round/index.ts'
@@ -17,13 +17,13 @@ import type { Store } from '../store/index.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
-import { ciphertextDigest, receiveCiphertexts, sendCiphertexts } from '../streams/ciphertext-transfer.ts'
-import { ProtocolEndpoint } from '../streams/exchange.ts'
+import { ciphertextDigest, planCiphertextChunks, receiveCiphertexts, sendCiphertexts } from '../streams/ciphertext-transfer.ts'
+import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
 import type { InboundExchange } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
 import { NO_CHECKPOINT } from './checkpoints.ts'
 import type { Checkpoint } from './checkpoints.ts'
-import { SMALL_FRAME_BYTES, TRANSFER_TIMEOUT_MS } from './constants.ts'
+import { REQUEST_TIMEOUT_MS, SMALL_FRAME_BYTES, TRANSFER_TIMEOUT_MS } from './constants.ts'
 
 export interface AggregatorInit {
   federationId: string
@@ -31,7 +31,10 @@ export interface AggregatorInit {
   gossip: FederationGossip
   store: Store
   metrics: FedaggMetrics
-  /** Ciphertexts per chunk: the most this node accepts in one frame, and what it sends. */
+  /**
+   * Ciphertexts per chunk this node sends, capped at what one CiphertextChunk carries. Inbound
+   * chunks are accepted up to the protocol's limit, whatever the sender's setting.
+   */
   chunkCiphertexts: number
   limits: StreamLimits
   /** Asks the coordinator for its open rounds, for a submission naming a round this node missed. */
@@ -78,8 +81,11 @@ export class AggregatorService implements Startable {
   readonly #checkpoint: Checkpoint
   readonly #rounds = new Map<string, TrackedRound>()
   readonly #forgetTimers = new Set<NodeJS.Timeout>()
-  #stopped = true
+  /** Aborted while the service is not running (from construction until start, and by stop). */
+  #stopping = new AbortController()
   #lastCatchUpMs = Number.NEGATIVE_INFINITY
+  /** The on-demand fetch of open rounds in flight, which every submission naming an unknown round waits for. */
+  #catchUp: Promise<void> | undefined
 
   constructor (components: AggregatorComponents, init: AggregatorInit) {
     this.#components = components
@@ -88,12 +94,15 @@ export class AggregatorService implements Startable {
     this.#endpoint = new ProtocolEndpoint(components, init.limits, this.#log)
     this.#now = init.now ?? Date.now
     this.#checkpoint = init.checkpoint ?? NO_CHECKPOINT
+    this.#stopping.abort()
   }
 
   get #self (): string { return this.#components.peerId.toString() }
 
+  get #stopped (): boolean { return this.#stopping.signal.aborted }
+
   async start (): Promise<void> {
-    this.#stopped = false
+    this.#stopping = new AbortController()
     const timeoutMs = this.#init.transferTimeoutMs ?? TRANSFER_TIMEOUT_MS
     await this.#endpoint.handle('submit', {
       timeoutMs,
@@ -108,15 +117,21 @@ export class AggregatorService implements Startable {
     this.#resume()
   }
 
+  /**
+   * Handlers go first, so no new stream finds the rounds half torn down; a
+   * submission already in flight is reset rather than refused (see
+   * #handleSubmit), and the client resends to the restarted node.
+   */
   async stop (): Promise<void> {
-    this.#stopped = true
-    for (const active of this.#rounds.values()) clearTimeout(active.timer)
-    for (const timer of this.#forgetTimers) clearTimeout(timer)
-    this.#forgetTimers.clear()
-    await Promise.allSettled([...this.#rounds.values()].map(async active => active.closing))
-    this.#rounds.clear()
+    this.#stopping.abort()
     await this.#endpoint.unhandle('submit')
     await this.#endpoint.unhandle('aggregate')
+    for (const active of this.#rounds.values()) clearTimeout(active.timer)
+    await Promise.allSettled([...this.#rounds.values()].map(async active => active.closing))
+    // After the closings: each one that finishes arms a forget timer.
+    for (const timer of this.#forgetTimers) clearTimeout(timer)
+    this.#forgetTimers.clear()
+    this.#rounds.clear()
   }
 
   /**
@@ -155,17 +170,18 @@ export class AggregatorService implements Startable {
         if (round.announcement.aggregator !== this.#self) continue
         const finished = status === 'released' || status === 'failed'
         if (finished && record.deadlineMs + RESEND_WINDOW_MS < this.#now()) continue
-        const accumulator = new CiphertextAccumulator(round.publicKey.nSquared, round.plan.ciphertexts)
+        // Only a round that will still close needs its running product; a finished one answers resends from the store.
+        const accumulator = finished ? undefined : new CiphertextAccumulator(round.publicKey.nSquared, round.plan.ciphertexts)
         const submissions: AcceptedSubmission[] = []
         for (const stored of store.submissions.forRound(record.roundId)) {
-          accumulator.add(decodeCiphertexts(round.publicKey, stored.ciphertexts))
+          accumulator?.add(decodeCiphertexts(round.publicKey, stored.ciphertexts))
           const { acceptedAtMs } = store.submissions.get(record.roundId, stored.client)!
           submissions.push({ client: stored.client, digest: stored.digest, index: stored.index, acceptedAtMs })
         }
         // A round the store marks closed crashed mid-close: it takes no new submissions, and its
         // protocol state resumes as open so that closing runs again from the top.
         const state = restoreAggregatorRound(round.announcement, { status: 'open', submissions, closedAtMs: null, aggregateDigest: null, reason: '' })
-        if (finished) {
+        if (accumulator === undefined) {
           // Already released or failed: only resends are answered, from the stored receipts.
           this.#rounds.set(record.roundId, { round, state: { ...state, status: status, closedAtMs: record.updatedAtMs, reason: record.statusReason ?? '' } })
           this.#forgetLater(record.roundId, record.deadlineMs)
@@ -178,13 +194,19 @@ export class AggregatorService implements Startable {
     }
   }
 
+  /**
+   * Tracks an open round and arms its close timer. A no-op once stopped: an
+   * announcement verified or fetched during stop() would otherwise arm a
+   * timer nobody clears, keeping the process alive until the deadline. The
+   * round is in the store, so the next start resumes it.
+   */
   #activate (round: AnnouncedRound, state: AggregatorRoundState,
-    accumulator = new CiphertextAccumulator(round.publicKey.nSquared, round.plan.ciphertexts)): TrackedRound {
+    accumulator = new CiphertextAccumulator(round.publicKey.nSquared, round.plan.ciphertexts)): void {
+    if (this.#stopped) return
     const active: TrackedRound = { round, state, accumulator }
     this.#rounds.set(round.announcement.roundId, active)
     const delay = Math.max(0, round.announcement.deadlineMs - this.#now())
     active.timer = setTimeout(() => { this.#close(round.announcement.roundId) }, Math.min(delay, 2 ** 31 - 1))
-    return active
   }
 
   async #handleSubmit ({ framed, remotePeer, signal }: InboundExchange): Promise<void> {
@@ -192,13 +214,15 @@ export class AggregatorService implements Startable {
     try {
       this.#init.membership.requireRole(remotePeer, 'client', 'submit')
       const header = await framed.read(WIRE.SubmissionHeader, { signal })
-      await this.#catchUpOn(header.roundId, signal)
+      await this.#catchUpOn(header.roundId)
       const { active, attempt } = this.#checkHeader(header, remotePeer)
-      const bytes = await receiveCiphertexts(framed, header, attempt.expected, this.#init.chunkCiphertexts * active.round.ciphertextWidth, signal)
+      const bytes = await receiveCiphertexts(framed, header, attempt.expected, signal)
       this.#init.metrics.bytesReceived('submit', bytes.length)
       response = { accepted: true, receipt: await this.#accept(active, { ...attempt, nowMs: this.#now() }, bytes) }
     } catch (err) {
-      if (!(err instanceof FedaggError) || signal.aborted) throw err
+      // Stopping tears down the rounds under a submission in flight: whatever it then fails on says
+      // nothing about the submission, so the stream is reset (the client retries) rather than refused.
+      if (!(err instanceof FedaggError) || signal.aborted || this.#stopped) throw err
       // Refusals the client can act on travel back typed; the stream then closes cleanly.
       this.#init.metrics.submissionRejected(err.name)
       response = { accepted: false, errorName: err.name, errorMessage: err.message }
@@ -210,13 +234,27 @@ export class AggregatorService implements Startable {
   /**
    * An announcement can be missed (it went out while this node was joining or
    * restarting). Before refusing a round it does not know, the aggregator asks
-   * the coordinator once; at most every CATCH_UP_INTERVAL_MS, so submissions
-   * naming made-up rounds cannot turn into a flood of requests.
+   * the coordinator; at most every CATCH_UP_INTERVAL_MS, so submissions
+   * naming made-up rounds cannot turn into a flood of requests. Every
+   * submission that arrives while a fetch is in flight waits for it: the
+   * clients of a missed round all submit at about the same time, and
+   * refusing all but the first would fail the round.
    */
-  async #catchUpOn (roundId: string, signal: AbortSignal): Promise<void> {
+  async #catchUpOn (roundId: string): Promise<void> {
     if (this.#rounds.has(roundId) || this.#init.store.rounds.get(roundId) !== undefined) return
-    if (this.#now() - this.#lastCatchUpMs < CATCH_UP_INTERVAL_MS) return
-    this.#lastCatchUpMs = this.#now()
+    if (this.#catchUp === undefined && this.#now() - this.#lastCatchUpMs >= CATCH_UP_INTERVAL_MS) {
+      this.#lastCatchUpMs = this.#now()
+      this.#catchUp = this.#fetchOpenRounds(roundId).finally(() => { this.#catchUp = undefined })
+    }
+    await this.#catchUp
+  }
+
+  /**
+   * Shared by several submissions, so it runs under its own deadline rather
+   * than the stream of whichever submission started it.
+   */
+  async #fetchOpenRounds (roundId: string): Promise<void> {
+    const signal = AbortSignal.any([this.#stopping.signal, deadline(REQUEST_TIMEOUT_MS)])
     const announcements = await this.#init.fetchOpenRounds(signal).catch((err: Error) => {
       this.#log('fetching open rounds for %s failed - %e', roundId, err)
       return []
@@ -349,7 +387,7 @@ export class AggregatorService implements Startable {
       return
     }
     const { ciphertextWidth, plan } = interpretAnnouncement(WIRE.RoundAnnouncement.decode(WIRE.SignedPayload.decode(record.signedAnnouncement).payload))
-    const chunks = planChunks(plan.ciphertexts, ciphertextWidth, this.#init.chunkCiphertexts * ciphertextWidth)
+    const chunks = planCiphertextChunks(plan.ciphertexts, ciphertextWidth, this.#init.chunkCiphertexts)
     await framed.write(WIRE.AggregateResponseHeader, {
       status: AGGREGATE_STATUS.ready,
       transcript,

@@ -4,7 +4,7 @@ import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { peerIdFromString } from '@libp2p/peer-id'
 import pRetry from 'p-retry'
 import { FedaggError } from '../../protocol/errors.ts'
-import { checkAnnouncementAgainstRoster, interpretAnnouncement, planChunks, verifyAnnouncement, verifyReceipt, verifyTranscript, wasCounted } from '../../protocol/round/index.ts'
+import { UnknownRoundError, checkAnnouncementAgainstRoster, interpretAnnouncement, verifyAnnouncement, verifyReceipt, verifyTranscript, wasCounted } from '../../protocol/round/index.ts'
 import type { AnnouncedRound } from '../../protocol/round/index.ts'
 import { encodeAndPack } from '../../protocol/encoding/index.ts'
 import { WIRE } from '../../protocol/messages/index.ts'
@@ -16,7 +16,7 @@ import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
 import type { Store } from '../store/index.ts'
-import { ciphertextDigest, sendCiphertexts } from '../streams/ciphertext-transfer.ts'
+import { ciphertextDigest, planCiphertextChunks, sendCiphertexts } from '../streams/ciphertext-transfer.ts'
 import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
 import { REQUEST_TIMEOUT_MS } from './constants.ts'
@@ -72,6 +72,7 @@ export interface ClientInit {
   fetchOpenRounds: (signal: AbortSignal) => Promise<SignedPayload[]>
   /** Encrypts packed plaintexts on every core. */
   encryptionPool: (round: AnnouncedRound) => EncryptionPool
+  /** Ciphertexts per chunk sent, capped at what one CiphertextChunk carries. */
   chunkCiphertexts: number
   limits: StreamLimits
   retryMinMs?: number
@@ -195,8 +196,7 @@ export class ClientService implements Startable {
         minTimeout: this.#init.retryMinMs ?? 200,
         maxTimeout: this.#init.retryMaxMs ?? 5_000,
         signal: untilDeadline,
-        // A typed refusal is final; only transport failures are worth another try.
-        shouldRetry: ({ error }) => !(error instanceof SubmissionRefusedError || error instanceof InvalidReceiptError),
+        shouldRetry: ({ error }) => isWorthRetrying(error),
         onFailedAttempt: ({ error, attemptNumber }) => {
           this.#log('submission attempt %d for %s failed - %s: %s', attemptNumber, roundId, error.name, error.message)
         }
@@ -232,7 +232,7 @@ export class ClientService implements Startable {
     if (this.#components.connectionManager.getConnections(aggregator).length === 0) {
       await this.#init.lookup([announcement.aggregator], signal)
     }
-    const chunks = planChunks(plan.ciphertexts, ciphertextWidth, this.#init.chunkCiphertexts * ciphertextWidth)
+    const chunks = planCiphertextChunks(plan.ciphertexts, ciphertextWidth, this.#init.chunkCiphertexts)
     const response = await this.#endpoint.request(aggregator, 'submit',
       { signal, maxDataLength: WIRE.SubmitResponse.maxDataLength }, async framed => {
         await framed.write(WIRE.SubmissionHeader, {
@@ -264,6 +264,18 @@ export class ClientService implements Startable {
     }
     return receipt
   }
+}
+
+/**
+ * Transport failures are worth another try, and so is an aggregator that does not know the round
+ * yet: the coordinator signed an announcement naming it, so it missed the announcement, and it
+ * fetches open rounds from the coordinator when asked about one it does not know (rate-limited, so
+ * a later attempt may be the one that finds it). Every other typed refusal is final. Retries stop
+ * at the round's deadline either way.
+ */
+function isWorthRetrying (error: Error): boolean {
+  if (error instanceof SubmissionRefusedError) return error.reason === UnknownRoundError.name
+  return !(error instanceof InvalidReceiptError)
 }
 
 export function clientService (init: ClientInit): (components: ClientComponents) => ClientService {

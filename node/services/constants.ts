@@ -9,7 +9,7 @@ export const REQUEST_TIMEOUT_MS = 10_000
  */
 export const TRANSFER_TIMEOUT_MS = 5 * 60_000
 
-/** Frame bound for small request messages (requests, headers). */
+/** Default frame bound of a handler's reads (requests, headers); reads of larger frames, such as ciphertext chunks, pass their own. */
 export const SMALL_FRAME_BYTES = 16 * 1024
 
 /** How often a joining node retries the coordinator while waiting to be admitted. */

@@ -53,7 +53,6 @@ export interface CoordinatorInit {
   store: Store
   metrics: FedaggMetrics
   paillierKey: PaillierPrivateKey
-  maxChunkCiphertexts: number
   limits: StreamLimits
   /** How long past a round's deadline the coordinator keeps asking for the aggregate. */
   settleGraceMs: number
@@ -225,7 +224,6 @@ export class CoordinatorService implements Startable {
   async #pull (round: AnnouncedRound, open: CoordinatorRoundState): Promise<Decision> {
     const { announcement, plan, ciphertextWidth } = round
     const signal = AbortSignal.any([this.#stopping.signal, deadline(TRANSFER_TIMEOUT_MS)])
-    const maxChunkBytes = this.#init.maxChunkCiphertexts * ciphertextWidth
     const { transcript, bytes } = await this.#endpoint.request(peerIdFromString(announcement.aggregator), 'aggregate',
       { signal, maxDataLength: WIRE.AggregateResponseHeader.maxDataLength }, async framed => {
         await framed.write(WIRE.AggregateRequest, { roundId: announcement.roundId }, { signal })
@@ -237,7 +235,7 @@ export class CoordinatorService implements Startable {
         checkTranscriptForRound(open, transcript)
         if (header.status === AGGREGATE_STATUS.failed) return { transcript, bytes: undefined }
         const expected = { ciphertextCount: plan.ciphertexts, ciphertextWidth }
-        return { transcript, bytes: await receiveCiphertexts(framed, header, expected, maxChunkBytes, signal) }
+        return { transcript, bytes: await receiveCiphertexts(framed, header, expected, signal) }
       })
     if (bytes === undefined) {
       return { state: recordFailed(open, transcript.reason === '' ? 'the aggregator failed the round' : transcript.reason, this.#now()) }

@@ -86,6 +86,13 @@ describe('config/schema', () => {
     assert.deepEqual(problemsWith(['round', 'minParticipants'], 17), ['round.minParticipants: at most round.maxParticipants (16)'])
   })
 
+  it('bounds round.chunkCiphertexts by what one CiphertextChunk carries at the smallest key', () => {
+    // 1 MiB of 512-byte ciphertexts (2048-bit n); senders cap larger settings at the frame limit anyway.
+    assert.deepEqual(problemsWith(['round', 'chunkCiphertexts'], 2048), [])
+    assert.deepEqual(problemsWith(['round', 'chunkCiphertexts'], 2049), ['round.chunkCiphertexts: a positive integer <= 2048'])
+    assert.deepEqual(problemsWith(['round', 'chunkCiphertexts'], 0), ['round.chunkCiphertexts: a positive integer <= 2048'])
+  })
+
   it('holds yamux options to what @chainsafe/libp2p-yamux accepts', () => {
     assert.equal(problemsWith(['limits', 'yamux', 'maxMessageSize'], 1023).length, 1)
     assert.deepEqual(problemsWith(['limits', 'yamux', 'maxMessageSize'], 1024), [])
