@@ -451,7 +451,9 @@ describe('crash recovery: aggregator restarted with every contribution stored', 
   // publishes its transcript before any peer is connected: the coordinator, which settles early only on
   // that gossip, then waits for the deadline. Fails until the transcript is republished once peers are back.
   it('closes the round and the coordinator settles it well before the deadline', async () => {
-    const DEADLINE_S = 45
+    // Far beyond anything this test waits for, so that a slow restart cannot let the deadline path settle the
+    // round in the early path's place; the test itself still ends as soon as the result is in.
+    const DEADLINE_S = 120
     const SETTLE_WITHIN_MS = 15_000
     const { processes } = sandbox
     const { federation: { coordinator, clients }, aggregatorPeer, config } = await federationWithChildAggregator(sandbox, 3)
@@ -476,6 +478,8 @@ describe('crash recovery: aggregator restarted with every contribution stored', 
       `(it never saw the transcript, and waits for the deadline ${round.deadlineMs - receivedAt} ms after that receipt)`)
     assert.equal(result.status, 'decrypted')
     assert.deepEqual(result.sum, ['9', '12'])
+    const earlyMs = round.deadlineMs - result.decryptedAtMs
+    assert.ok(earlyMs > DEADLINE_S * 1000 / 2, `decrypted ${earlyMs} ms before the deadline: the deadline path, not the transcript, settled it`)
   })
 })
 

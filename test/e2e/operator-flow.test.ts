@@ -12,6 +12,9 @@ import { pollUntil } from '../../node/local/poll.ts'
 import { waitForReady } from '../../node/local/ready-line.ts'
 import { processesMentioning } from '../node/local/process-scan.ts'
 
+/** The runner's environment without FEDAGG_* variables, which every child would otherwise read as config. */
+const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('FEDAGG_')))
+
 describe('e2e: operator flow across processes', function () {
   this.timeout(240_000)
   let root: string
@@ -25,7 +28,7 @@ describe('e2e: operator flow across processes', function () {
 
   /** Runs one CLI command to completion and parses its --json output. */
   async function fedagg<T = Record<string, unknown>> (...args: string[]): Promise<T> {
-    return JSON.parse(await children.run(args.slice(0, 2).join(' '), [...args, '--json'])) as T
+    return JSON.parse(await children.run(args.slice(0, 2).join(' '), [...args, '--json'], { env })) as T
   }
 
   it('init, members add, start --join, round open, submit, round result', async () => {
@@ -42,7 +45,7 @@ describe('e2e: operator flow across processes', function () {
     // 2. The coordinator's operator starts it and admits the others by peer ID.
     const daemons: FedaggChild[] = []
     const start = async (name: string, extra: string[] = []): Promise<string[]> => {
-      const child = children.spawn(`start ${name}`, ['start', '--data-dir', dir(name), ...extra], { stdin: 'pipe' })
+      const child = children.spawn(`start ${name}`, ['start', '--data-dir', dir(name), ...extra], { stdin: 'pipe', env })
       daemons.push(child)
       return (await waitForReady(child, { timeoutMs: 60_000 })).multiaddrs
     }

@@ -23,9 +23,12 @@ describe('trust boundaries', function () {
 
   it('never delivers an individual ciphertext to the coordinator', async () => {
     const { coordinator, aggregator, clients } = federation
-    // Instrument every fedagg protocol the coordinator serves: record each inbound stream and every byte it carries.
+    // Instrument the coordinator's fedagg protocol streams (libp2p runs middleware on the streams it
+    // serves and on those it opens): record each one and every byte it carries. Gossip and libp2p's
+    // own protocols (identify, ping) are not tapped, so the checks below cover these streams only.
     const inbound: Array<{ protocol: string, bytes: Uint8ArrayList }> = []
-    for (const protocol of Object.values(PROTOCOLS)) {
+    const protocols = Object.values(PROTOCOLS)
+    for (const protocol of protocols) {
       coordinator.libp2p.use(protocol, (stream: Stream, connection, next) => {
         const record = { protocol, bytes: new Uint8ArrayList() }
         inbound.push(record)
@@ -36,25 +39,28 @@ describe('trust boundaries', function () {
     // The coordinator pulls the aggregate on an outbound stream; tap its reads too.
     const pulled = new Uint8ArrayList()
     const tap = tapOutbound(coordinator, pulled)
+    try {
+      const round = await coordinator.openRound({ length: 4, encoding: 'int:32', minParticipants: 3, deadlineSeconds: 30 })
+      await Promise.all(clients.map(async client => waitUntil(async () => (await client.round(round.roundId)) !== undefined, 'announcement')))
+      await Promise.all(clients.map(async (client, i) => client.submit([i, 2 * i, 3 * i, 4 * i], { roundId: round.roundId })))
+      const result = await coordinator.waitForResult(round.roundId, { signal: AbortSignal.timeout(60_000) })
+      assert.deepEqual(result.sum, ['3', '6', '9', '12'])
 
-    const round = await coordinator.openRound({ length: 4, encoding: 'int:32', minParticipants: 3, deadlineSeconds: 30 })
-    await Promise.all(clients.map(async client => waitUntil(async () => (await client.round(round.roundId)) !== undefined, 'announcement')))
-    await Promise.all(clients.map(async (client, i) => client.submit([i, 2 * i, 3 * i, 4 * i], { roundId: round.roundId })))
-    const result = await coordinator.waitForResult(round.roundId, { signal: AbortSignal.timeout(60_000) })
-    assert.deepEqual(result.sum, ['3', '6', '9', '12'])
-    tap.restore()
+      // Every client's ciphertexts, as the aggregator stored them.
+      const aggregatorStore = openStore(join(aggregator.dataDir, 'node.db'))
+      const submitted = [...aggregatorStore.submissions.forRound(round.roundId)].map(s => Buffer.from(s.ciphertexts))
+      aggregatorStore.close()
+      assert.equal(submitted.length, 3)
 
-    // Every client's ciphertexts, as the aggregator stored them.
-    const aggregatorStore = openStore(join(aggregator.dataDir, 'node.db'))
-    const submitted = [...aggregatorStore.submissions.forRound(round.roundId)].map(s => Buffer.from(s.ciphertexts))
-    aggregatorStore.close()
-    assert.equal(submitted.length, 3)
-
-    assert.ok(inbound.every(stream => stream.protocol !== PROTOCOLS.submit), 'no submit stream reaches the coordinator')
-    assert.ok(pulled.byteLength > 0, 'the coordinator did receive the aggregate')
-    const everything = Buffer.concat([...inbound.map(stream => stream.bytes.subarray()), pulled.subarray()])
-    for (const ciphertexts of submitted) {
-      assert.equal(everything.indexOf(ciphertexts), -1, 'an individual submission reached the coordinator')
+      assert.ok(inbound.every(stream => stream.protocol !== PROTOCOLS.submit), 'no submit stream reaches the coordinator')
+      assert.ok(pulled.byteLength > 0, 'the coordinator did receive the aggregate')
+      const everything = Buffer.concat([...inbound.map(stream => stream.bytes.subarray()), pulled.subarray()])
+      for (const ciphertexts of submitted) {
+        assert.equal(everything.indexOf(ciphertexts), -1, 'an individual submission reached the coordinator')
+      }
+    } finally {
+      tap.restore()
+      for (const protocol of protocols) coordinator.libp2p.unuse(protocol)
     }
   })
 

@@ -70,46 +70,49 @@ export interface FederationOptions {
 /**
  * Coordinator first (genesis roster), then each other node is admitted by
  * peer ID and joins by dialling the coordinator, as an operator would do it.
+ * If any step fails, the nodes started so far are stopped and their data dirs
+ * removed before the error is rethrown: the caller never gets a federation
+ * to stop, and a live node would keep mocha from exiting.
  */
 export async function startFederation (options: FederationOptions): Promise<TestFederation> {
   const dirs: string[] = []
   const nodes: RunningNode[] = []
-  const paillierKey = await fixtureKey(2048)
+  const stop = async (): Promise<void> => {
+    await Promise.allSettled(nodes.map(async node => node.stop()))
+    await Promise.all(dirs.map(async dir => rm(dir, { recursive: true, force: true })))
+  }
   const newDir = async (): Promise<string> => {
     const dir = await mkdtemp(join(tmpdir(), 'fedagg-test-'))
     dirs.push(dir)
     return dir
   }
-  const coordinator = await createFederationNode(nodeConfig(await newDir(), ['coordinator']), { paillierKey })
-  nodes.push(coordinator)
-  await coordinator.start()
-  const joinAddress = `${coordinator.multiaddrs()[0]}`
+  try {
+    const paillierKey = await fixtureKey(2048)
+    const coordinator = await createFederationNode(nodeConfig(await newDir(), ['coordinator']), { paillierKey })
+    nodes.push(coordinator)
+    await coordinator.start()
+    const joinAddress = `${coordinator.multiaddrs()[0]}`
 
-  const addNode = async (roles: Role[], nodeOptions: AddNodeOptions = {}): Promise<RunningNode> => {
-    const node = await createFederationNode(nodeConfig(await newDir(), roles, { join: joinAddress, ...nodeOptions.overrides }))
-    nodes.push(node)
-    if (nodeOptions.admit !== false) await coordinator.addMember(node.peerId, roles)
-    if (nodeOptions.start === false) return node
-    await node.start()
-    if (nodeOptions.admit !== false) await waitForRoster(node, coordinator.roster()!.version)
-    return node
-  }
-
-  const aggregator = await addNode(['aggregator'], { overrides: options.aggregatorOverrides ?? {} })
-  const clients: RunningNode[] = []
-  for (let i = 0; i < options.clients; i++) clients.push(await addNode(['client']))
-  // Everyone must hold the final roster before rounds are opened.
-  for (const node of [aggregator, ...clients]) await waitForRoster(node, coordinator.roster()!.version)
-
-  return {
-    coordinator,
-    aggregator,
-    clients,
-    dirs,
-    addNode,
-    stop: async () => {
-      await Promise.allSettled(nodes.map(async node => node.stop()))
-      await Promise.all(dirs.map(async dir => rm(dir, { recursive: true, force: true })))
+    const addNode = async (roles: Role[], nodeOptions: AddNodeOptions = {}): Promise<RunningNode> => {
+      const node = await createFederationNode(nodeConfig(await newDir(), roles, { join: joinAddress, ...nodeOptions.overrides }))
+      nodes.push(node)
+      if (nodeOptions.admit !== false) await coordinator.addMember(node.peerId, roles)
+      if (nodeOptions.start === false) return node
+      await node.start()
+      if (nodeOptions.admit !== false) await waitForRoster(node, coordinator.roster()!.version)
+      return node
     }
+
+    const aggregator = await addNode(['aggregator'], { overrides: options.aggregatorOverrides ?? {} })
+    const clients: RunningNode[] = []
+    for (let i = 0; i < options.clients; i++) clients.push(await addNode(['client']))
+    // Everyone must hold the final roster before rounds are opened.
+    for (const node of [aggregator, ...clients]) await waitForRoster(node, coordinator.roster()!.version)
+
+    return { coordinator, aggregator, clients, dirs, addNode, stop }
+  } catch (err) {
+    // Report the failure that stopped the start; a cleanup failure after it would only hide it.
+    await stop().catch(() => {})
+    throw err
   }
 }

@@ -14,6 +14,9 @@ async function processGroupOf (pid: number): Promise<number> {
   return Number(fields[2])
 }
 
+/** The runner's environment without FEDAGG_* variables, which every child would otherwise read as config. */
+const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('FEDAGG_')))
+
 describe('node/local/child-processes', function () {
   this.timeout(60_000)
   let root: string
@@ -31,13 +34,13 @@ describe('node/local/child-processes', function () {
   })
 
   it('runs a command to completion and returns its stdout', async () => {
-    const out = await children.run('init', ['init', '--data-dir', join(root, 'n'), '--role', 'client', '--json'])
+    const out = await children.run('init', ['init', '--data-dir', join(root, 'n'), '--role', 'client', '--json'], { env })
     assert.match(JSON.parse(out).peerId, /^12D3KooW/)
     assert.equal(children.size, 0)
   })
 
   it('turns a failing command into ChildProcessFailedError with its error line', async () => {
-    await assert.rejects(children.run('bad', ['nope']), (err: Error) => {
+    await assert.rejects(children.run('bad', ['nope'], { env }), (err: Error) => {
       assert.equal(err.name, 'ChildProcessFailedError')
       assert.match(err.message, /exited with 2: fedagg: UsageError: Unknown argument: nope$/)
       return true
@@ -46,8 +49,8 @@ describe('node/local/child-processes', function () {
 
   it('starts daemons as process group leaders and stops them gracefully', async () => {
     const dataDir = join(root, 'n')
-    await children.run('init', ['init', '--data-dir', dataDir, '--role', 'client'])
-    const child = children.spawn('daemon', ['start', '--data-dir', dataDir, '--stop-on-stdin-end'], { stdin: 'pipe' })
+    await children.run('init', ['init', '--data-dir', dataDir, '--role', 'client'], { env })
+    const child = children.spawn('daemon', ['start', '--data-dir', dataDir, '--stop-on-stdin-end'], { stdin: 'pipe', env })
     const ready = await waitForReady(child, { timeoutMs: 30_000 })
     assert.match(ready.control, /^http:\/\/127\.0\.0\.1:\d+$/)
     const pid = child.process.pid as number
@@ -59,23 +62,23 @@ describe('node/local/child-processes', function () {
 
   it('kills every group at once with killAll', async () => {
     const dataDir = join(root, 'n')
-    await children.run('init', ['init', '--data-dir', dataDir, '--role', 'client'])
-    const child = children.spawn('daemon', ['start', '--data-dir', dataDir], { stdin: 'pipe' })
+    await children.run('init', ['init', '--data-dir', dataDir, '--role', 'client'], { env })
+    const child = children.spawn('daemon', ['start', '--data-dir', dataDir], { stdin: 'pipe', env })
     await waitForReady(child, { timeoutMs: 30_000 })
     children.killAll()
     assert.deepEqual(await child.exited, { code: null, signal: 'SIGKILL' })
   })
 
   it('reports a daemon that exits before it is ready, and one that is too slow', async () => {
-    const broken = children.spawn('broken', ['start', '--data-dir', join(root, 'x'), '--join', '/ip4/127.0.0.1/tcp/1'])
+    const broken = children.spawn('broken', ['start', '--data-dir', join(root, 'x'), '--join', '/ip4/127.0.0.1/tcp/1'], { env })
     await assert.rejects(waitForReady(broken, { timeoutMs: 30_000, logHint: 'x.log' }), (err: Error) => {
       assert.equal(err.name, 'DaemonStartFailedError')
       assert.match(err.message, /broken exited with 1 before it was ready \(log: x\.log\)/)
       return true
     })
     const dataDir = join(root, 'n')
-    await children.run('init', ['init', '--data-dir', dataDir, '--role', 'client'])
-    const slow = children.spawn('slow', ['start', '--data-dir', dataDir])
+    await children.run('init', ['init', '--data-dir', dataDir, '--role', 'client'], { env })
+    const slow = children.spawn('slow', ['start', '--data-dir', dataDir], { env })
     await assert.rejects(waitForReady(slow, { timeoutMs: 1 }), /slow not ready after 1 ms/)
   })
 })
