@@ -1,6 +1,6 @@
 // Worker-thread body of generateKeyPair: draws DJN primes and h_s off the main thread, posting each step.
 import { parentPort, workerData } from 'node:worker_threads'
-import { KEY_GENERATION_STEPS, randomDjnPrimes, randomPublicComponent } from './key-material.ts'
+import { KEY_GENERATION_STEP, KEY_GENERATION_STEPS, randomDjnPrimes, randomPublicComponent } from './key-material.ts'
 import type { KeyGenerationPhase } from './key-material.ts'
 
 /** Messages this worker posts to generateKeyPair. Numbers travel as hex. */
@@ -12,11 +12,18 @@ const port = parentPort
 if (port === null) throw new Error('keygen-worker.ts must run as a worker thread')
 const bits = (workerData as { bits: number }).bits
 const post = (message: KeyGenerationMessage): void => { port.postMessage(message) }
+// done is the phase's step number, not a count of events: p may be drawn (and reported) more than once.
+const progress = (phase: KeyGenerationPhase): void => {
+  post({ type: 'progress', phase, done: KEY_GENERATION_STEP[phase], total: KEY_GENERATION_STEPS })
+}
 
-let done = 0
-const { p, q } = await randomDjnPrimes(bits, phase => {
-  post({ type: 'progress', phase, done: ++done, total: KEY_GENERATION_STEPS })
+// The search is synchronous, and generateKeyPair terminates this worker mid-search on abort. It runs
+// from the event loop, not while this module evaluates: terminating a worker inside the evaluation
+// of a module graph with top-level await (bigint-crypto-utils has some) fails a V8 check and aborts
+// the whole process (seen on Node 24.21; Deno hit the same V8 bug, denoland/deno#12930).
+setImmediate(() => {
+  const { p, q } = randomDjnPrimes(bits, progress)
+  const hs = randomPublicComponent(p * q)
+  progress('hs')
+  post({ type: 'result', p: p.toString(16), q: q.toString(16), hs: hs.toString(16) })
 })
-const hs = randomPublicComponent(p * q)
-post({ type: 'progress', phase: 'hs', done: ++done, total: KEY_GENERATION_STEPS })
-post({ type: 'result', p: p.toString(16), q: q.toString(16), hs: hs.toString(16) })
