@@ -10,6 +10,7 @@
 // the guard bit, let alone the next slot. Every plaintext is < 2^(k−2) < n
 // (n has k bits, so n >= 2^(k−1)), and so is the sum of P of them, so adding
 // under encryption (mod n) never wraps and plaintext addition is slot-wise addition.
+import { bitLength } from '../paillier/arith.ts'
 import { CorruptAggregateError, InvalidVectorSpecError, InvalidWeightError, ValueOutOfRangeError, VectorLengthError } from './errors.ts'
 import { decodeFixedSum, encodeFixedValue, fixedMaxValue, fixedOffset } from './fixed.ts'
 import { intMaxValue, toBoundedInteger } from './int.ts'
@@ -269,9 +270,4 @@ function slotAt (slots: readonly bigint[], index: number): bigint {
   const slot = slots[index]
   if (slot === undefined) throw new VectorLengthError(`expected a slot at index ${index}, got none`)
   return slot
-}
-
-/** Number of bits of a non-negative bigint; 0 for 0. */
-function bitLength (value: bigint): number {
-  return value === 0n ? 0 : value.toString(2).length
 }

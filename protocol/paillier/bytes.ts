@@ -40,7 +40,13 @@ export function bigintToLittleEndian (value: bigint, width: number): Uint8Array 
   return writeFixedWidth(value, width).reverse()
 }
 
-/** The non-negative integer whose little-endian bytes are `bytes`. */
+/** The non-negative integer whose little-endian bytes are `bytes`; the reversed copy it makes is zeroed before returning. */
 export function littleEndianToBigint (bytes: Uint8Array): bigint {
-  return bytesToBigint(Uint8Array.from(bytes).reverse())
+  // The bytes are an encryption exponent r (encrypt.ts), so the copy must not outlive the call.
+  const bigEndian = Uint8Array.from(bytes).reverse()
+  try {
+    return bytesToBigint(bigEndian)
+  } finally {
+    bigEndian.fill(0)
+  }
 }

@@ -62,9 +62,12 @@ export function assertCoprimeToModulus (publicKey: PaillierPublicKey, c: bigint)
 /**
  * A client's vector of ciphertexts, checked before the aggregator folds it in:
  *
- * - no c = 1: it is E(0) with r = 0, which an honest client produces with
- *   probability 2^-(k/2); a hostile one uses it to zero a slot (the count
- *   slot included) undetectably;
+ * - no c = 1: E(0) with r = 0, which an honest client produces with
+ *   probability 2^-(k/2). This refuses one trivially recognisable
+ *   non-encryption, nothing more. It does not enforce fresh randomness
+ *   (1 + m·n for m ≠ 0, E(m) with r = 0, passes), and a client that wants
+ *   to add nothing to a ciphertext's slots, the count slot included, can
+ *   still send any encryption of 0;
  * - every c coprime to n, checked at the cost of one gcd for the whole
  *   vector: gcd(∏ (c_i mod n) mod n, n) = 1 exactly when every factor is a
  *   unit mod n. A non-unit (n itself, or a multiple of p or q) would make the
@@ -75,7 +78,7 @@ export function assertSubmittedCiphertexts (publicKey: PaillierPublicKey, cs: re
   const { n } = publicKey
   let product = 1n
   cs.forEach((c, i) => {
-    if (c === 1n) throw new CiphertextOutOfRangeError(`ciphertext ${i}: expected an encryption with fresh randomness, got 1 (E(0) with r = 0)`)
+    if (c === 1n) throw new CiphertextOutOfRangeError(`ciphertext ${i}: expected a ciphertext other than 1 (E(0) with r = 0)`)
     product = product * (c % n) % n
   })
   if (gcd(product, n) !== 1n) {

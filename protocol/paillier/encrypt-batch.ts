@@ -1,5 +1,6 @@
 // Wire format between EncryptionPool and its workers: fixed-width plaintexts in, fixed-width ciphertexts out.
 import { byteLength, bytesToBigint, writeFixedWidth } from './bytes.ts'
+import { PlaintextBatchWidthError } from './errors.ts'
 import type { PaillierPublicKey } from './keys.ts'
 
 // Bigints cannot be transferred between threads, and structured-cloning them one by one is slower
@@ -23,9 +24,10 @@ export function encodePlaintextBatch (publicKey: PaillierPublicKey, plaintexts: 
   return bytes
 }
 
+/** Reads a batch back; a length that is not a multiple of the width is a PlaintextBatchWidthError. */
 export function decodePlaintextBatch (publicKey: PaillierPublicKey, bytes: Uint8Array): bigint[] {
   const width = plaintextByteLength(publicKey)
-  if (bytes.byteLength % width !== 0) throw new RangeError(`expected a multiple of ${width} bytes, got ${bytes.byteLength}`)
+  if (bytes.byteLength % width !== 0) throw new PlaintextBatchWidthError(`expected a multiple of ${width} bytes, got ${bytes.byteLength}`)
   const plaintexts: bigint[] = []
   for (let offset = 0; offset < bytes.byteLength; offset += width) plaintexts.push(bytesToBigint(bytes, offset, width))
   return plaintexts

@@ -5,7 +5,7 @@ import { Piscina } from 'piscina'
 import { decodeCiphertexts } from './codec.ts'
 import { encodePlaintextBatch } from './encrypt-batch.ts'
 import type { EncryptionTask } from './encrypt-batch.ts'
-import { PlaintextOutOfRangeError } from './errors.ts'
+import { InvalidPoolOptionsError, PlaintextOutOfRangeError } from './errors.ts'
 import { publicKeyToJSON } from './keys.ts'
 import type { PaillierPublicKey } from './keys.ts'
 
@@ -39,12 +39,13 @@ export class EncryptionPool {
   readonly #batchSize: number
   readonly #piscina: Piscina<EncryptionTask, Uint8Array>
 
+  /** Throws InvalidPoolOptionsError unless threads and batchSize are integers >= 1. */
   constructor (publicKey: PaillierPublicKey, options: EncryptionPoolOptions = {}) {
     this.publicKey = publicKey
     this.threads = options.threads ?? availableParallelism()
     this.#batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
-    if (!Number.isSafeInteger(this.threads) || this.threads < 1) throw new RangeError(`EncryptionPool: expected threads >= 1, got ${this.threads}`)
-    if (!Number.isSafeInteger(this.#batchSize) || this.#batchSize < 1) throw new RangeError(`EncryptionPool: expected batchSize >= 1, got ${this.#batchSize}`)
+    if (!Number.isSafeInteger(this.threads) || this.threads < 1) throw new InvalidPoolOptionsError(`threads: expected an integer >= 1, got ${String(this.threads)}`)
+    if (!Number.isSafeInteger(this.#batchSize) || this.#batchSize < 1) throw new InvalidPoolOptionsError(`batchSize: expected an integer >= 1, got ${String(this.#batchSize)}`)
     this.#piscina = new Piscina({
       filename: WORKER_FILE,
       minThreads: this.threads,

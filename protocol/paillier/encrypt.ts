@@ -90,7 +90,9 @@ export function addCiphertexts (publicKey: PaillierPublicKey, a: bigint, b: bigi
   return a * b % publicKey.nSquared
 }
 
-// h_s^r for a fresh r by one OpenSSL exponentiation (constant time in r), the r wiped afterwards.
+// h_s^r for a fresh r by one OpenSSL exponentiation (constant time in r). The bytes of r, their
+// reversed copy and the context's copy are zeroed afterwards (bytes.ts, modpow.ts); the bigint r
+// and the hex strings on the way are V8 heap values that cannot be wiped.
 function nativeRandomizer (publicKey: PaillierPublicKey): bigint {
   const r = randomExponentBytes(randomnessBits(publicKey))
   try {

@@ -6,6 +6,11 @@ export class KeyTooShortError extends FedaggError {
   static override name = 'KeyTooShortError'
 }
 
+/** A requested key length is not an integer number of bits (NaN, 2048.5, a string). */
+export class InvalidKeyBitsError extends FedaggError {
+  static override name = 'InvalidKeyBitsError'
+}
+
 /** A modulus longer than MAX_KEY_BITS was offered or requested (refused to bound work done for a peer's key). */
 export class KeyTooLongError extends FedaggError {
   static override name = 'KeyTooLongError'
@@ -54,6 +59,16 @@ export class CiphertextWidthError extends FedaggError {
 /** A ciphertext shares a factor with n, so it is no element of Z*_{n²} and no valid encryption. */
 export class CiphertextNotInvertibleError extends FedaggError {
   static override name = 'CiphertextNotInvertibleError'
+}
+
+/** A plaintext batch between EncryptionPool and its workers is not a whole number of fixed-width plaintexts. */
+export class PlaintextBatchWidthError extends FedaggError {
+  static override name = 'PlaintextBatchWidthError'
+}
+
+/** EncryptionPool options out of range: threads or batchSize not an integer >= 1. */
+export class InvalidPoolOptionsError extends FedaggError {
+  static override name = 'InvalidPoolOptionsError'
 }
 
 /** The key-generation worker failed or stopped before producing a key. */

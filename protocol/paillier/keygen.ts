@@ -9,9 +9,12 @@ import type { KeyGenerationPhase } from './key-material.ts'
 export type { KeyGenerationPhase } from './key-material.ts'
 
 export interface KeyGenerationProgress {
-  /** The step just finished: 'prime-p', 'prime-q', then 'hs'. */
+  /**
+   * The step just finished: 'prime-p', 'prime-q', then 'hs'. 'prime-p' can repeat: when p·q
+   * falls one bit short of the requested length, p is drawn again (see randomDjnPrimes).
+   */
   phase: KeyGenerationPhase
-  /** Steps finished so far, 1 … total. */
+  /** The phase's step number (prime-p 1, prime-q 2, hs 3), so a redrawn p does not count twice. */
   done: number
   total: number
 }
@@ -26,12 +29,11 @@ export interface KeyGenerationOptions {
 const WORKER_URL = new URL('./keygen-worker.ts', import.meta.url)
 
 /**
- * Generates a key pair with an n of exactly `bits` bits. Prime search runs in a worker thread (which
- * spreads Miller–Rabin tests over further workers), so the event loop stays free; the result is
+ * Generates a key pair with an n of exactly `bits` bits (an integer, else InvalidKeyBitsError).
+ * Prime search runs in one worker thread, so the event loop stays free; the result is
  * re-validated here by privateKeyFromPrimes (~40 ms at 2048 bits, ~120 ms at 3072, mostly primality checks).
  */
 export async function generateKeyPair (bits: number = DEFAULT_KEY_BITS, options: KeyGenerationOptions = {}): Promise<PaillierPrivateKey> {
-  if (!Number.isSafeInteger(bits)) throw new RangeError(`generateKeyPair: expected an integer bit length, got ${bits}`)
   assertKeyBits(bits)
   const { onProgress, signal } = options
   signal?.throwIfAborted()
@@ -56,7 +58,7 @@ export async function generateKeyPair (bits: number = DEFAULT_KEY_BITS, options:
   } finally {
     if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort)
     // The worker stays alive after posting its result (its prime library listens on the port), and
-    // on abort it is mid-search: either way terminate it, which also ends its own helper workers.
+    // on abort it is mid-search: either way terminate it.
     await worker.terminate()
   }
 }

@@ -3,7 +3,7 @@ import { createHash, checkPrimeSync } from 'node:crypto'
 import { bitLength, gcd, modInverse } from './arith.ts'
 import { bigintToMinimalBytes } from './bytes.ts'
 import {
-  InvalidPrivateKeyError, InvalidPublicKeyError, KeyFormatError, KeyTooLongError, KeyTooShortError,
+  InvalidKeyBitsError, InvalidPrivateKeyError, InvalidPublicKeyError, KeyFormatError, KeyTooLongError, KeyTooShortError,
   UnsupportedKeyVersionError
 } from './errors.ts'
 import { modPow } from './modpow.ts'
@@ -69,8 +69,9 @@ export function keyFingerprint (n: bigint): string {
 
 /**
  * Validates (n, h_s) and returns the public key: n odd with MIN_KEY_BITS <= bits <= MAX_KEY_BITS,
- * 1 < h_s < n² − 1 and gcd(h_s, n) = 1. The values 1 and n² − 1 have order 1 and 2, so a key using
- * them would make every randomizer ±1 and ciphertexts readable by anyone.
+ * 1 < h_s < n² − 1, gcd(h_s, n) = 1, and gcd(h_s − 1, n) = gcd(h_s + 1, n) = 1, which refuses every
+ * h_s of order 1 or 2 (a key using one would make every randomizer h_s^r one of at most two known
+ * values, and ciphertexts readable by anyone).
  */
 export function publicKeyFromParts (n: bigint, hs: bigint): PaillierPublicKey {
   if (typeof n !== 'bigint' || typeof hs !== 'bigint') throw new InvalidPublicKeyError('expected n and h_s as bigints')
@@ -80,11 +81,21 @@ export function publicKeyFromParts (n: bigint, hs: bigint): PaillierPublicKey {
   const nSquared = n * n
   if (hs <= 1n || hs >= nSquared - 1n) throw new InvalidPublicKeyError('expected 1 < h_s < n² − 1, got h_s outside that range')
   if (gcd(n, hs % n) !== 1n) throw new InvalidPublicKeyError('expected gcd(h_s, n) = 1, got a common factor')
+  // Order <= 2 means h_s² ≡ 1 (mod n²), so h_s² ≡ 1 (mod p²). Z*_{p²} is cyclic, so its only square
+  // roots of 1 are ±1: h_s ≡ ±1 (mod p²), hence p divides h_s − 1 or h_s + 1, and likewise q. Both
+  // gcds being 1 therefore excludes all four such elements (1, n² − 1, and the two mixed-sign CRT
+  // combinations the range check above misses). When gcd(n, (p − 1)(q − 1)) = 1, x ↦ x^n permutes
+  // Z*_p, so an honest h_s = (−x²)^n is ≡ ±1 (mod p) only if x ≡ ±1 (mod p): negligible.
+  if (gcd(n, (hs - 1n) % n) !== 1n || gcd(n, (hs + 1n) % n) !== 1n) {
+    throw new InvalidPublicKeyError('expected gcd(h_s − 1, n) = gcd(h_s + 1, n) = 1, got h_s ≡ ±1 modulo a factor of n (order <= 2 or worse)')
+  }
   return Object.freeze({ n, nSquared, bits, hs, fingerprint: keyFingerprint(n) })
 }
 
-/** Throws KeyTooShortError / KeyTooLongError unless MIN_KEY_BITS <= bits <= MAX_KEY_BITS. */
+/** Throws InvalidKeyBitsError for a non-integer, KeyTooShortError / KeyTooLongError unless MIN_KEY_BITS <= bits <= MAX_KEY_BITS. */
 export function assertKeyBits (bits: number): void {
+  // Number.isSafeInteger, not comparisons alone: NaN fails both `<` and `>`, and would pass.
+  if (!Number.isSafeInteger(bits)) throw new InvalidKeyBitsError(`expected an integer bit length, got ${String(bits)}`)
   if (bits < MIN_KEY_BITS) throw new KeyTooShortError(`expected a modulus of at least ${MIN_KEY_BITS} bits, got ${bits} bits`)
   if (bits > MAX_KEY_BITS) throw new KeyTooLongError(`expected a modulus of at most ${MAX_KEY_BITS} bits, got ${bits} bits`)
 }

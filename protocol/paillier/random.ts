@@ -6,7 +6,8 @@ import { bytesToBigint } from './bytes.ts'
 /**
  * A fresh exponent uniform over [0, 2^bits), as ceil(bits/8) little-endian bytes (bits above
  * `bits` cleared). Bytes rather than a bigint because the fixed-base comb reads the exponent bit
- * by bit; the caller wipes them after use so the exponent outlives its one encryption nowhere.
+ * by bit, and because bytes, unlike a bigint, can be zeroed: the caller does so after use. (Where
+ * r must become a bigint, for OpenSSL, that copy stays in V8's heap until collected.)
  */
 export function randomExponentBytes (bits: number): Uint8Array {
   const bytes = randomFillSync(new Uint8Array(Math.ceil(bits / 8)))

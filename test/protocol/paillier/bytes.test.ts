@@ -40,4 +40,24 @@ describe('paillier/bytes', () => {
     assert.equal(littleEndianToBigint(Uint8Array.of(2, 1, 0)), 0x0102n)
     fc.assert(fc.property(fc.bigInt({ min: 0n, max: (1n << 600n) - 1n }), x => littleEndianToBigint(bigintToLittleEndian(x, 75)) === x))
   })
+
+  it('littleEndianToBigint zeroes its reversed copy (it carries encryption randomness) and leaves the input alone', () => {
+    // The copy is internal, so catch it as it is reversed.
+    const reversed: Uint8Array[] = []
+    const reverse = Uint8Array.prototype.reverse
+    Uint8Array.prototype.reverse = function (this: Uint8Array) {
+      reversed.push(this)
+      return Reflect.apply(reverse, this, []) as Uint8Array
+    } as typeof reverse
+    const input = Uint8Array.of(2, 1, 0xff)
+    try {
+      assert.equal(littleEndianToBigint(input), 0xff0102n)
+    } finally {
+      Uint8Array.prototype.reverse = reverse
+    }
+    assert.equal(reversed.length, 1)
+    assert.notEqual(reversed[0], input)
+    assert.deepEqual([...reversed[0]!], [0, 0, 0])
+    assert.deepEqual([...input], [2, 1, 0xff])
+  })
 })

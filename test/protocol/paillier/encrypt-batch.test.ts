@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { decodePlaintextBatch, encodePlaintextBatch, plaintextByteLength } from '../../../protocol/paillier/encrypt-batch.ts'
-import { testKey } from './fixtures.ts'
+import { testKey, throwsNamed } from './fixtures.ts'
 
 describe('paillier/encrypt-batch', () => {
   const pk = testKey(2048).publicKey
@@ -17,6 +17,6 @@ describe('paillier/encrypt-batch', () => {
   })
 
   it('refuses a length that is not a multiple of the width', () => {
-    assert.throws(() => decodePlaintextBatch(pk, new Uint8Array(255)), RangeError)
+    assert.throws(() => decodePlaintextBatch(pk, new Uint8Array(255)), throwsNamed('PlaintextBatchWidthError'))
   })
 })

@@ -34,7 +34,10 @@ describe('paillier/encrypt-pool', function () {
     await assert.rejects(pool.encryptAll([1n], AbortSignal.abort()), throwsNamed('AbortError'))
     const controller = new AbortController()
     const reason = new Error('round closed')
-    const pending = pool.encryptAll(Array.from({ length: 400 }, (_, i) => BigInt(i)), controller.signal)
+    // 100,000 encryptions take ~90 s on two threads here (~1.8 ms each), so the abort at 100 ms lands
+    // mid-run on any machine short of ~900 times faster; only batches already running (at most
+    // BATCHES_IN_FLIGHT_PER_THREAD per thread, of 4 plaintexts) finish after it.
+    const pending = pool.encryptAll(Array.from({ length: 100_000 }, (_, i) => BigInt(i)), controller.signal)
     setTimeout(() => { controller.abort(reason) }, 100)
     const started = performance.now()
     await assert.rejects(pending, err => err === reason)
@@ -44,7 +47,8 @@ describe('paillier/encrypt-pool', function () {
   })
 
   it('refuses nonsensical options', () => {
-    assert.throws(() => new EncryptionPool(pk, { threads: 0 }), RangeError)
-    assert.throws(() => new EncryptionPool(pk, { batchSize: 0 }), RangeError)
+    for (const options of [{ threads: 0 }, { threads: 1.5 }, { threads: Number.NaN }, { batchSize: 0 }, { batchSize: -4 }]) {
+      assert.throws(() => new EncryptionPool(pk, options), throwsNamed('InvalidPoolOptionsError'), JSON.stringify(options))
+    }
   })
 })

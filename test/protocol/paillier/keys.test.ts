@@ -1,9 +1,9 @@
 // Tests key construction, validation and the versioned JSON formats, including every refusal.
 import assert from 'node:assert/strict'
 import { generatePrimeSync } from 'node:crypto'
-import { bitLength, gcd } from '../../../protocol/paillier/arith.ts'
+import { bitLength, gcd, modInverse } from '../../../protocol/paillier/arith.ts'
 import {
-  DEFAULT_KEY_BITS, MAX_KEY_BITS, MIN_KEY_BITS, privateKeyFromJSON, privateKeyFromPrimes, privateKeyToJSON,
+  assertKeyBits, DEFAULT_KEY_BITS, MAX_KEY_BITS, MIN_KEY_BITS, privateKeyFromJSON, privateKeyFromPrimes, privateKeyToJSON,
   publicKeyFromJSON, publicKeyFromParts, publicKeyToJSON
 } from '../../../protocol/paillier/keys.ts'
 import { knownAnswers, testKey, testKeyJSON, throwsNamed } from './fixtures.ts'
@@ -16,6 +16,14 @@ describe('paillier/keys', () => {
     assert.equal(DEFAULT_KEY_BITS, 3072)
     assert.equal(MIN_KEY_BITS, 2048)
     assert.equal(MAX_KEY_BITS, 4096)
+  })
+
+  it('assertKeyBits refuses non-integers, NaN included, with InvalidKeyBitsError', () => {
+    for (const bad of [Number.NaN, 2048.5, Infinity, -Infinity, '2048' as unknown as number]) {
+      assert.throws(() => { assertKeyBits(bad) }, throwsNamed('InvalidKeyBitsError'), String(bad))
+    }
+    assert.throws(() => { assertKeyBits(2047) }, throwsNamed('KeyTooShortError'))
+    assertKeyBits(2048)
   })
 
   it('builds public keys whose fingerprint is SHA-256 of n (independent vectors)', () => {
@@ -50,11 +58,32 @@ describe('paillier/keys', () => {
       assert.throws(() => publicKeyFromParts(-n, hs), throwsNamed('InvalidPublicKeyError'))
     })
 
-    it('refuses h_s of order <= 2, outside (1, n² − 1), or sharing a factor with n', () => {
+    it('refuses h_s outside (1, n² − 1), or sharing a factor with n', () => {
       const nSquared = n * n
       for (const bad of [0n, 1n, nSquared - 1n, nSquared, nSquared + 5n, -hs, key.p * 12345n]) {
         assert.throws(() => publicKeyFromParts(n, bad), throwsNamed('InvalidPublicKeyError'))
       }
+    })
+
+    it('refuses h_s of order <= 2, including the two inside (1, n² − 1): 1 mod p² and −1 mod q², or the reverse', () => {
+      const { p, q } = key
+      const [pSquared, qSquared, nSquared] = [p * p, q * q, n * n]
+      // CRT: the x with x ≡ a (mod p²) and x ≡ b (mod q²).
+      const crt = (a: bigint, b: bigint): bigint => {
+        const x = (a + pSquared * (((b - a) % qSquared + qSquared) * modInverse(pSquared, qSquared) % qSquared)) % nSquared
+        assert.equal(x % pSquared, (a + pSquared) % pSquared)
+        assert.equal(x % qSquared, (b + qSquared) % qSquared)
+        return x
+      }
+      for (const orderTwo of [crt(1n, -1n), crt(-1n, 1n)]) {
+        assert.ok(orderTwo > 1n && orderTwo < nSquared - 1n && gcd(orderTwo, n) === 1n, 'passes the range and unit checks')
+        assert.equal(orderTwo * orderTwo % nSquared, 1n)
+        assert.throws(() => publicKeyFromParts(n, orderTwo), { name: 'InvalidPublicKeyError', message: /gcd\(h_s − 1, n\)/ })
+      }
+      // The check is gcd(h_s ∓ 1, n) = 1, so h_s ≡ ±1 modulo p alone is refused too.
+      assert.throws(() => publicKeyFromParts(n, crt(p + 1n, hs)), throwsNamed('InvalidPublicKeyError'))
+      assert.throws(() => publicKeyFromParts(n, crt(hs, q * q - q - 1n)), throwsNamed('InvalidPublicKeyError'))
+      assert.equal(publicKeyFromParts(n, hs).hs, hs)
     })
   })
 
@@ -103,7 +132,8 @@ describe('paillier/keys', () => {
     })
 
     it('refuses an h_s that is no n-th residue (decryption would fail)', () => {
-      assert.throws(() => privateKeyFromPrimes(p, q, n + 1n), throwsNamed('InvalidPrivateKeyError'))
+      // h_s·g for g = n + 1 is no n-th residue, yet ≡ h_s (mod n), so it passes every public check.
+      assert.throws(() => privateKeyFromPrimes(p, q, hs * (n + 1n) % (n * n)), throwsNamed('InvalidPrivateKeyError'))
     })
   })
 

@@ -1,6 +1,8 @@
 // Tests the OpenSSL-backed modPow against BigInt square-and-multiply, at edge cases and key-sized moduli.
 import assert from 'node:assert/strict'
+import { DiffieHellman } from 'node:crypto'
 import fc from 'fast-check'
+import { bytesToBigint } from '../../../protocol/paillier/bytes.ts'
 import { FixedBasePow, FixedExponentPow, modPow } from '../../../protocol/paillier/modpow.ts'
 import { testKey } from './fixtures.ts'
 
@@ -67,6 +69,33 @@ describe('paillier/modpow', () => {
     assert.throws(() => new FixedBasePow(1n, 101n), RangeError)
     assert.throws(() => new FixedBasePow(100n, 101n), RangeError)
     assert.throws(() => power.pow(-1n), RangeError)
+  })
+
+  it('FixedBasePow leaves neither the exponent nor the power in its OpenSSL context', () => {
+    // The context is private, so catch it when pow() hands it the exponent.
+    const contexts = new Set<DiffieHellman>()
+    const setPrivateKey = DiffieHellman.prototype.setPrivateKey
+    DiffieHellman.prototype.setPrivateKey = function (this: DiffieHellman, ...args: unknown[]) {
+      contexts.add(this)
+      Reflect.apply(setPrivateKey, this, args)
+    } as typeof setPrivateKey
+    try {
+      const { publicKey } = testKey(2048)
+      const power = new FixedBasePow(publicKey.hs, publicKey.nSquared)
+      const r = (1n << 1023n) + 12345n
+      assert.equal(power.pow(r), referencePow(publicKey.hs, r, publicKey.nSquared))
+      // Also when OpenSSL refuses the output (0, for a base sharing the factor 3 with the modulus).
+      const refusing = new FixedBasePow(21n, 3n ** 400n)
+      assert.equal(refusing.pow(400n), 0n)
+      assert.equal(contexts.size, 2)
+      const [context, refusingContext] = [...contexts]
+      assert.deepEqual([...context!.getPrivateKey()], [1])
+      assert.equal(bytesToBigint(context!.getPublicKey()), publicKey.hs)
+      assert.deepEqual([...refusingContext!.getPrivateKey()], [1])
+      assert.equal(bytesToBigint(refusingContext!.getPublicKey()), 21n)
+    } finally {
+      DiffieHellman.prototype.setPrivateKey = setPrivateKey
+    }
   })
 
   it('recovers the outputs OpenSSL refuses (0 for a non-unit base, 1 and −1) through BigInt', () => {
