@@ -1,4 +1,5 @@
 // Client role as a libp2p service: follows announcements, encrypts a vector for a round and streams it straight to the aggregator.
+import { createHash } from 'node:crypto'
 import type { ComponentLogger, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -15,7 +16,7 @@ import type { EncryptionPool } from '../../protocol/paillier/encrypt-pool.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
-import type { Store } from '../store/index.ts'
+import type { ClientReceipt, Store } from '../store/index.ts'
 import { ciphertextDigest, planCiphertextChunks, sendCiphertexts } from '../streams/ciphertext-transfer.ts'
 import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
@@ -47,6 +48,14 @@ export class SubmissionRefusedError extends FedaggError {
 /** The round's deadline passed before any attempt got a receipt back. */
 export class SubmissionDeadlineError extends FedaggError {
   static override name = 'SubmissionDeadlineError'
+}
+
+/**
+ * The round already has a submission from this client with other values, stored before its first
+ * send (by an earlier call, possibly before a crash) and perhaps already counted by the aggregator.
+ */
+export class SubmissionValuesChangedError extends FedaggError {
+  static override name = 'SubmissionValuesChangedError'
 }
 
 /** The aggregator's receipt does not describe what was sent. */
@@ -168,22 +177,36 @@ export class ClientService implements Startable {
   }
 
   /**
-   * Encodes, packs and encrypts `values` once, then delivers the same bytes
-   * until a receipt comes back or the round's deadline passes. Resending the
-   * identical ciphertexts is what makes retries safe: the aggregator answers
-   * a repeat with the original receipt instead of counting it twice.
+   * Encodes, packs and encrypts `values` once, stores the ciphertexts, then
+   * delivers those bytes until a receipt comes back or the round's deadline
+   * passes. Resending the identical ciphertexts is what makes retries safe:
+   * the aggregator answers a repeat with the original receipt instead of
+   * counting it twice. They are stored before the first send because the
+   * aggregator may commit them and the receipt be lost with this process: a
+   * fresh encryption after a restart would have another digest, which the
+   * aggregator refuses as a conflict, while the stored bytes get the
+   * original receipt back.
    */
   async submit (values: readonly number[], options: SubmitOptions = {}): Promise<Receipt> {
     const round = await this.#findRound(options.roundId)
     const roundId = round.announcement.roundId
-    const existing = this.#init.store.receipts.get(roundId)
-    if (existing !== undefined) return this.#verifyReceipt(round, WIRE.SignedPayload.decode(existing.receipt), existing.digest)
+    const { store } = this.#init
+    const existing = store.receipts.get(roundId)
+    if (existing !== undefined) return this.#storedReceipt(round, existing)
     const plaintexts = encodeAndPack(round.spec, round.plan, values, options.weight)
-    const ciphertexts = plaintexts.length <= ONE_OFF_ENCRYPTION_MAX
-      ? plaintexts.map(m => encryptOneOff(round.publicKey, m))
-      : await this.#init.encryptionPool(round).encryptAll(plaintexts, options.signal)
-    const bytes = Uint8Array.from(encodeCiphertexts(round.publicKey, ciphertexts))
-    const digest = Uint8Array.from(ciphertextDigest(bytes))
+    const valuesDigest = plaintextsDigest(plaintexts)
+    let outgoing = store.outgoing.get(roundId)
+    if (outgoing === undefined) {
+      const bytes = await this.#encrypt(round, plaintexts, options.signal)
+      // Encrypting can take seconds, long enough for another submit() for this round to finish.
+      const settled = store.receipts.get(roundId)
+      if (settled !== undefined) return this.#storedReceipt(round, settled)
+      outgoing = store.outgoing.keep(roundId, { ciphertexts: bytes, digest: ciphertextDigest(bytes), valuesDigest })
+    }
+    if (Buffer.compare(outgoing.valuesDigest, valuesDigest) !== 0) {
+      throw new SubmissionValuesChangedError(`round ${roundId}: this client already stored a submission with other values, which the aggregator may have counted; submit those values again to get its receipt`)
+    }
+    const { ciphertexts: bytes, digest } = outgoing
     const untilDeadline = AbortSignal.any([
       this.#stopping.signal,
       AbortSignal.timeout(Math.max(1, round.announcement.deadlineMs - this.#now())),
@@ -208,6 +231,13 @@ export class ClientService implements Startable {
       throw err
     }
     return receipt
+  }
+
+  async #encrypt (round: AnnouncedRound, plaintexts: bigint[], signal: AbortSignal | undefined): Promise<Uint8Array> {
+    const ciphertexts = plaintexts.length <= ONE_OFF_ENCRYPTION_MAX
+      ? plaintexts.map(m => encryptOneOff(round.publicKey, m))
+      : await this.#init.encryptionPool(round).encryptAll(plaintexts, signal)
+    return encodeCiphertexts(round.publicKey, ciphertexts)
   }
 
   async #findRound (roundId: string | undefined): Promise<AnnouncedRound> {
@@ -251,8 +281,12 @@ export class ClientService implements Startable {
       throw new SubmissionRefusedError(response.errorName || 'UnknownError', response.errorMessage)
     }
     const receipt = await this.#verifyReceipt(round, response.receipt, digest)
-    this.#init.store.receipts.save(announcement.roundId, WIRE.SignedPayload.encode(response.receipt), digest)
+    this.#init.store.outgoing.settle(announcement.roundId, WIRE.SignedPayload.encode(response.receipt), digest)
     return receipt
+  }
+
+  async #storedReceipt (round: AnnouncedRound, stored: ClientReceipt): Promise<Receipt> {
+    return this.#verifyReceipt(round, WIRE.SignedPayload.decode(stored.receipt), stored.digest)
   }
 
   /** A receipt counts only if the round's aggregator signed it for exactly our digest. */
@@ -276,6 +310,15 @@ export class ClientService implements Startable {
 function isWorthRetrying (error: Error): boolean {
   if (error instanceof SubmissionRefusedError) return error.reason === UnknownRoundError.name
   return !(error instanceof InvalidReceiptError)
+}
+
+/**
+ * SHA-256 over the packed plaintexts, in decimal and comma-separated. Packing puts the weight and
+ * count in their own slots, so equal values and weight give equal digests (an omitted weight packs
+ * as its default of 1), and any other vector or weight gives another digest.
+ */
+function plaintextsDigest (plaintexts: readonly bigint[]): Uint8Array {
+  return createHash('sha256').update(plaintexts.join(',')).digest()
 }
 
 export function clientService (init: ClientInit): (components: ClientComponents) => ClientService {

@@ -63,6 +63,16 @@ export const MIGRATIONS: readonly string[] = [
   // Ciphertexts carry fresh randomness, so a digest seen in an earlier round marks a replay.
   `
   CREATE INDEX submissions_by_digest ON submissions (digest);
+  `,
+  // A client's encrypted submission, stored before its first send so that a restart resends the same bytes.
+  `
+  CREATE TABLE client_submissions (
+    round_id TEXT PRIMARY KEY,
+    ciphertexts BLOB NOT NULL,
+    digest BLOB NOT NULL,
+    values_digest BLOB NOT NULL,
+    saved_at_ms INTEGER NOT NULL
+  ) STRICT;
   `
 ]
 

@@ -2,6 +2,7 @@
 import { DatabaseSync } from 'node:sqlite'
 import { StoreConfigurationError } from './errors.ts'
 import { migrate } from './migrations.ts'
+import { OutgoingSubmissionStore } from './outgoing.ts'
 import { ReceiptStore } from './receipts.ts'
 import { ResultStore } from './results.ts'
 import { RosterStore } from './roster.ts'
@@ -37,6 +38,7 @@ export interface Store {
   readonly submissions: SubmissionStore
   readonly results: ResultStore
   readonly receipts: ReceiptStore
+  readonly outgoing: OutgoingSubmissionStore
   settings(): StoreSettings
   /** Closes the database; idempotent. Every committed transaction is already on disk. */
   close(): void
@@ -76,13 +78,15 @@ export function openStore (path: string, options: OpenStoreOptions = {}): Store 
     (SELECT timeout FROM pragma_busy_timeout) AS busy_timeout,
     (SELECT user_version FROM pragma_user_version) AS user_version`)
   const rounds = new RoundStore(db, now)
+  const receipts = new ReceiptStore(db, now)
   return {
     path,
     roster: new RosterStore(db, now),
     rounds,
     submissions: new SubmissionStore(db),
     results: new ResultStore(db, rounds, now),
-    receipts: new ReceiptStore(db, now),
+    receipts,
+    outgoing: new OutgoingSubmissionStore(db, receipts, now),
     settings () {
       const row = readSettings.get() as { journal_mode: string, synchronous: number, foreign_keys: number, busy_timeout: number, user_version: number }
       return {

@@ -1,7 +1,7 @@
 // Tests that migrations run all-or-nothing and record the schema version.
 import assert from 'node:assert/strict'
 import { DatabaseSync } from 'node:sqlite'
-import { migrate, readUserVersion } from '../../../node/store/migrations.ts'
+import { MIGRATIONS, migrate, readUserVersion } from '../../../node/store/migrations.ts'
 
 function tableNames (db: DatabaseSync): string[] {
   return (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map(r => r.name)
@@ -26,6 +26,21 @@ describe('node/store/migrations', () => {
     assert.equal(readUserVersion(db), 1)
     assert.deepEqual(tableNames(db), ['a'])
     assert.equal(db.isTransaction, false)
+    db.close()
+  })
+
+  it('adds client_submissions to a store at schema version 2, keeping its receipts', () => {
+    const db = new DatabaseSync(':memory:')
+    migrate(db, MIGRATIONS.slice(0, 2))
+    db.prepare('INSERT INTO client_receipts (round_id, receipt, digest, saved_at_ms) VALUES (?, ?, ?, ?)').run('r1', Uint8Array.of(1), Uint8Array.of(2), 5)
+    assert.equal(migrate(db), MIGRATIONS.length)
+    assert.ok(tableNames(db).includes('client_submissions'))
+    assert.equal((db.prepare('SELECT COUNT(*) AS n FROM client_receipts').get() as { n: number }).n, 1)
+    const insert = db.prepare('INSERT INTO client_submissions (round_id, ciphertexts, digest, values_digest, saved_at_ms) VALUES (?, ?, ?, ?, ?)')
+    // STRICT: text where the ciphertexts belong is refused rather than stored.
+    assert.throws(() => insert.run('r1', 'not bytes', Uint8Array.of(1), Uint8Array.of(1), 5), /cannot store TEXT value in BLOB column/)
+    insert.run('r1', Uint8Array.of(1), Uint8Array.of(1), Uint8Array.of(1), 5)
+    assert.throws(() => insert.run('r1', Uint8Array.of(2), Uint8Array.of(2), Uint8Array.of(2), 6), /UNIQUE constraint failed/)
     db.close()
   })
 
