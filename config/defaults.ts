@@ -37,6 +37,11 @@ export const DEFAULT_CONFIG: FedaggConfig = {
     maxParticipants: 16,
     /** Long enough for clients on a WAN to encrypt and upload megabytes, short enough that a stuck round frees its memory soon. */
     deadlineSeconds: 60,
+    /**
+     * How long past a round's deadline the coordinator keeps asking for the aggregate before it fails
+     * the round: covers an aggregator that restarts or reconnects around the deadline.
+     */
+    settleGraceSeconds: 60,
     /** 64 ciphertexts of a 3072-bit key are 48 KiB: one chunk fits one 64 KiB yamux frame and bounds per-read memory. */
     chunkCiphertexts: 64
   },

@@ -48,6 +48,7 @@ const roundSchema = z.strictObject({
   minParticipants: intInRange(2, Number.MAX_SAFE_INTEGER, 'an integer >= 2 (a sum over one client is that client\'s value)'),
   maxParticipants: positiveInt(),
   deadlineSeconds: positiveInt(MAX_DEADLINE_SECONDS),
+  settleGraceSeconds: positiveInt(MAX_DEADLINE_SECONDS),
   chunkCiphertexts: positiveInt(MAX_CHUNK_CIPHERTEXTS)
 }, { error: 'an object' }).check(ctx => {
   const round = ctx.value

@@ -42,9 +42,6 @@ export interface FederationNodeOptions {
   checkpoint?: Checkpoint
 }
 
-/** How long past a deadline the coordinator keeps asking for an aggregate before failing the round. */
-const SETTLE_GRACE_MS = 60_000
-
 export async function createFederationNode (config: FedaggConfig, options: FederationNodeOptions = {}): Promise<RunningNode> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 })
   const privateKey = await loadOrCreateIdentity(config.dataDir)
@@ -139,7 +136,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             metrics,
             paillierKey,
             limits: protocolLimits,
-            settleGraceMs: SETTLE_GRACE_MS,
+            settleGraceMs: config.round.settleGraceSeconds * 1000,
             ...checkpoint
           })
         }),

@@ -1,7 +1,7 @@
 // Client retries over real loopback TCP: with the aggregator down, a submission retries with backoff and stops at the deadline.
 import assert from 'node:assert/strict'
 import { PROTOCOLS } from '../../protocol/messages/index.ts'
-import type { RunningNode } from '../../node/running-node.ts'
+import { countOutboundStreams } from '../helpers/outbound-streams.ts'
 import { startFederation, waitUntil } from '../helpers/federation.ts'
 import type { TestFederation } from '../helpers/federation.ts'
 
@@ -40,21 +40,3 @@ describe('client retries', function () {
     assert.equal((await client.round(round.roundId))?.counted, undefined)
   })
 })
-
-/**
- * Counts the streams of `protocol` that `node` tries to open (each submission attempt opens one,
- * whether or not the dial succeeds), by wrapping its connection manager's openStream.
- */
-function countOutboundStreams (node: RunningNode, protocol: string): { readonly count: number, restore: () => void } {
-  const connectionManager = (node.libp2p as unknown as { components: { connectionManager: { openStream: (peer: unknown, protocols: string | string[], ...rest: unknown[]) => Promise<unknown> } } }).components.connectionManager
-  const original = connectionManager.openStream
-  let count = 0
-  connectionManager.openStream = async (peer, protocols, ...rest) => {
-    if ([protocols].flat().includes(protocol)) count++
-    return original.call(connectionManager, peer, protocols, ...rest)
-  }
-  return {
-    get count () { return count },
-    restore: () => { connectionManager.openStream = original }
-  }
-}

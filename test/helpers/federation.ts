@@ -65,6 +65,8 @@ export interface FederationOptions {
   clients: number
   /** Config overrides for the aggregator only, e.g. short read deadlines or tight stream limits. */
   aggregatorOverrides?: Partial<FedaggConfig>
+  /** Config overrides for the coordinator only, e.g. a short settle grace. */
+  coordinatorOverrides?: Partial<FedaggConfig>
 }
 
 /**
@@ -88,7 +90,7 @@ export async function startFederation (options: FederationOptions): Promise<Test
   }
   try {
     const paillierKey = await fixtureKey(2048)
-    const coordinator = await createFederationNode(nodeConfig(await newDir(), ['coordinator']), { paillierKey })
+    const coordinator = await createFederationNode(nodeConfig(await newDir(), ['coordinator'], options.coordinatorOverrides), { paillierKey })
     nodes.push(coordinator)
     await coordinator.start()
     const joinAddress = `${coordinator.multiaddrs()[0]}`
