@@ -1,6 +1,6 @@
 // Coordinator role as a libp2p service: opens rounds, pulls the released aggregate, decrypts it once, and publishes the result.
 import { randomBytes } from 'node:crypto'
-import type { ComponentLogger, Logger, PeerId, PrivateKey, Startable } from '@libp2p/interface'
+import type { ComponentLogger, Libp2pEvents, Logger, PeerId, PrivateKey, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { peerIdFromString } from '@libp2p/peer-id'
 import pRetry from 'p-retry'
@@ -61,6 +61,7 @@ export interface CoordinatorInit {
 }
 
 export interface CoordinatorComponents {
+  events: TypedEventTarget<Libp2pEvents>
   peerId: PeerId
   privateKey: PrivateKey
   registrar: Registrar
@@ -100,6 +101,23 @@ export class CoordinatorService implements Startable {
       await framed.write(WIRE.OpenRoundsResponse, { announcements }, { signal })
     })
     this.#stopTranscripts = this.#init.gossip.on('transcript', signed => { this.#onTranscript(signed) })
+    this.#components.events.addEventListener('peer:connect', this.#onPeerConnect)
+  }
+
+  /**
+   * An aggregator that comes back (restarted, or reachable again) may have closed a round while it
+   * was away: on restart it closes every round whose contributions are all stored. Its transcript
+   * can miss us (it is published while its gossip mesh is still forming), and without it the round
+   * would wait for the settle timer at the deadline. So its open rounds are settled from now on:
+   * settling polls, with backoff, until the aggregate is released.
+   */
+  readonly #onPeerConnect = (event: CustomEvent<PeerId>): void => {
+    const peer = event.detail.toString()
+    if (!this.#init.membership.hasRole(peer, 'aggregator')) return
+    for (const record of this.#init.store.rounds.listByStatus('open')) {
+      const announcement = WIRE.RoundAnnouncement.decode(WIRE.SignedPayload.decode(record.signedAnnouncement).payload)
+      if (announcement.aggregator === peer) this.settle(record.roundId)
+    }
   }
 
   /**
@@ -116,6 +134,7 @@ export class CoordinatorService implements Startable {
 
   async stop (): Promise<void> {
     this.#stopTranscripts()
+    this.#components.events.removeEventListener('peer:connect', this.#onPeerConnect)
     this.#stopping.abort()
     for (const timer of this.#timers) clearTimeout(timer)
     this.#timers.clear()
