@@ -4,21 +4,11 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
 import { createFederationNode } from '../../node/federation-node.ts'
 import type { RunningNode } from '../../node/running-node.ts'
 import { nodeConfig, startFederation, waitForRoster, waitUntil } from '../helpers/federation.ts'
 import type { TestFederation } from '../helpers/federation.ts'
-
-/** Opens a node's node.db read-only next to the node that writes it (WAL lets both in). */
-function withDatabase<T> (dataDir: string, read: (db: DatabaseSync) => T): T {
-  const db = new DatabaseSync(join(dataDir, 'node.db'), { readOnly: true })
-  try {
-    return read(db)
-  } finally {
-    db.close()
-  }
-}
+import { withDatabase } from '../helpers/node-db.ts'
 
 /** The digest (hex) and index of the submission the aggregator committed for `client`, if any. */
 function committed (aggregatorDir: string, roundId: string, client: string): { digest: string, index: number } | undefined {

@@ -5,7 +5,6 @@ import { randomInt } from 'node:crypto'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import type { FedaggConfig } from '../../config/index.ts'
 import type { ReceiptView, Role, RoundResultView } from '../../node/api.ts'
@@ -21,6 +20,7 @@ import type { TestFederation } from '../helpers/federation.ts'
 import { NodeProcesses, freeTcpPort } from '../helpers/node-process.ts'
 import type { CrashPlan, NodeProcess, StartNodeProcessOptions } from '../helpers/node-process.ts'
 import { processesMentioning } from '../node/local/process-scan.ts'
+import { withDatabase } from '../helpers/node-db.ts'
 
 const AGGREGATOR_CHECKPOINTS: readonly CheckpointName[] = ['aggregator:before-write', 'aggregator:after-write', 'aggregator:after-receipt']
 
@@ -126,16 +126,6 @@ async function federationWithChildAggregator (sandbox: Sandbox, clients: number)
 function decryptionCount (prometheusText: string): number {
   assert.match(prometheusText, /^# TYPE fedagg_decryptions_total counter$/m, 'the node exports fedagg_decryptions_total')
   return [...prometheusText.matchAll(/^fedagg_decryptions_total(?:\{[^}]*\})? (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0)
-}
-
-/** Opens another process's node.db read-only (WAL lets us read while it writes). */
-function withDatabase<T> (dataDir: string, read: (db: DatabaseSync) => T): T {
-  const db = new DatabaseSync(join(dataDir, 'node.db'), { readOnly: true })
-  try {
-    return read(db)
-  } finally {
-    db.close()
-  }
 }
 
 /** Resolves once `node`'s gossipsub knows `peer` as a subscriber of the federation topic, i.e. gossip between them flows. */
