@@ -175,8 +175,7 @@ export class AggregatorService implements Startable {
         const submissions: AcceptedSubmission[] = []
         for (const stored of store.submissions.forRound(record.roundId)) {
           accumulator?.add(decodeCiphertexts(round.publicKey, stored.ciphertexts))
-          const { acceptedAtMs } = store.submissions.get(record.roundId, stored.client)!
-          submissions.push({ client: stored.client, digest: stored.digest, index: stored.index, acceptedAtMs })
+          submissions.push({ client: stored.client, digest: stored.digest, index: stored.index, acceptedAtMs: stored.acceptedAtMs })
         }
         // A round the store marks closed crashed mid-close: it takes no new submissions, and its
         // protocol state resumes as open so that closing runs again from the top.

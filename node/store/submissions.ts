@@ -50,6 +50,7 @@ export interface SubmissionMeta extends SubmissionSummary {
 
 export interface StoredSubmission extends SubmissionSummary {
   ciphertexts: StoredBytes
+  acceptedAtMs: number
 }
 
 interface MetaRow { client: string, idx: number, digest: StoredBytes, receipt: StoredBytes | null, accepted_at_ms: number }
@@ -76,7 +77,7 @@ export class SubmissionStore {
     this.#insert = db.prepare(`INSERT INTO submissions (round_id, client, idx, digest, ciphertexts, accepted_at_ms)
       VALUES (?, ?, ?, ?, ?, ?)`)
     this.#attachReceipt = db.prepare('UPDATE submissions SET receipt = ? WHERE round_id = ? AND client = ? AND receipt IS NULL')
-    this.#selectAt = db.prepare('SELECT client, idx, digest, ciphertexts FROM submissions WHERE round_id = ? AND idx = ?')
+    this.#selectAt = db.prepare('SELECT client, idx, digest, ciphertexts, accepted_at_ms FROM submissions WHERE round_id = ? AND idx = ?')
     this.#count = db.prepare('SELECT count(*) AS n FROM submissions WHERE round_id = ?')
   }
 
@@ -149,9 +150,9 @@ export class SubmissionStore {
    */
   * forRound (roundId: string): Generator<StoredSubmission, void, undefined> {
     for (let index = 0; ; index++) {
-      const row = this.#selectAt.get(roundId, index) as { client: string, idx: number, digest: StoredBytes, ciphertexts: StoredBytes } | undefined
+      const row = this.#selectAt.get(roundId, index) as { client: string, idx: number, digest: StoredBytes, ciphertexts: StoredBytes, accepted_at_ms: number } | undefined
       if (row === undefined) return
-      yield { client: row.client, index: row.idx, digest: row.digest, ciphertexts: row.ciphertexts }
+      yield { client: row.client, index: row.idx, digest: row.digest, ciphertexts: row.ciphertexts, acceptedAtMs: row.accepted_at_ms }
     }
   }
 
