@@ -167,6 +167,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             fetchOpenRounds: async (signal): Promise<SignedPayload[]> => host.services.membership.fetchOpenRounds(signal),
             encryptionPool: round => poolFor(pools, round),
             chunkCiphertexts: config.round.chunkCiphertexts,
+            minParticipants: config.client.minParticipants,
             limits: protocolLimits
           })
         }

@@ -58,6 +58,14 @@ export class SubmissionValuesChangedError extends FedaggError {
   static override name = 'SubmissionValuesChangedError'
 }
 
+/**
+ * The round was announced with a smaller quorum than this client's own floor
+ * (config client.minParticipants): contributing could expose its vector to too few others.
+ */
+export class QuorumBelowClientFloorError extends FedaggError {
+  static override name = 'QuorumBelowClientFloorError'
+}
+
 /** The aggregator's receipt does not describe what was sent. */
 export class InvalidReceiptError extends FedaggError {
   static override name = 'InvalidReceiptError'
@@ -83,6 +91,8 @@ export interface ClientInit {
   encryptionPool: (round: AnnouncedRound) => EncryptionPool
   /** Ciphertexts per chunk sent, capped at what one CiphertextChunk carries. */
   chunkCiphertexts: number
+  /** This client's own quorum floor (config client.minParticipants): rounds announced below it are refused. */
+  minParticipants: number
   limits: StreamLimits
   retryMinMs?: number
   retryMaxMs?: number
@@ -190,6 +200,10 @@ export class ClientService implements Startable {
   async submit (values: readonly number[], options: SubmitOptions = {}): Promise<Receipt> {
     const round = await this.#findRound(options.roundId)
     const roundId = round.announcement.roundId
+    // Before anything is encrypted, stored or sent: a refused round leaves no trace with any peer.
+    if (round.announcement.minParticipants < this.#init.minParticipants) {
+      throw new QuorumBelowClientFloorError(`round ${roundId}: announced with minParticipants ${round.announcement.minParticipants}, below this client's floor of ${this.#init.minParticipants} (config client.minParticipants)`)
+    }
     const { store } = this.#init
     const existing = store.receipts.get(roundId)
     if (existing !== undefined) return this.#storedReceipt(round, existing)

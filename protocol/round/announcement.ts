@@ -13,10 +13,13 @@ import type { PeerId, PrivateKey } from '@libp2p/interface'
 
 /**
  * Smallest minParticipants. With 1, "the sum over at least minParticipants clients" is one
- * client's vector in the clear for the coordinator, which is exactly what the protocol exists to
- * prevent; clients refuse such rounds.
+ * client's vector in the clear for the coordinator. With 2, each of the two learns the other's
+ * vector by subtracting its own from the published sum, and the coordinator, which builds the
+ * eligible list, can pair a victim with a client it controls. 3 is the least where a single
+ * curious contributor learns only the sum of the others; N − 1 colluders still learn the last one
+ * (README, Threat model).
  */
-export const MIN_PARTICIPANTS_FLOOR = 2
+export const MIN_PARTICIPANTS_FLOOR = 3
 /** The nonce makes every announcement unique even for a reused round id; 128 bits suffice. */
 export const MIN_NONCE_BYTES = 16
 export const MAX_NONCE_BYTES = 64

@@ -89,6 +89,7 @@ describe('protocol/round documents', () => {
     const refusals: Array<[string, (r: RoundResult) => RoundResult]> = [
       ['an unknown status', r => ({ ...r, status: 'ok' })],
       ['a decrypted round of one contributor', r => ({ ...r, contributors: 1 })],
+      ['a decrypted round of two contributors', r => ({ ...r, contributors: 2 })],
       ['a decrypted round without sums', r => ({ ...r, sum: [], mean: [] })],
       ['a non-decimal sum', r => ({ ...r, sum: ['12', '1e3', '0'] })],
       ['a sum with leading zeros', r => ({ ...r, sum: ['012', '1', '0'] })],
