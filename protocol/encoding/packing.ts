@@ -122,7 +122,9 @@ export function encodeAndPack (spec: VectorSpec, plan: PackingPlan, values: read
  * slot's guard bit is 0; count <= maxParticipants; weight sum in
  * [count, count × maxWeight]; each value slot <= maxValue × weight sum
  * (count when unweighted), since client i adds at most w_i × maxValue.
- * Throws CorruptAggregateError naming the slot and the check that failed.
+ * Throws CorruptAggregateError naming the slot and the check that failed, and
+ * only public parameters: never a decrypted value, since the coordinator
+ * publishes the message as the round's reason.
  */
 export function unpackAggregate (plan: PackingPlan, plaintexts: readonly bigint[]): bigint[] {
   if (plaintexts.length !== plan.ciphertexts) {
@@ -137,15 +139,15 @@ export function unpackAggregate (plan: PackingPlan, plaintexts: readonly bigint[
     const end = Math.min(first + plan.slotsPerCiphertext, plan.totalSlots)
     let rest = plaintexts[c]
     if (typeof rest !== 'bigint' || rest < 0n) {
-      throw new CorruptAggregateError(first, 'plaintext-range', `expected plaintext ${c} to be a bigint >= 0, got ${String(rest)}`)
+      throw new CorruptAggregateError(first, 'plaintext-range', `expected plaintext ${c} to be a bigint >= 0`)
     }
     if (rest >> (BigInt(end - first) * slotBits) !== 0n) {
-      throw new CorruptAggregateError(end - 1, 'plaintext-range', `expected plaintext ${c} to have no bits above its last slot (bit ${(end - first) * plan.slotBits}), got ${rest.toString(2).length} bits`)
+      throw new CorruptAggregateError(end - 1, 'plaintext-range', `expected plaintext ${c} to have no bits from bit ${(end - first) * plan.slotBits} up`)
     }
     for (let i = first; i < end; i++) {
       const slot = rest & mask
       if ((slot & guardBit) !== 0n) {
-        throw new CorruptAggregateError(i, 'guard-bit', `expected the guard bit (bit ${plan.slotBits - 1}) to be 0, got slot value ${slot}`)
+        throw new CorruptAggregateError(i, 'guard-bit', `expected the guard bit (bit ${plan.slotBits - 1}) to be 0`)
       }
       slots[i] = slot
       rest >>= slotBits
@@ -194,20 +196,20 @@ export function decodeAggregate (spec: VectorSpec, plan: PackingPlan, slots: rea
 function checkSlotRanges (plan: PackingPlan, slots: readonly bigint[]): void {
   const count = slotAt(slots, plan.countSlot)
   if (count > BigInt(plan.maxParticipants)) {
-    throw new CorruptAggregateError(plan.countSlot, 'count-range', `expected count <= maxParticipants ${plan.maxParticipants}, got ${count}`)
+    throw new CorruptAggregateError(plan.countSlot, 'count-range', `expected count <= maxParticipants ${plan.maxParticipants}`)
   }
   let weightSum = count
   if (plan.weightSlot !== undefined && plan.maxWeight !== undefined) {
     weightSum = slotAt(slots, plan.weightSlot)
     if (weightSum < count || weightSum > count * plan.maxWeight) {
-      throw new CorruptAggregateError(plan.weightSlot, 'weight-range', `expected weight sum in [count, count × ${plan.maxWeight}] = [${count}, ${count * plan.maxWeight}], got ${weightSum}`)
+      throw new CorruptAggregateError(plan.weightSlot, 'weight-range', `expected the weight sum in [count, count × ${plan.maxWeight}]`)
     }
   }
   const valueLimit = plan.maxValue * weightSum
   for (let i = 0; i < plan.length; i++) {
     const value = slotAt(slots, i)
     if (value > valueLimit) {
-      throw new CorruptAggregateError(i, 'value-range', `expected value sum <= ${plan.maxValue} × ${weightSum} = ${valueLimit}, got ${value}`)
+      throw new CorruptAggregateError(i, 'value-range', `expected the value sum <= ${plan.maxValue} × ${plan.weightSlot === undefined ? 'count' : 'weight sum'}`)
     }
   }
 }

@@ -80,7 +80,8 @@ export function recordDecrypted (state: CoordinatorRoundState, aggregate: Decryp
   }
   const listed = transcript.contributors.length
   if (BigInt(countSlot) !== BigInt(listed)) {
-    throw new InvalidRoundDocumentError(`round ${state.roundId}: expected the count slot to equal the transcript's ${listed} contributors, got ${countSlot}`)
+    // The slot's value stays out of the message: it is published as the round's reason.
+    throw new InvalidRoundDocumentError(`round ${state.roundId}: the count slot failed the count check: it does not equal the transcript's ${listed} contributors`)
   }
   return { ...state, status: 'decrypted', contributors: listed, decidedAtMs: nowMs }
 }

@@ -338,6 +338,33 @@ describe('protocol/encoding/packing', () => {
       assertCorrupt(() => unpackAggregate(plan, flipBit(plan, aggregate, 7, 0)), 7, 'value-range')
     })
 
+    it('names the slot and the check but never a decrypted value, whichever check fails', () => {
+      // Distinctive values (7+ digits) so that a leak cannot hide among the public parameters.
+      const weighted = { ...spec, weightBits: 8 }
+      const plan = planPacking(weighted, 2048)
+      const victim = Array.from({ length: 60 }, (_, i) => 1_234_567 + 1_000_003 * i)
+      const aggregate = sumPlaintexts([victim, victim.map(v => v + 7_654_321)].map((v, j) => encodeAndPack(weighted, plan, v, 200 + j)))
+      const slotBits = BigInt(plan.slotBits)
+      const at = (slot: number): { c: number, shift: bigint } => ({ c: Math.floor(slot / plan.slotsPerCiphertext), shift: BigInt(slot % plan.slotsPerCiphertext) * slotBits })
+      const add = (slot: number, delta: bigint): bigint[] => aggregate.map((p, c) => c === at(slot).c ? p + (delta << at(slot).shift) : p)
+      const attacks: Array<[string, bigint[]]> = [
+        // Why item 4 of the issue: the victim's ciphertext times E(guard bit) of slot 5.
+        ['guard-bit', add(5, 1n << (slotBits - 1n))],
+        ['value-range', add(9, plan.maxValue * 1_000n)],
+        ['count-range', add(plan.countSlot, 40n)],
+        ['weight-range', add(plan.weightSlot!, 100_000n)],
+        ['plaintext-range', aggregate.map((p, c) => c === 0 ? p + (12_345n << 2040n) : p)]
+      ]
+      for (const [check, plaintexts] of attacks) {
+        const secrets = [...plaintexts.map(String), ...rawSlots(plan, plaintexts).map(String)].filter(digits => digits.length >= 2)
+        assert.throws(() => unpackAggregate(plan, plaintexts), (err: Error & { check?: string }) => {
+          assert.equal(err.check, check)
+          for (const digits of secrets) assert.ok(!err.message.includes(digits), `${check}: "${err.message}" contains the decrypted ${digits}`)
+          return true
+        })
+      }
+    })
+
     it('a weighted value slot above maxValue × weight sum fails value-range; a bad weight sum fails weight-range', () => {
       const weighted = { ...spec, weightBits: 8 }
       const plan = planPacking(weighted, 2048)
@@ -354,3 +381,9 @@ describe('protocol/encoding/packing', () => {
     })
   })
 })
+
+/** Every slot of `plaintexts` as it decrypted, without any check: what an error must never show. */
+function rawSlots (plan: PackingPlan, plaintexts: readonly bigint[]): bigint[] {
+  const mask = (1n << BigInt(plan.slotBits)) - 1n
+  return plaintexts.flatMap(p => Array.from({ length: plan.slotsPerCiphertext }, (_, j) => (p >> (BigInt(j) * BigInt(plan.slotBits))) & mask))
+}

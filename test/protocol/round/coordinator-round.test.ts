@@ -54,6 +54,8 @@ describe('protocol/round coordinator-round', () => {
 
   it('refuses a count slot that disagrees with the transcript', () => {
     assert.throws(() => recordDecrypted(open, { transcript, countSlot: 4n, nowMs: DEADLINE }), { name: 'InvalidRoundDocumentError', message: /count slot/ })
+    // The decrypted count is published as part of the reason if it is in the message.
+    assert.throws(() => recordDecrypted(open, { transcript, countSlot: 987_654_321n, nowMs: DEADLINE }), (err: Error) => !err.message.includes('987654321'))
   })
 
   it('refuses transcripts of another round, another aggregator, or with strangers', () => {
