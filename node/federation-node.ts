@@ -28,6 +28,7 @@ import { openStore } from './store/index.ts'
 import type { Store } from './store/index.ts'
 import { aggregatorService } from './services/aggregator.ts'
 import { clientService } from './services/client.ts'
+import type { ClientAlarm } from './services/client.ts'
 import { coordinatorService } from './services/coordinator.ts'
 import { membershipService } from './services/membership-service.ts'
 import type { Checkpoint } from './services/checkpoints.ts'
@@ -40,6 +41,8 @@ export interface FederationNodeOptions {
   metrics?: FedaggMetrics
   /** Crash-test hook called at named points of the aggregator's and coordinator's durable paths. */
   checkpoint?: Checkpoint
+  /** Called when this client finds its contribution misrepresented (the daemon logs it at warn level). */
+  onAlarm?: (alarm: ClientAlarm) => void
 }
 
 export async function createFederationNode (config: FedaggConfig, options: FederationNodeOptions = {}): Promise<RunningNode> {
@@ -57,7 +60,8 @@ export async function createFederationNode (config: FedaggConfig, options: Feder
       paillierKey,
       store,
       metrics: options.metrics ?? createFedaggMetrics({ labels: { peer_id: self } }),
-      checkpoint: options.checkpoint
+      checkpoint: options.checkpoint,
+      onAlarm: options.onAlarm
     })
   } catch (err) {
     store.close()
@@ -73,6 +77,7 @@ interface Parts {
   store: Store
   metrics: FedaggMetrics
   checkpoint: Checkpoint | undefined
+  onAlarm: ((alarm: ClientAlarm) => void) | undefined
 }
 
 async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNode> {
@@ -168,6 +173,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             encryptionPool: round => poolFor(pools, round),
             chunkCiphertexts: config.round.chunkCiphertexts,
             minParticipants: config.client.minParticipants,
+            ...(parts.onAlarm === undefined ? {} : { onAlarm: parts.onAlarm }),
             limits: protocolLimits
           })
         }

@@ -66,3 +66,18 @@ export class CorruptAggregateError extends FedaggError {
     this.check = check
   }
 }
+
+/**
+ * A decrypted aggregate's tag slot is not the sum of the listed contributors' tags: some listed
+ * ciphertext is missing, counted twice, from another round, or altered. Names the ciphertext only.
+ */
+export class TagCheckError extends FedaggError {
+  static override name = 'TagCheckError'
+  readonly ciphertext: number
+  readonly check = 'tag-sum'
+
+  constructor (ciphertext: number) {
+    super(`ciphertext ${ciphertext}: tag slot failed tag-sum check: expected the sum of the listed contributors' tags`)
+    this.ciphertext = ciphertext
+  }
+}

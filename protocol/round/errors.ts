@@ -60,3 +60,26 @@ export class InvalidRoundStateError extends FedaggError {
 export class KeyFingerprintMismatchError extends FedaggError {
   static override name = 'KeyFingerprintMismatchError'
 }
+
+/**
+ * A client's signed submission statement is missing, malformed, signed by someone else, or
+ * describes another round, announcement, key, client or digest than the one it vouches for.
+ */
+export class InvalidSubmissionStatementError extends FedaggError {
+  static override name = 'InvalidSubmissionStatementError'
+}
+
+/** A client's signed tag key is malformed, signed by someone else, or bound to another round, announcement or key. */
+export class InvalidTagKeyError extends FedaggError {
+  static override name = 'InvalidTagKeyError'
+}
+
+/** The client already gave the coordinator another tag key for this round; resends must be identical. */
+export class TagKeyConflictError extends FedaggError {
+  static override name = 'TagKeyConflictError'
+}
+
+/** A transcript lists a contributor whose tag key the coordinator never stored: the aggregate cannot be checked, so it is corrupt. */
+export class MissingTagKeyError extends FedaggError {
+  static override name = 'MissingTagKeyError'
+}
