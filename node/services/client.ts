@@ -216,7 +216,9 @@ export class ClientService implements Startable {
     }
     const record = this.#verdict(result.roundId)
     record.result = result
-    if (record.listedIn !== undefined) this.#judgeResult(record, result)
+    // A round that was not decrypted counted nobody, whether or not its transcript reached us.
+    const submitted = this.#init.store.receipts.get(result.roundId) !== undefined || this.#init.store.outgoing.get(result.roundId) !== undefined
+    if (record.listedIn !== undefined || (submitted && result.status !== RESULT_STATUS.decrypted)) this.#judgeResult(record, result)
   }
 
   #judgeResult (record: { counted?: boolean, alarm?: ContributionAlarm, listedIn?: Uint8Array }, result: RoundResult): void {

@@ -80,14 +80,17 @@ export async function sendTagKey (node: RunningNode, coordinator: RunningNode, r
 
 /**
  * A submission the coordinator will count, built by hand as the client service builds it: tagged
- * under a fresh tag key that the coordinator has stored, with `node`'s signed statement.
+ * under a fresh tag key that the coordinator has stored, with `node`'s signed statement. `tamper`
+ * may change the packed plaintexts before they are tagged, as a hostile client that keeps its own
+ * tags right would.
  */
-export async function countableSubmission (node: RunningNode, coordinator: RunningNode, round: AnnouncedRound, values: readonly number[]): Promise<BuiltSubmission> {
+export async function countableSubmission (node: RunningNode, coordinator: RunningNode, round: AnnouncedRound, values: readonly number[],
+  tamper: (plaintexts: bigint[]) => bigint[] = plaintexts => plaintexts): Promise<BuiltSubmission> {
   const tagKey = randomBytes(TAG_KEY_BYTES)
   const stored = await sendTagKey(node, coordinator, round, tagKey)
   if (!stored.accepted) throw new Error(`the coordinator refused the tag key: ${stored.errorName}: ${stored.errorMessage}`)
   const { federationId, roundId } = round.announcement
-  const plaintexts = withTags(round.plan, encodeAndPack(round.spec, round.plan, values), deriveTags(tagKey, federationId, roundId, round.plan.ciphertexts))
+  const plaintexts = withTags(round.plan, tamper(encodeAndPack(round.spec, round.plan, values)), deriveTags(tagKey, federationId, roundId, round.plan.ciphertexts))
   return withStatement(node, round, encryptPlaintexts(round, plaintexts))
 }
 
