@@ -7,9 +7,9 @@ import pRetry from 'p-retry'
 import { FedaggError } from '../../protocol/errors.ts'
 import {
   UnknownRoundError, checkAnnouncementAgainstRoster, contributionVerdict, equalBytes, interpretAnnouncement, signSubmissionStatement,
-  signTagKey, submissionStatement, tagKeyMessage, transcriptDigest, verifyAnnouncement, verifyReceipt, verifyRoundResult, verifyTranscript
+  roundBinding, signTagKey, submissionStatement, tagKeyMessage, transcriptDigest, verifyAnnouncement, verifyReceipt, verifyRoundResult, verifyTranscript
 } from '../../protocol/round/index.ts'
-import type { AnnouncedRound, ContributionAlarm, RoundBinding } from '../../protocol/round/index.ts'
+import type { AnnouncedRound, ContributionAlarm } from '../../protocol/round/index.ts'
 import { TAG_KEY_BYTES, deriveTags, encodeAndPack, withTags } from '../../protocol/encoding/index.ts'
 import { RESULT_STATUS, WIRE } from '../../protocol/messages/index.ts'
 import type { Receipt, RoundResult, SignedPayload } from '../../protocol/messages/index.ts'
@@ -437,12 +437,6 @@ export class ClientService implements Startable {
 function isWorthRetrying (error: Error): boolean {
   if (error instanceof SubmissionRefusedError) return error.reason === UnknownRoundError.name
   return !(error instanceof InvalidReceiptError || error instanceof TagKeyRefusedError)
-}
-
-/** What this client's statement and tag key bind to. */
-function roundBinding (round: AnnouncedRound): RoundBinding {
-  const { federationId, roundId, keyFingerprint } = round.announcement
-  return { federationId, roundId, keyFingerprint, announcementHash: round.announcementHash }
 }
 
 /**

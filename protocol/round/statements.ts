@@ -8,7 +8,7 @@ import { defineSignedDocument, parsePeerId } from '../signing/index.ts'
 import { TAG_KEY_BYTES } from '../encoding/index.ts'
 import { FINGERPRINT_PATTERN, equalBytes } from './documents.ts'
 import { InvalidSubmissionStatementError, InvalidTagKeyError } from './errors.ts'
-import type { RoundParameters } from './announcement.ts'
+import type { AnnouncedRound, RoundParameters } from './announcement.ts'
 import type { SignedPayload, SubmissionStatement, TagKey, Transcript } from '../messages/index.ts'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
@@ -51,16 +51,20 @@ function validateTagKey (tagKey: TagKey): TagKey {
 const statementDocument = defineSignedDocument({ domain: DOMAINS.submission, codec: WIRE.SubmissionStatement, validate: validateStatement, signerOf: s => s.client })
 const tagKeyDocument = defineSignedDocument({ domain: DOMAINS.tagKey, codec: WIRE.TagKey, validate: validateTagKey, signerOf: k => k.client })
 
+/** What a client that interpreted the announcement binds its statement and tag key to. */
+export function roundBinding (round: AnnouncedRound): RoundBinding {
+  const { federationId, roundId, keyFingerprint } = round.announcement
+  return { federationId, roundId, keyFingerprint, announcementHash: round.announcementHash }
+}
+
+/** The fields that bind a client's statement or tag key to `round`. */
+function bindingFor (round: RoundBinding, client: string): Binding {
+  return { federationId: round.federationId, roundId: round.roundId, client, announcementHash: round.announcementHash, keyFingerprint: round.keyFingerprint }
+}
+
 /** The statement `client` signs for a submission with ciphertext digest `digest` to `round`. */
 export function submissionStatement (round: RoundBinding, client: string, digest: Uint8Array): SubmissionStatement {
-  return {
-    federationId: round.federationId,
-    roundId: round.roundId,
-    client,
-    announcementHash: round.announcementHash,
-    keyFingerprint: round.keyFingerprint,
-    digest: Uint8Array.from(digest)
-  }
+  return { ...bindingFor(round, client), digest: Uint8Array.from(digest) }
 }
 
 /** Signs a statement (domain 'fedagg/submission/1'); the key must be the statement's client's. */
@@ -98,14 +102,7 @@ export async function verifyContributions (round: RoundBinding, transcript: Tran
 
 /** The tag key message `client` signs and sends to the coordinator before submitting to `round`. */
 export function tagKeyMessage (round: RoundBinding, client: string, tagKey: Uint8Array): TagKey {
-  return {
-    federationId: round.federationId,
-    roundId: round.roundId,
-    client,
-    announcementHash: round.announcementHash,
-    keyFingerprint: round.keyFingerprint,
-    tagKey: Uint8Array.from(tagKey)
-  }
+  return { ...bindingFor(round, client), tagKey: Uint8Array.from(tagKey) }
 }
 
 /** Signs a tag key (domain 'fedagg/tagkey/1'); the key must be the message's client's. */

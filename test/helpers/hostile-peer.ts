@@ -8,7 +8,7 @@ import type { PeerId, PrivateKey, Stream } from '@libp2p/interface'
 import { TAG_KEY_BYTES, deriveTags, encodeAndPack, withTags } from '../../protocol/encoding/index.ts'
 import { PROTOCOLS, WIRE } from '../../protocol/messages/index.ts'
 import type { SubmissionHeader, SubmitResponse, TagKeyResponse } from '../../protocol/messages/index.ts'
-import { signSubmissionStatement, signTagKey, submissionStatement, tagKeyMessage } from '../../protocol/round/index.ts'
+import { roundBinding, signSubmissionStatement, signTagKey, submissionStatement, tagKeyMessage } from '../../protocol/round/index.ts'
 import { loadIdentity } from '../../node/identity.ts'
 import { encodeCiphertexts, encryptOneOff } from '../../protocol/paillier/index.ts'
 import { FramedStream } from '../../node/streams/framed-stream.ts'
@@ -58,16 +58,13 @@ export function encryptPlaintexts (round: AnnouncedRound, plaintexts: readonly b
 
 /** `submission` with `node`'s signed statement for its digest in `round` in the header, as the client service sends it. */
 export async function withStatement (node: RunningNode, round: AnnouncedRound, submission: BuiltSubmission): Promise<BuiltSubmission> {
-  const { federationId, roundId, keyFingerprint } = round.announcement
-  const binding = { federationId, roundId, keyFingerprint, announcementHash: round.announcementHash }
-  const statement = await signSubmissionStatement(await loadIdentity(node.dataDir), submissionStatement(binding, node.peerId, submission.header.digest))
-  return { ...submission, header: { ...submission.header, roundId, statement } }
+  const statement = await signSubmissionStatement(await loadIdentity(node.dataDir), submissionStatement(roundBinding(round), node.peerId, submission.header.digest))
+  return { ...submission, header: { ...submission.header, roundId: round.announcement.roundId, statement } }
 }
 
 /** Sends `node`'s signed tag key for `round` to the coordinator over /fedagg/tagkey/1.0.0 and returns the answer. */
 export async function sendTagKey (node: RunningNode, coordinator: RunningNode, round: AnnouncedRound, tagKey: Uint8Array): Promise<TagKeyResponse> {
-  const { federationId, roundId, keyFingerprint } = round.announcement
-  const signed = await signTagKey(await loadIdentity(node.dataDir), tagKeyMessage({ federationId, roundId, keyFingerprint, announcementHash: round.announcementHash }, node.peerId, tagKey))
+  const signed = await signTagKey(await loadIdentity(node.dataDir), tagKeyMessage(roundBinding(round), node.peerId, tagKey))
   const signal = AbortSignal.timeout(ATTACKER_PATIENCE_MS)
   const stream = await node.libp2p.dialProtocol(multiaddr(coordinator.multiaddrs()[0]!), PROTOCOLS.tagkey, { signal })
   const framed = new FramedStream(stream, WIRE.TagKeyResponse.maxDataLength)
