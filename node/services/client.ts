@@ -97,6 +97,14 @@ export interface SubmitOptions {
   signal?: AbortSignal
 }
 
+/** What this client knows about one of its rounds: counted (undefined until known), an alarm, the transcript that listed it, the result. */
+interface RoundVerdict {
+  counted?: boolean
+  alarm?: ContributionAlarm
+  listedIn?: Uint8Array
+  result?: RoundResult
+}
+
 export interface ClientInit {
   federationId: string
   membership: Membership
@@ -136,8 +144,7 @@ export class ClientService implements Startable {
   readonly #endpoint: ProtocolEndpoint
   readonly #now: () => number
   readonly #rounds = new Map<string, AnnouncedRound>()
-  /** Per round: whether it was counted (undefined until known), an alarm, and the transcript that listed it. */
-  readonly #verdicts = new Map<string, { counted?: boolean, alarm?: ContributionAlarm, listedIn?: Uint8Array, result?: RoundResult }>()
+  readonly #verdicts = new Map<string, RoundVerdict>()
   #stopping = new AbortController()
 
   constructor (components: ClientComponents, init: ClientInit) {
@@ -220,12 +227,12 @@ export class ClientService implements Startable {
     if (record.listedIn !== undefined || (submitted && result.status !== RESULT_STATUS.decrypted)) this.#judgeResult(record, result)
   }
 
-  #judgeResult (record: { counted?: boolean, alarm?: ContributionAlarm, listedIn?: Uint8Array }, result: RoundResult): void {
+  #judgeResult (record: RoundVerdict, result: RoundResult): void {
     if (record.alarm !== undefined) return
     record.counted = result.status === RESULT_STATUS.decrypted && record.listedIn !== undefined && equalBytes(result.transcriptDigest, record.listedIn)
   }
 
-  #verdict (roundId: string): { counted?: boolean, alarm?: ContributionAlarm, listedIn?: Uint8Array, result?: RoundResult } {
+  #verdict (roundId: string): RoundVerdict {
     let record = this.#verdicts.get(roundId)
     if (record === undefined) {
       record = {}
