@@ -8,7 +8,7 @@ import type { AggregateResponseHeader, SignedPayload, SubmissionHeader, SubmitRe
 import { assertCoprimeToModulus, assertSubmittedCiphertexts, decodeCiphertexts, encodeCiphertexts } from '../../protocol/paillier/codec.ts'
 import { rerandomize } from '../../protocol/paillier/encrypt.ts'
 import {
-  InvalidRoundStateError, RoundClosedError, SubmissionShapeError, UnknownRoundError, acceptSubmission, buildReceipt,
+  InvalidRoundStateError, ROUND_FAILURE_REASONS, RoundClosedError, SubmissionShapeError, UnknownRoundError, acceptSubmission, buildReceipt,
   buildTranscript, checkAnnouncementAgainstRoster, checkSubmission, closeRound, interpretAnnouncement, openAggregatorRound,
   releaseRound, restoreAggregatorRound, shouldClose, signReceipt, signTranscript, verifyAnnouncement
 } from '../../protocol/round/index.ts'
@@ -344,7 +344,7 @@ export class AggregatorService implements Startable {
     if (state.status === 'failed') {
       signed = await signTranscript(this.#components.privateKey, buildTranscript(state))
       store.rounds.saveClosing(roundId, { status: 'failed', signedTranscript: WIRE.SignedPayload.encode(signed), reason: state.reason })
-      metrics.roundFailed('quorum')
+      metrics.roundFailed(ROUND_FAILURE_REASONS.quorum)
     } else {
       const aggregate = active.accumulator!.value().map(c => rerandomize(publicKey, c))
       for (const c of aggregate) assertCoprimeToModulus(publicKey, c)

@@ -2,9 +2,9 @@
 import { IllegalRoundTransitionError, InvalidClosingError, InvalidStoreInputError, RoundAnnouncementConflictError, UnknownRoundError } from './errors.ts'
 import { bytesEqual, requireBytes, requireCount, requireId } from './input.ts'
 import type { StoredBytes } from './input.ts'
-import { canTransition, isRoundStatus } from './round-status.ts'
+import { ROUND_STATUSES, canTransition, isRoundStatus } from '../../protocol/round/index.ts'
+import type { RoundStatus } from '../../protocol/round/index.ts'
 import { Transactor } from './transaction.ts'
-import type { RoundStatus } from './round-status.ts'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 
 export interface RoundAnnouncementInput {
@@ -120,7 +120,7 @@ export class RoundStore {
     return (this.#selectByStatus.all(status) as unknown as RoundRow[]).map(toRecord)
   }
 
-  /** Moves a round forward; see round-status.ts for which moves are legal. */
+  /** Moves a round forward; see protocol/round/status.ts for which moves are legal. */
   setStatus (roundId: string, status: RoundStatus, reason?: string): RoundRecord {
     requireStatus(status)
     return this.#tx.run(() => {
@@ -186,7 +186,7 @@ function checkClosingShape (closing: RoundClosingInput): void {
 }
 
 function requireStatus (status: string): void {
-  if (!isRoundStatus(status)) throw new InvalidStoreInputError(`round status: expected one of open, closed, released, failed, decrypted, corrupt, got ${JSON.stringify(status)}`)
+  if (!isRoundStatus(status)) throw new InvalidStoreInputError(`round status: expected one of ${ROUND_STATUSES.join(', ')}, got ${JSON.stringify(status)}`)
 }
 
 function toRecord (row: RoundRow): RoundRecord {

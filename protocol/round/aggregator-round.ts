@@ -9,9 +9,11 @@ import {
 } from './errors.ts'
 import type { RoundParameters } from './announcement.ts'
 import type { ExpectedCiphertexts } from './chunks.ts'
+import type { RoundStatus } from './status.ts'
 import type { AggregateStatus, Receipt, RoundAnnouncement, SubmissionHeader, Transcript } from '../messages/index.ts'
 
-export type AggregatorRoundStatus = 'open' | 'closed' | 'released' | 'failed'
+/** The aggregator ends a round released or failed; `decrypted` and `corrupt` are the coordinator's to decide (status.ts). */
+export type AggregatorRoundStatus = Extract<RoundStatus, 'open' | 'closed' | 'released' | 'failed'>
 
 /** One accepted submission: what the receipt and the transcript say about it. */
 export interface AcceptedSubmission {

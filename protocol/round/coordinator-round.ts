@@ -4,9 +4,11 @@ import { roundParameters } from './announcement.ts'
 import { validateRoundResult, validateTranscript } from './documents.ts'
 import { InvalidRoundDocumentError, InvalidRoundStateError, NotEligibleError, QuorumNotMetError, RoundNotOpenError } from './errors.ts'
 import type { RoundParameters } from './announcement.ts'
+import type { RoundOutcome, RoundStatus } from './status.ts'
 import type { RoundAnnouncement, RoundResult, Transcript } from '../messages/index.ts'
 
-export type CoordinatorRoundStatus = 'open' | 'decrypted' | 'failed' | 'corrupt'
+/** The coordinator records no `closed` or `released` of its own: it decides an open round in one step (status.ts). */
+export type CoordinatorRoundStatus = Extract<RoundStatus, 'open' | RoundOutcome>
 
 /** Plain data, persisted by the node next to the signed announcement. */
 export interface CoordinatorRoundState extends RoundParameters {
