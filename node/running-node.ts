@@ -2,7 +2,7 @@
 import { setMaxListeners } from 'node:events'
 import { logger } from '@libp2p/logger'
 import { FedaggError } from '../protocol/errors.ts'
-import { ROUND_STATUSES, interpretAnnouncement, observedRoundStatus } from '../protocol/round/index.ts'
+import { ROUND_STATUSES, observedRoundStatus } from '../protocol/round/index.ts'
 import type { AnnouncedRound, RoundObservation, RoundOutcome, RoundStatus } from '../protocol/round/index.ts'
 import { WIRE } from '../protocol/messages/index.ts'
 import type { Receipt, Roster, RoundResult, TranscriptStatus } from '../protocol/messages/index.ts'
@@ -217,8 +217,7 @@ export class RunningNode implements FederationNode {
   }
 
   #storedRoundView (record: RoundRecord): RoundView {
-    const signed = WIRE.SignedPayload.decode(record.signedAnnouncement)
-    const round = interpretAnnouncement(WIRE.RoundAnnouncement.decode(signed.payload))
+    const round = this.#parts.store.rounds.announced(record.roundId)
     const view = roundView(round, this.#observedStatus(round, record.status))
     const contributors = this.#parts.store.submissions.count(record.roundId)
     return {

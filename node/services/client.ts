@@ -5,7 +5,7 @@ import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { peerIdFromString } from '@libp2p/peer-id'
 import pRetry from 'p-retry'
 import { FedaggError } from '../../protocol/errors.ts'
-import { UnknownRoundError, checkAnnouncementAgainstRoster, interpretAnnouncement, verifyAnnouncement, verifyReceipt, verifyTranscript, wasCounted } from '../../protocol/round/index.ts'
+import { UnknownRoundError, checkAnnouncementAgainstRoster, verifyAnnouncement, verifyReceipt, verifyTranscript, wasCounted } from '../../protocol/round/index.ts'
 import type { AnnouncedRound } from '../../protocol/round/index.ts'
 import { encodeAndPack } from '../../protocol/encoding/index.ts'
 import { WIRE } from '../../protocol/messages/index.ts'
@@ -155,10 +155,10 @@ export class ClientService implements Startable {
   /** Keeps announcements that are signed by the roster coordinator, fit the roster and name this client as eligible. */
   async track (signed: SignedPayload): Promise<AnnouncedRound | undefined> {
     const { membership } = this.#init
-    const announcement = await verifyAnnouncement(signed, membership.coordinator() ?? '')
+    const round = await verifyAnnouncement(signed, membership.coordinator() ?? '')
+    const { announcement } = round
     if (!announcement.eligible.includes(this.#self)) return undefined
     if (membership.roster !== undefined) checkAnnouncementAgainstRoster(announcement, membership.roster)
-    const round = interpretAnnouncement(announcement)
     this.#rounds.set(announcement.roundId, round)
     return round
   }

@@ -7,7 +7,7 @@ import pRetry from 'p-retry'
 import { FedaggError } from '../../protocol/errors.ts'
 import {
   InvalidRoundDocumentError, MIN_NONCE_BYTES, ROUND_FAILURE_REASONS, buildRoundResult, checkTranscriptForRound,
-  createAnnouncement, equalBytes, exactDecimal, interpretAnnouncement, openCoordinatorRound, recordCorrupt, recordDecrypted,
+  createAnnouncement, equalBytes, exactDecimal, openCoordinatorRound, recordCorrupt, recordDecrypted,
   recordFailed, signAnnouncement, signRoundResult, verifyTranscript
 } from '../../protocol/round/index.ts'
 import type { AnnouncedRound, CoordinatorRoundState, ResultValues, RoundFailureReason, RoundOutcome } from '../../protocol/round/index.ts'
@@ -118,9 +118,9 @@ export class CoordinatorService implements Startable {
   readonly #onPeerConnect = (event: CustomEvent<PeerId>): void => {
     const peer = event.detail.toString()
     if (!this.#init.membership.hasRole(peer, 'aggregator')) return
-    for (const record of this.#init.store.rounds.listByStatus('open')) {
-      const announcement = WIRE.RoundAnnouncement.decode(WIRE.SignedPayload.decode(record.signedAnnouncement).payload)
-      if (announcement.aggregator === peer) this.settle(record.roundId)
+    const { rounds } = this.#init.store
+    for (const record of rounds.listByStatus('open')) {
+      if (rounds.announced(record.roundId).announcement.aggregator === peer) this.settle(record.roundId)
     }
   }
 
@@ -182,7 +182,8 @@ export class CoordinatorService implements Startable {
       roundId: round.announcement.roundId,
       signedAnnouncement: WIRE.SignedPayload.encode(signed),
       deadlineMs: round.announcement.deadlineMs,
-      openedAtMs
+      openedAtMs,
+      announced: round
     })
     this.#init.metrics.roundOpened()
     // Delivery may wait for the first subscriber; clients that miss it fetch open rounds directly.
@@ -216,8 +217,8 @@ export class CoordinatorService implements Startable {
   async #settle (roundId: string): Promise<void> {
     const record = this.#init.store.rounds.get(roundId)
     if (record === undefined || record.status !== 'open') return
-    const round = interpretAnnouncement(WIRE.RoundAnnouncement.decode(WIRE.SignedPayload.decode(record.signedAnnouncement).payload))
-    const open = openCoordinatorRound(round.announcement)
+    const round = this.#init.store.rounds.announced(roundId)
+    const open = openCoordinatorRound(round)
     const giveUpAt = round.announcement.deadlineMs + this.#init.settleGraceMs
     const decided = await pRetry(async () => this.#pull(round, open), {
       retries: Number.POSITIVE_INFINITY,

@@ -89,7 +89,7 @@ describe('protocol/round announcement', () => {
     it('verifies an announcement signed by the coordinator', async () => {
       const signed = await signAnnouncement(f.coordinator.privateKey, f.announcement)
       assert.equal(signed.domain, DOMAINS.announcement)
-      assert.deepEqual(await verifyAnnouncement(signed, f.coordinator.id), f.announcement)
+      assert.deepEqual((await verifyAnnouncement(signed, f.coordinator.id)).announcement, f.announcement)
     })
 
     it('refuses an announcement signed by anyone else, e.g. the aggregator', async () => {
