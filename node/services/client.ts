@@ -5,7 +5,7 @@ import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { peerIdFromString } from '@libp2p/peer-id'
 import pRetry from 'p-retry'
 import { FedaggError } from '../../protocol/errors.ts'
-import { UnknownRoundError, checkAnnouncementAgainstRoster, verifyAnnouncement, verifyReceipt, verifyTranscript, wasCounted } from '../../protocol/round/index.ts'
+import { UnknownRoundError, checkAnnouncementAgainstRoster, roundErrorNamed, verifyAnnouncement, verifyReceipt, verifyTranscript, wasCounted } from '../../protocol/round/index.ts'
 import type { AnnouncedRound } from '../../protocol/round/index.ts'
 import { encodeAndPack } from '../../protocol/encoding/index.ts'
 import { WIRE } from '../../protocol/messages/index.ts'
@@ -38,10 +38,13 @@ export class NoOpenRoundError extends FedaggError {
 export class SubmissionRefusedError extends FedaggError {
   static override name = 'SubmissionRefusedError'
   readonly reason: string
+  /** The round protocol's class for `reason`, to match on; undefined for refusals outside the round protocol. */
+  readonly refusal: typeof FedaggError | undefined
 
   constructor (reason: string, message: string) {
     super(`aggregator refused the submission: ${reason}: ${message}`)
     this.reason = reason
+    this.refusal = roundErrorNamed(reason)
   }
 }
 
@@ -308,7 +311,7 @@ export class ClientService implements Startable {
  * at the round's deadline either way.
  */
 function isWorthRetrying (error: Error): boolean {
-  if (error instanceof SubmissionRefusedError) return error.reason === UnknownRoundError.name
+  if (error instanceof SubmissionRefusedError) return error.refusal === UnknownRoundError
   return !(error instanceof InvalidReceiptError)
 }
 

@@ -1,5 +1,5 @@
 // Rounds as coordinator and aggregator remember them: the signed announcement (handed out parsed, once), status, and the aggregator's closing artifacts.
-import { IllegalRoundTransitionError, InvalidClosingError, InvalidStoreInputError, RoundAnnouncementConflictError, UnknownRoundError } from './errors.ts'
+import { IllegalRoundTransitionError, InvalidClosingError, InvalidStoreInputError, RoundAnnouncementConflictError, unknownStoredRound } from './errors.ts'
 import { bytesEqual, requireBytes, requireCount, requireId } from './input.ts'
 import type { StoredBytes } from './input.ts'
 import { ROUND_STATUSES, canTransition, interpretStoredAnnouncement, isRoundStatus } from '../../protocol/round/index.ts'
@@ -192,7 +192,7 @@ export class RoundStore {
 
   #require (roundId: string): RoundRecord {
     const round = this.get(roundId)
-    if (round === undefined) throw new UnknownRoundError(roundId)
+    if (round === undefined) throw unknownStoredRound(roundId)
     return round
   }
 }
