@@ -6,7 +6,7 @@ import { ROUND_STATUSES, observedRoundStatus } from '../protocol/round/index.ts'
 import type { AnnouncedRound, RoundObservation, RoundOutcome, RoundStatus } from '../protocol/round/index.ts'
 import { WIRE } from '../protocol/messages/index.ts'
 import type { Receipt, Roster, RoundResult, TranscriptStatus } from '../protocol/messages/index.ts'
-import type { EncryptionPool } from '../protocol/paillier/encrypt-pool.ts'
+import type { EncryptionPool } from './crypto/encrypt-pool.ts'
 import type { FedaggConfig } from '../config/index.ts'
 import type {
   FederationNode, NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundView

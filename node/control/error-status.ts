@@ -6,10 +6,10 @@ import {
 import { FedaggError } from '../../protocol/errors.ts'
 import { InvalidFederationIdError, InvalidRoundIdError, MalformedMessageError, MessageTooLargeError } from '../../protocol/messages/index.ts'
 import {
-  CiphertextNotInvertibleError, CiphertextOutOfRangeError, CiphertextWidthError, InvalidKeyBitsError, InvalidPoolOptionsError,
-  InvalidPrivateKeyError, InvalidPublicKeyError, KeyFormatError, KeyGenerationError, KeyTooLongError, KeyTooShortError,
-  PlaintextBatchWidthError, PlaintextOutOfRangeError, RandomnessOutOfRangeError, UnsupportedKeyVersionError
-} from '../../protocol/paillier/errors.ts'
+  CiphertextNotInvertibleError, CiphertextOutOfRangeError, CiphertextWidthError, InvalidKeyBitsError, InvalidPrivateKeyError,
+  InvalidPublicKeyError, KeyFormatError, KeyTooLongError, KeyTooShortError, PlaintextOutOfRangeError, RandomnessOutOfRangeError,
+  UnsupportedKeyVersionError
+} from '../../protocol/paillier/index.ts'
 import {
   CannotRemoveCoordinatorError, DuplicateMemberError, InvalidRoleError, InvalidRosterError, RosterMismatchError, StaleRosterError,
   UnknownMemberError
@@ -23,6 +23,7 @@ import {
   InvalidDomainError, InvalidPeerIdError, InvalidSignatureError, UnexpectedDomainError, UnexpectedSignerError, UnsupportedKeyTypeError
 } from '../../protocol/signing/index.ts'
 import { ConfigError } from '../../config/errors.ts'
+import { InvalidPoolOptionsError, KeyGenerationError, PlaintextBatchWidthError } from '../crypto/errors.ts'
 import { InsecureKeyFileError, KeyFileMissingError } from '../files/secret-file.ts'
 import { IdentityMismatchError, InvalidIdentityKeyError } from '../identity.ts'
 import { InvalidPaillierKeyFileError, PaillierKeyExistsError } from '../keys/paillier-key-file.ts'
