@@ -30,7 +30,7 @@ function instanceOf (errorClass: FedaggErrorClass): FedaggError {
 
 /**
  * Typed errors that never reach the control API, each with the reason: they are thrown by the CLI,
- * the control client, the local launcher, daemon start-up or the build, never while a daemon serves
+ * the control client, the local launcher or daemon start-up, never while a daemon serves
  * a request.
  */
 const OUTSIDE_THE_API: Record<string, string> = {
@@ -46,8 +46,7 @@ const OUTSIDE_THE_API: Record<string, string> = {
   LocalFederationError: 'local launcher',
   PollTimeoutError: 'local launcher',
   DaemonStartFailedError: 'local launcher',
-  DaemonAlreadyRunningError: 'daemon start-up, before the control API listens',
-  MessageGenerationError: 'npm run generate'
+  DaemonAlreadyRunningError: 'daemon start-up, before the control API listens'
 }
 
 /** Every .ts file under protocol/ and node/ that declares an error class. */
