@@ -67,26 +67,13 @@ describe('protocol/round/status', () => {
     const deadlineMs = 10_000
     const before = deadlineMs - 1
     const after = deadlineMs + 1
+    type Roles = Record<'coordinator' | 'aggregator' | 'client', RoundObservation>
+    /** A state in which all three roles know the same. */
+    const everyRole = (observation: RoundObservation): Roles => ({ coordinator: observation, aggregator: observation, client: observation })
     /** What coordinator, aggregator and a client each know in one state of the round. */
-    const states: Array<{ state: string, expected: RoundStatus, roles: Record<'coordinator' | 'aggregator' | 'client', RoundObservation> }> = [
-      {
-        state: 'announced, before the deadline',
-        expected: 'open',
-        roles: {
-          coordinator: { recorded: 'open', deadlineMs, nowMs: before },
-          aggregator: { recorded: 'open', deadlineMs, nowMs: before },
-          client: { recorded: 'open', deadlineMs, nowMs: before }
-        }
-      },
-      {
-        state: 'deadline passed, aggregator not closed yet',
-        expected: 'closed',
-        roles: {
-          coordinator: { recorded: 'open', deadlineMs, nowMs: after },
-          aggregator: { recorded: 'open', deadlineMs, nowMs: after },
-          client: { recorded: 'open', deadlineMs, nowMs: after }
-        }
-      },
+    const states: Array<{ state: string, expected: RoundStatus, roles: Roles }> = [
+      { state: 'announced, before the deadline', expected: 'open', roles: everyRole({ recorded: 'open', deadlineMs, nowMs: before }) },
+      { state: 'deadline passed, aggregator not closed yet', expected: 'closed', roles: everyRole({ recorded: 'open', deadlineMs, nowMs: after }) },
       {
         state: 'every client contributed, the aggregator closed early and is signing',
         expected: 'closed',
