@@ -21,6 +21,15 @@ export class InvalidPublicKeyError extends FedaggError {
   static override name = 'InvalidPublicKeyError'
 }
 
+/**
+ * A key's h_s is not the one derived from its n (derived-hs.ts). Refused whatever its order: a key
+ * holder who could choose h_s could choose one of small order, and make every encryption under it
+ * readable by trial.
+ */
+export class DerivedHsMismatchError extends FedaggError {
+  static override name = 'DerivedHsMismatchError'
+}
+
 /** A private key's primes or public component fail a check. */
 export class InvalidPrivateKeyError extends FedaggError {
   static override name = 'InvalidPrivateKeyError'
