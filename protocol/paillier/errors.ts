@@ -30,6 +30,11 @@ export class DerivedHsMismatchError extends FedaggError {
   static override name = 'DerivedHsMismatchError'
 }
 
+/** A Paillier–Blum modulus proof (Π^mod) fails a check, or cannot be made for the given primes. */
+export class BlumProofError extends FedaggError {
+  static override name = 'BlumProofError'
+}
+
 /** A private key's primes or public component fail a check. */
 export class InvalidPrivateKeyError extends FedaggError {
   static override name = 'InvalidPrivateKeyError'
