@@ -2,8 +2,8 @@
 // Usage: node scripts/generate-test-keys.ts [bits ...]   (default: 2048 3072). These keys are public test data: never use them.
 // Their h_s is derived from n (derived-hs.ts); afterwards run python3 scripts/generate-paillier-kat.py for the known-answer vectors.
 import { writeFile } from 'node:fs/promises'
-import { generateKeyPair } from '../protocol/paillier/keygen.ts'
-import { privateKeyToJSON } from '../protocol/paillier/keys.ts'
+import { generateKeyPair } from '../node/crypto/keygen.ts'
+import { privateKeyToJSON } from '../protocol/paillier/index.ts'
 
 const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [2048, 3072]
 for (const bits of sizes) {

@@ -8,7 +8,7 @@ import { DEADLINE, OPENED_AT, PUBLIC_KEY, roundFixture } from './fixtures.ts'
 import { parseEncoding } from '../../../protocol/encoding/index.ts'
 import type { RoundAnnouncement } from '../../../protocol/messages/index.ts'
 import type { RoundFixture } from './fixtures.ts'
-import { bigintToMinimalBytes } from '../../../protocol/paillier/bytes.ts'
+import { bigintToMinimalBytes } from '../../../protocol/paillier/index.ts'
 import { smallOrderHs, testKey } from '../paillier/fixtures.ts'
 
 describe('protocol/round announcement', () => {
