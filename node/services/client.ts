@@ -11,6 +11,7 @@ import { encodeAndPack } from '../../protocol/encoding/index.ts'
 import { WIRE } from '../../protocol/messages/index.ts'
 import type { Receipt, SignedPayload } from '../../protocol/messages/index.ts'
 import { encodeCiphertexts, encryptOneOff } from '../../protocol/paillier/index.ts'
+import type { PaillierPublicKey } from '../../protocol/paillier/index.ts'
 import type { EncryptionPool } from '../crypto/encrypt-pool.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
@@ -80,6 +81,8 @@ export interface ClientInit {
   fetchOpenRounds: (signal: AbortSignal) => Promise<SignedPayload[]>
   /** Encrypts packed plaintexts on every core. */
   encryptionPool: (round: AnnouncedRound) => EncryptionPool
+  /** Resolves once the key's modulus is proven a Paillier–Blum modulus (key-proof.ts); throws UnprovenKeyError otherwise. */
+  ensureKeyProven: (publicKey: PaillierPublicKey, signal?: AbortSignal) => Promise<void>
   /** Ciphertexts per chunk sent, capped at what one CiphertextChunk carries. */
   chunkCiphertexts: number
   limits: StreamLimits
@@ -188,6 +191,8 @@ export class ClientService implements Startable {
    */
   async submit (values: readonly number[], options: SubmitOptions = {}): Promise<Receipt> {
     const round = await this.#findRound(options.roundId)
+    // Before anything is encrypted, stored or sent: a key whose n is not proven Paillier–Blum is refused.
+    await this.#init.ensureKeyProven(round.publicKey, options.signal)
     const roundId = round.announcement.roundId
     const { store } = this.#init
     const existing = store.receipts.get(roundId)
