@@ -44,7 +44,7 @@ export interface KeyProofs extends Startable {
 
 /**
  * Verified fingerprints are remembered in memory, not in node.db: a restarted client fetches and
- * verifies again (once per key, under a second at 3072 bits, see docs/crypto.md), so trust in a key
+ * verifies again (once per key; measured in docs/crypto.md), so trust in a key
  * rests on the proof itself rather than on a flag in a database file. The proof needs no
  * signature: it is a proof about n, bound to the federation id, that verifies or not whoever relays
  * it; it is asked of the roster's coordinator only because the coordinator holds the key.
@@ -58,7 +58,7 @@ class KeyProofService implements KeyProofs {
   /**
    * The served proof, made on the first request and kept for the life of the process. It is a
    * deterministic function of (federation, n), so it is recomputed after a restart rather than
-   * stored: ~0.2 s at 2048 bits, ~0.6 s at 3072, once.
+   * stored (its cost is measured in docs/crypto.md), once.
    */
   #proof: WireBlumModulusProof | undefined
 
