@@ -191,8 +191,6 @@ export class ClientService implements Startable {
    */
   async submit (values: readonly number[], options: SubmitOptions = {}): Promise<Receipt> {
     const round = await this.#findRound(options.roundId)
-    // Before anything is encrypted, stored or sent: a key whose n is not proven Paillier–Blum is refused.
-    await this.#init.ensureKeyProven(round.publicKey, options.signal)
     const roundId = round.announcement.roundId
     const { store } = this.#init
     const existing = store.receipts.get(roundId)
@@ -201,6 +199,9 @@ export class ClientService implements Startable {
     const valuesDigest = plaintextsDigest(plaintexts)
     let outgoing = store.outgoing.get(roundId)
     if (outgoing === undefined) {
+      // Nothing is encrypted (so nothing stored or sent) under a key whose n is not proven
+      // Paillier–Blum. Stored ciphertexts were encrypted after this check, by an earlier call.
+      await this.#init.ensureKeyProven(round.publicKey, options.signal)
       const bytes = await this.#encrypt(round, plaintexts, options.signal)
       // Encrypting can take seconds, long enough for another submit() for this round to finish.
       const settled = store.receipts.get(roundId)
