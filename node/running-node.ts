@@ -19,6 +19,7 @@ import type { RoundRecord, Store } from './store/index.ts'
 import type { AggregatorService } from './services/aggregator.ts'
 import type { ClientService } from './services/client.ts'
 import type { CoordinatorService } from './services/coordinator.ts'
+import type { KeyProofs } from './services/key-proof.ts'
 import type { MembershipService } from './services/membership-service.ts'
 
 const log = logger('fedagg:node')
@@ -31,6 +32,7 @@ export class RoleNotHeldError extends FedaggError {
 // A type alias, not an interface: libp2p's ServiceMap constraint needs an index-signature-compatible type.
 export type RoleServices = {
   membership: MembershipService
+  keyProofs: KeyProofs
   coordinator?: CoordinatorService
   aggregator?: AggregatorService
   client?: ClientService

@@ -11,6 +11,7 @@ import { encodeAndPack } from '../../protocol/encoding/index.ts'
 import { WIRE } from '../../protocol/messages/index.ts'
 import type { Receipt, SignedPayload } from '../../protocol/messages/index.ts'
 import { encodeCiphertexts, encryptOneOff } from '../../protocol/paillier/index.ts'
+import type { PaillierPublicKey } from '../../protocol/paillier/index.ts'
 import type { EncryptionPool } from '../crypto/encrypt-pool.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
@@ -83,6 +84,8 @@ export interface ClientInit {
   fetchOpenRounds: (signal: AbortSignal) => Promise<SignedPayload[]>
   /** Encrypts packed plaintexts on every core. */
   encryptionPool: (round: AnnouncedRound) => EncryptionPool
+  /** Resolves once the key's modulus is proven a Paillier–Blum modulus (key-proof.ts); throws UnprovenKeyError otherwise. */
+  ensureKeyProven: (publicKey: PaillierPublicKey, signal?: AbortSignal) => Promise<void>
   /** Ciphertexts per chunk sent, capped at what one CiphertextChunk carries. */
   chunkCiphertexts: number
   limits: StreamLimits
@@ -199,6 +202,9 @@ export class ClientService implements Startable {
     const valuesDigest = plaintextsDigest(plaintexts)
     let outgoing = store.outgoing.get(roundId)
     if (outgoing === undefined) {
+      // Nothing is encrypted (so nothing stored or sent) under a key whose n is not proven
+      // Paillier–Blum. Stored ciphertexts were encrypted after this check, by an earlier call.
+      await this.#init.ensureKeyProven(round.publicKey, options.signal)
       const bytes = await this.#encrypt(round, plaintexts, options.signal)
       // Encrypting can take seconds, long enough for another submit() for this round to finish.
       const settled = store.receipts.get(roundId)

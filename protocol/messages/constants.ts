@@ -13,7 +13,9 @@ export const PROTOCOLS = {
   /** any member -> coordinator: PeerDirectoryRequest; answer PeerDirectory (addresses of members). */
   peers: '/fedagg/peers/1.0.0',
   /** any member -> coordinator: OpenRoundsRequest; answer OpenRoundsResponse. */
-  rounds: '/fedagg/rounds/1.0.0'
+  rounds: '/fedagg/rounds/1.0.0',
+  /** any member -> coordinator: KeyProofRequest; answer KeyProofResponse (the key's Paillier–Blum modulus proof). */
+  keyproof: '/fedagg/keyproof/1.0.0'
 } as const
 
 export type ProtocolName = keyof typeof PROTOCOLS
