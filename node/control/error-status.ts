@@ -8,7 +8,7 @@ import { InvalidFederationIdError, InvalidRoundIdError, MalformedMessageError, M
 import {
   CiphertextNotInvertibleError, CiphertextOutOfRangeError, CiphertextWidthError, InvalidKeyBitsError, InvalidPrivateKeyError,
   InvalidPublicKeyError, KeyFormatError, KeyTooLongError, KeyTooShortError, PlaintextOutOfRangeError, RandomnessOutOfRangeError,
-  UnsupportedKeyVersionError
+  UnsupportedKeyVersionError, DerivedHsMismatchError, BlumProofError
 } from '../../protocol/paillier/index.ts'
 import {
   CannotRemoveCoordinatorError, DuplicateMemberError, InvalidRoleError, InvalidRosterError, RosterMismatchError, StaleRosterError,
@@ -24,7 +24,7 @@ import {
 } from '../../protocol/signing/index.ts'
 import { ConfigError } from '../../config/errors.ts'
 import { InvalidPoolOptionsError, KeyGenerationError, PlaintextBatchWidthError } from '../crypto/errors.ts'
-import { InsecureKeyFileError, KeyFileMissingError } from '../files/secret-file.ts'
+import { InsecureKeyFileError, KeyFileExistsError, KeyFileMissingError, KeyFileOwnerError, KeyFileSymlinkError } from '../files/secret-file.ts'
 import { IdentityMismatchError, InvalidIdentityKeyError } from '../identity.ts'
 import { InvalidPaillierKeyFileError, PaillierKeyExistsError } from '../keys/paillier-key-file.ts'
 import { GossipStoppedError } from '../membership/federation-gossip.ts'
@@ -34,6 +34,7 @@ import {
   InvalidReceiptError, NoOpenRoundError, SubmissionDeadlineError, SubmissionRefusedError, SubmissionValuesChangedError
 } from '../services/client.ts'
 import { InvalidRoundRequestError } from '../services/coordinator.ts'
+import { UnprovenKeyError } from '../services/key-proof.ts'
 import { NotCoordinatorError } from '../services/membership-service.ts'
 import {
   AsyncTransactionError, IllegalRoundTransitionError, InvalidClosingError, InvalidStoreInputError, ReceiptConflictError,
@@ -135,6 +136,10 @@ const ERROR_STATUS: ReadonlyArray<readonly [FedaggErrorClass, number]> = [
   [MalformedMessageError, 422],
   [MessageTooLargeError, 422],
   [InvalidPublicKeyError, 422],
+  // A coordinator key whose h_s is not the one derived from n, or whose modulus proof fails.
+  [DerivedHsMismatchError, 422],
+  [BlumProofError, 422],
+  [UnprovenKeyError, 422],
   [CiphertextOutOfRangeError, 422],
   [CiphertextNotInvertibleError, 422],
   [CiphertextWidthError, 422],
@@ -162,6 +167,9 @@ const ERROR_STATUS: ReadonlyArray<readonly [FedaggErrorClass, number]> = [
   [InvalidPaillierKeyFileError, 500],
   [InsecureKeyFileError, 500],
   [KeyFileMissingError, 500],
+  [KeyFileExistsError, 500],
+  [KeyFileOwnerError, 500],
+  [KeyFileSymlinkError, 500],
   [InvalidIdentityKeyError, 500],
   [IdentityMismatchError, 500],
   [ConfigError, 500],
