@@ -30,6 +30,7 @@ import { aggregatorService } from './services/aggregator.ts'
 import { clientService } from './services/client.ts'
 import type { ClientAlarm } from './services/client.ts'
 import { coordinatorService } from './services/coordinator.ts'
+import { keyProofService } from './services/key-proof.ts'
 import { membershipService } from './services/membership-service.ts'
 import type { Checkpoint } from './services/checkpoints.ts'
 import { RunningNode } from './running-node.ts'
@@ -130,6 +131,12 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
     dialTimeoutMs: limits.dialTimeoutMs
   }, {
     membership: membershipFactory,
+    keyProofs: keyProofService({
+      federationId: config.federationId,
+      membership,
+      ...(paillierKey === undefined ? {} : { paillierKey }),
+      limits: protocolLimits
+    }),
     ...(paillierKey === undefined
       ? {}
       : {
@@ -171,6 +178,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             lookup: async (peers, signal): Promise<void> => host.services.membership.lookup(peers, signal),
             fetchOpenRounds: async (signal): Promise<SignedPayload[]> => host.services.membership.fetchOpenRounds(signal),
             encryptionPool: round => poolFor(pools, round),
+            ensureKeyProven: async (publicKey, signal): Promise<void> => host.services.keyProofs.ensureProven(publicKey, signal),
             chunkCiphertexts: config.round.chunkCiphertexts,
             minParticipants: config.client.minParticipants,
             ...(parts.onAlarm === undefined ? {} : { onAlarm: parts.onAlarm }),

@@ -5,10 +5,12 @@ import { checkTagSlots, expectedTagSums } from '../encoding/index.ts'
 import type { PackingPlan } from '../encoding/index.ts'
 import { equalBytes, transcriptDigest, validateRoundResult, validateTranscript } from './documents.ts'
 import { InvalidRoundDocumentError, InvalidRoundStateError, MissingTagKeyError, NotEligibleError, QuorumNotMetError, RoundNotOpenError } from './errors.ts'
-import type { RoundParameters } from './announcement.ts'
-import type { RoundAnnouncement, RoundResult, Transcript } from '../messages/index.ts'
+import type { AnnouncedRound, RoundParameters } from './announcement.ts'
+import type { RoundOutcome, RoundStatus } from './status.ts'
+import type { RoundResult, Transcript } from '../messages/index.ts'
 
-export type CoordinatorRoundStatus = 'open' | 'decrypted' | 'failed' | 'corrupt'
+/** The coordinator records no `closed` or `released` of its own: it decides an open round in one step (status.ts). */
+export type CoordinatorRoundStatus = Extract<RoundStatus, 'open' | RoundOutcome>
 
 /** Plain data, persisted by the node next to the signed announcement. */
 export interface CoordinatorRoundState extends RoundParameters {
@@ -23,9 +25,10 @@ export interface CoordinatorRoundState extends RoundParameters {
   transcriptDigest: Uint8Array<ArrayBuffer>
 }
 
-export function openCoordinatorRound (announcement: RoundAnnouncement): CoordinatorRoundState {
+/** Starts the coordinator's state for a round it announced (interpreted once, by createAnnouncement or the store). */
+export function openCoordinatorRound (round: AnnouncedRound): CoordinatorRoundState {
   return {
-    ...roundParameters(announcement),
+    ...roundParameters(round),
     status: 'open',
     contributors: 0,
     decidedAtMs: null,
@@ -161,8 +164,8 @@ export function buildRoundResult (state: CoordinatorRoundState, values?: ResultV
 export type StoredCoordinatorRound = Pick<CoordinatorRoundState, 'status' | 'contributors' | 'decidedAtMs' | 'reason'>
 
 /** Rebuilds a coordinator round after a restart, checking the stored fields agree with each other. */
-export function restoreCoordinatorRound (announcement: RoundAnnouncement, stored: StoredCoordinatorRound): CoordinatorRoundState {
-  const state: CoordinatorRoundState = { ...openCoordinatorRound(announcement), ...stored }
+export function restoreCoordinatorRound (round: AnnouncedRound, stored: StoredCoordinatorRound): CoordinatorRoundState {
+  const state: CoordinatorRoundState = { ...openCoordinatorRound(round), ...stored }
   const consistent =
     (state.status === 'open') === (state.decidedAtMs === null) &&
     (state.status === 'decrypted') === (state.contributors > 0) &&

@@ -74,12 +74,22 @@ export class InvalidTagKeyError extends FedaggError {
   static override name = 'InvalidTagKeyError'
 }
 
-/** The client already gave the coordinator another tag key for this round; resends must be identical. */
-export class TagKeyConflictError extends FedaggError {
-  static override name = 'TagKeyConflictError'
-}
-
 /** A transcript lists a contributor whose tag key the coordinator never stored: the aggregate cannot be checked, so it is corrupt. */
 export class MissingTagKeyError extends FedaggError {
   static override name = 'MissingTagKeyError'
+}
+
+/**
+ * The classes above by name, for refusals that crossed the wire as a name (SubmitResponse.errorName):
+ * the receiving side rebuilds the class and matches on it, never on the string.
+ */
+const ROUND_ERRORS_BY_NAME: ReadonlyMap<string, typeof FedaggError> = new Map([
+  NotEligibleError, RoundNotOpenError, RoundClosedError, UnknownRoundError, SubmissionConflictError, SubmissionShapeError,
+  QuorumNotMetError, RoundDeadlinePassedError, InvalidAnnouncementError, InvalidRoundDocumentError, InvalidRoundStateError,
+  KeyFingerprintMismatchError, InvalidSubmissionStatementError, InvalidTagKeyError, MissingTagKeyError
+].map(errorClass => [errorClass.name, errorClass]))
+
+/** The round protocol's error class with this name, or undefined for any other name. */
+export function roundErrorNamed (name: string): typeof FedaggError | undefined {
+  return ROUND_ERRORS_BY_NAME.get(name)
 }

@@ -17,7 +17,7 @@ describe('protocol/round coordinator-round', () => {
 
   before(async () => {
     f = await roundFixture()
-    open = openCoordinatorRound(f.announcement)
+    open = openCoordinatorRound(f.round)
     transcript = {
       federationId: 'acme',
       roundId: 'r-1',
@@ -101,7 +101,7 @@ describe('protocol/round coordinator-round', () => {
     for (const state of [open, recordDecrypted(open, { transcript, countSlot: 3, nowMs: DEADLINE }), recordCorrupt(open, 'bad', DEADLINE)]) {
       const { status, contributors, decidedAtMs, reason } = state
       // The transcript digest lives in the signed result; a restored state needs none.
-      assert.deepEqual(restoreCoordinatorRound(f.announcement, { status, contributors, decidedAtMs, reason }), { ...state, transcriptDigest: new Uint8Array(0) })
+      assert.deepEqual(restoreCoordinatorRound(f.round, { status, contributors, decidedAtMs, reason }), { ...state, transcriptDigest: new Uint8Array(0) })
     }
     const broken = [
       { status: 'open' as const, contributors: 0, decidedAtMs: DEADLINE, reason: '' },
@@ -110,7 +110,7 @@ describe('protocol/round coordinator-round', () => {
       { status: 'failed' as const, contributors: 0, decidedAtMs: DEADLINE, reason: '' }
     ]
     for (const stored of broken) {
-      assert.throws(() => restoreCoordinatorRound(f.announcement, stored), { name: 'InvalidRoundStateError' }, JSON.stringify(stored))
+      assert.throws(() => restoreCoordinatorRound(f.round, stored), { name: 'InvalidRoundStateError' }, JSON.stringify(stored))
     }
   })
 })

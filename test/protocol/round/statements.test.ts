@@ -15,7 +15,7 @@ describe('protocol/round statements', () => {
 
   before(async () => {
     f = await roundFixture()
-    round = roundParameters(f.announcement)
+    round = roundParameters(f.round)
   })
 
   async function transcriptOf (contents: string[]): Promise<Transcript> {
