@@ -12,6 +12,11 @@ export interface EncryptionTask {
   plaintexts: Uint8Array<ArrayBuffer>
 }
 
+/** Background pool work: make `count` randomizers h_s^r, returned as fixed-width values like ciphertexts. */
+export interface RandomizerTask {
+  count: number
+}
+
 /** Bytes per plaintext in a batch: the byte length of n. */
 export function plaintextByteLength (publicKey: PaillierPublicKey): number {
   return byteLength(publicKey.n)
