@@ -107,7 +107,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
   })
   const limits = config.limits
   const protocolLimits = streamLimits(limits)
-  const encryptor = roles.has('client') ? clientEncryptor(config) : undefined
+  const encryptor = roles.has('client') ? clientEncryptor(config, metrics) : undefined
   const membershipFactory = membershipService({
     membership,
     gossip,
@@ -175,10 +175,13 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
 }
 
 /** A client's encryption path; its worker pool is the process's, shared with every other node here. */
-function clientEncryptor (config: FedaggConfig): VectorEncryptor {
+function clientEncryptor (config: FedaggConfig, metrics: FedaggMetrics): VectorEncryptor {
   const log = logger('fedagg:client:noise')
-  return new VectorEncryptor({
+  const encryptor = new VectorEncryptor({
     noisePoolEntries: config.client.noisePool.maxEntries,
-    onError: err => { log.error('precomputing encryption noise failed - %e', err) }
+    onError: err => { log.error('precomputing encryption noise failed - %e', err) },
+    onEncrypted: (path, count) => { metrics.ciphertextsEncrypted(path, count) }
   })
+  metrics.observeNoisePool(() => encryptor.noiseReady)
+  return encryptor
 }

@@ -6,8 +6,8 @@ import { Piscina } from 'piscina'
 import { decodeCiphertexts, PlaintextOutOfRangeError, publicKeyToJSON } from '../../protocol/paillier/index.ts'
 import type { PaillierPublicKey } from '../../protocol/paillier/index.ts'
 import { InvalidPoolOptionsError } from './errors.ts'
-import { encodePlaintextBatch } from './encrypt-batch.ts'
 import type { EncryptionTask, RandomizerTask } from './encrypt-batch.ts'
+import { encodePlaintextBatch, WORKER_LOADED } from './encrypt-batch.ts'
 
 export interface EncryptionPoolOptions {
   /**
@@ -49,6 +49,8 @@ export class EncryptionPool {
   #background = 0
   /** Fired whenever #foreground or #background drops, so waiting background work re-checks its turn. */
   readonly #changed = new EventTarget()
+  /** Settles once every thread's module has evaluated (or the pool failed), see destroy(). */
+  readonly #loaded: Promise<void>
 
   /** Throws InvalidPoolOptionsError unless threads and batchSize are integers >= 1. */
   constructor (publicKey: PaillierPublicKey, options: EncryptionPoolOptions = {}) {
@@ -61,7 +63,18 @@ export class EncryptionPool {
       filename: WORKER_FILE,
       minThreads: this.threads,
       maxThreads: this.threads,
+      // By default an idle piscina worker blocks in Atomics.wait, so its event loop never turns: the
+      // comb it builds from setImmediate (encrypt-worker.ts) would wait for the first task. Plain
+      // messages cost nothing measurable against ~30–60 ms batches.
+      atomics: 'disabled',
       workerData: publicKeyToJSON(publicKey)
+    })
+    this.#loaded = new Promise<void>(resolve => {
+      let loaded = 0
+      this.#piscina.on('message', (message: unknown) => {
+        if (message === WORKER_LOADED && ++loaded >= this.threads) resolve()
+      })
+      this.#piscina.on('error', () => { resolve() })
     })
   }
 
@@ -142,8 +155,20 @@ export class EncryptionPool {
     }
   }
 
-  /** Terminates the worker threads; pending encryptAll calls reject. */
+  /**
+   * Terminates the worker threads; pending encryptAll calls reject. Waits first until every thread
+   * has loaded its module (well under a second): terminating one mid-load can abort the process
+   * (see encrypt-worker.ts).
+   */
   async destroy (): Promise<void> {
+    // Idle piscina workers are unref'd, so in a process with nothing else to do the wait below would
+    // let it exit early; the timer holds it open until the last thread has reported.
+    const holdOpen = setInterval(() => {}, 1000)
+    try {
+      await this.#loaded
+    } finally {
+      clearInterval(holdOpen)
+    }
     await this.#piscina.destroy()
   }
 

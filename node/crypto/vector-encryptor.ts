@@ -1,6 +1,7 @@
 // VectorEncryptor: a client's encryption path: precomputed noise first, then the shared worker pool or one-off powers.
 import { encryptOneOff, encryptWithRandomizer, PlaintextOutOfRangeError } from '../../protocol/paillier/index.ts'
 import type { PaillierPublicKey } from '../../protocol/paillier/index.ts'
+import type { EncryptionPath } from '../metrics/metrics.ts'
 import { EncryptorClosedError } from './errors.ts'
 import { NoisePool } from './noise-pool.ts'
 import type { RandomizerSource } from './noise-pool.ts'
@@ -18,6 +19,8 @@ export interface VectorEncryptorOptions {
   noisePoolEntries: number
   /** Told about a failed background fill (logged by the caller; the values are never in it). */
   onError?: (err: Error) => void
+  /** Told how many ciphertexts each encrypt() made along each path (metrics). */
+  onEncrypted?: (path: EncryptionPath, count: number) => void
   /**
    * Where a key's worker pool comes from.
    * @default leaseEncryptionPool (one pool per key per process, shared by every node in it)
@@ -88,12 +91,10 @@ export class VectorEncryptor {
     const randomizers = current?.noise.take(plaintexts.length) ?? []
     const online = randomizers.map((randomizer, i) => encryptWithRandomizer(publicKey, plaintexts[i]!, randomizer))
     const rest = plaintexts.slice(online.length)
-    let offline: bigint[]
-    if (rest.length <= ONE_OFF_ENCRYPTION_MAX) {
-      offline = rest.map(m => encryptOneOff(publicKey, m))
-    } else {
-      offline = await this.#state(publicKey).lease.pool.encryptAll(rest, signal)
-    }
+    const oneOff = rest.length <= ONE_OFF_ENCRYPTION_MAX
+    const offline = oneOff ? rest.map(m => encryptOneOff(publicKey, m)) : await this.#state(publicKey).lease.pool.encryptAll(rest, signal)
+    this.#options.onEncrypted?.('noise', online.length)
+    this.#options.onEncrypted?.(oneOff ? 'one-off' : 'pool', offline.length)
     // Refill for the next round of this shape while the client uploads and trains.
     if (plaintexts.length > ONE_OFF_ENCRYPTION_MAX) this.prepare(publicKey, plaintexts.length)
     return [...online, ...offline]

@@ -35,7 +35,7 @@ interface Row {
   ratio: number
   bytesPerValue: number
   cores: number
-  /** Wall milliseconds per ciphertext operation on one thread (per `cores` for the pool row). */
+  /** Wall milliseconds per ciphertext on one thread; for the pool row, with all `cores` threads at work. */
   msPerCiphertext: number
 }
 

@@ -1,5 +1,7 @@
 // Tests EncryptionPool with two real worker threads: order, correctness, refusals, abort and reuse.
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { decodeCiphertexts, decrypt } from '../../../protocol/paillier/index.ts'
 import { EncryptionPool } from '../../../node/crypto/encrypt-pool.ts'
 import { testKey, throwsNamed } from '../../protocol/paillier/fixtures.ts'
@@ -70,6 +72,14 @@ describe('node/crypto/encrypt-pool', function () {
     controller.abort(reason)
     await assert.rejects(waiting, err => err === reason)
     await busy
+  })
+
+  it('can be destroyed while its threads still load, without aborting the process', async () => {
+    // Terminating a worker mid-evaluation of a module graph with top-level await aborts the whole
+    // process in V8 (seen on Node 24.21); the child would die by SIGTRAP instead of printing.
+    const child = spawnSync(process.execPath, [fileURLToPath(new URL('./destroy-early-main.ts', import.meta.url))], { encoding: 'utf8', timeout: 120_000 })
+    assert.equal(child.status, 0, child.stderr)
+    assert.equal(child.stdout, 'destroyed\n')
   })
 
   it('refuses nonsensical options', () => {
