@@ -264,7 +264,13 @@ export class ClientService implements Startable {
     if (membership.roster !== undefined) checkAnnouncementAgainstRoster(announcement, membership.roster)
     this.#rounds.set(announcement.roundId, round)
     // Start the comb and the noise for this key now, while the client still has to train.
-    if (round.announcement.deadlineMs > this.#now()) this.#init.encryptor.prepare(round.publicKey, round.plan.ciphertexts)
+    if (round.announcement.deadlineMs > this.#now()) {
+      this.#init.encryptor.prepare(round.publicKey, round.plan.ciphertexts)
+      // Verify the key's modulus proof now too (once per key); submit() awaits the same check.
+      this.#init.ensureKeyProven(round.publicKey, this.#stopping.signal).catch((err: Error) => {
+        this.#log('key %s not proven yet - %s: %s', round.publicKey.fingerprint, err.name, err.message)
+      })
+    }
     return round
   }
 

@@ -43,6 +43,13 @@ export interface KeyProofs extends Startable {
 }
 
 /**
+ * (federation, n) pairs whose proof verified in this process. Verification is a pure function of
+ * (federation, n, proof), so a proof checked once holds for every node in the process: several
+ * in-process nodes (tests, the library) pay ~1 s per key at 2048 bits once instead of once each.
+ */
+const provenInProcess = new Set<string>()
+
+/**
  * Verified fingerprints are remembered in memory, not in node.db: a restarted client fetches and
  * verifies again (once per key; measured in docs/crypto.md), so trust in a key
  * rests on the proof itself rather than on a flag in a database file. The proof needs no
@@ -56,11 +63,11 @@ class KeyProofService implements KeyProofs {
   /** Fingerprint -> the verification under way or done; a failed one is dropped, so it is tried again. */
   readonly #proven = new Map<string, Promise<void>>()
   /**
-   * The served proof, made on the first request and kept for the life of the process. It is a
-   * deterministic function of (federation, n), so it is recomputed after a restart rather than
-   * stored (its cost is measured in docs/crypto.md), once.
+   * The served proof, made once at start (off any request's deadline: ~1 s at 2048 bits, ~5 s at
+   * 3072 on a loaded machine) and kept for the life of the process. It is a deterministic function
+   * of (federation, n), so it is recomputed after a restart rather than stored.
    */
-  #proof: WireBlumModulusProof | undefined
+  #proof: Promise<WireBlumModulusProof> | undefined
 
   constructor (components: KeyProofServiceComponents, init: KeyProofServiceInit) {
     this.#init = init
@@ -69,11 +76,16 @@ class KeyProofService implements KeyProofs {
   }
 
   async start (): Promise<void> {
-    if (this.#init.paillierKey === undefined) return
+    const key = this.#init.paillierKey
+    if (key === undefined) return
+    // setImmediate: start() returns first, so the node finishes starting before the proof's CPU work.
+    this.#proof = new Promise(resolve => {
+      setImmediate(() => { resolve(blumProofToWire(proveBlumModulus(this.#init.federationId, key.p, key.q))) })
+    })
     await this.#endpoint.handle('keyproof', { timeoutMs: REQUEST_TIMEOUT_MS, maxDataLength: SMALL_FRAME_BYTES }, async ({ framed, remotePeer, signal }) => {
       this.#init.membership.requireMember(remotePeer, 'fetch the key proof')
       const { keyFingerprint } = await framed.read(WIRE.KeyProofRequest, { signal })
-      const proof = this.#servedProof(keyFingerprint)
+      const proof = await this.#servedProof(keyFingerprint)
       await framed.write(WIRE.KeyProofResponse, proof === undefined ? { found: false } : { found: true, proof }, { signal })
     })
   }
@@ -82,10 +94,8 @@ class KeyProofService implements KeyProofs {
     if (this.#init.paillierKey !== undefined) await this.#endpoint.unhandle('keyproof')
   }
 
-  #servedProof (fingerprint: string): WireBlumModulusProof | undefined {
-    const key = this.#init.paillierKey
-    if (key === undefined || key.publicKey.fingerprint !== fingerprint) return undefined
-    this.#proof ??= blumProofToWire(proveBlumModulus(this.#init.federationId, key.p, key.q))
+  async #servedProof (fingerprint: string): Promise<WireBlumModulusProof | undefined> {
+    if (this.#init.paillierKey?.publicKey.fingerprint !== fingerprint) return undefined
     return this.#proof
   }
 
@@ -93,6 +103,7 @@ class KeyProofService implements KeyProofs {
     const { fingerprint } = publicKey
     // This node's own key: it drew the primes itself.
     if (this.#init.paillierKey?.publicKey.fingerprint === fingerprint) return
+    if (provenInProcess.has(this.#provenKey(publicKey))) return
     let proven = this.#proven.get(fingerprint)
     if (proven === undefined) {
       proven = this.#fetchAndVerify(publicKey, signal)
@@ -100,6 +111,10 @@ class KeyProofService implements KeyProofs {
       proven.catch(() => { this.#proven.delete(fingerprint) })
     }
     await proven
+  }
+
+  #provenKey (publicKey: PaillierPublicKey): string {
+    return `${this.#init.federationId}\n${publicKey.n.toString(16)}`
   }
 
   async #fetchAndVerify (publicKey: PaillierPublicKey, signal: AbortSignal | undefined): Promise<void> {
@@ -114,6 +129,7 @@ class KeyProofService implements KeyProofs {
         })
       if (!response.found) throw new UnprovenKeyError(`key ${publicKey.fingerprint}: the coordinator has no modulus proof for it`)
       verifyBlumModulusProof(this.#init.federationId, publicKey.n, blumProofFromWire(response.proof))
+      provenInProcess.add(this.#provenKey(publicKey))
     } catch (err) {
       if (err instanceof UnprovenKeyError) throw err
       throw new UnprovenKeyError(`key ${publicKey.fingerprint}: no valid Paillier–Blum modulus proof (${(err as Error).name}: ${(err as Error).message})`, { cause: err })
