@@ -80,7 +80,7 @@ const roundSchema = z.strictObject({
  */
 const MAX_NOISE_POOL_ENTRIES = 2 ** 20
 
-/** What this node accepts as a client, whatever the coordinator announces, and its offline encryption work. */
+/** What this node accepts as a client, whatever the coordinator announces, and how it prepares to encrypt. */
 const clientSchema = z.strictObject({
   minParticipants: intInRange(MIN_PARTICIPANTS_FLOOR, Number.MAX_SAFE_INTEGER, `an integer >= ${MIN_PARTICIPANTS_FLOOR} (the protocol's floor)`),
   noisePool: z.strictObject({
