@@ -61,6 +61,20 @@ describe('node/files/secret-file', () => {
     await assert.rejects(readSecretFile(path), { name: 'KeyFileOwnerError' })
   })
 
+  it('refuses a file whose owner is not this process\'s user, without root to give it away', async () => {
+    const path = join(dir, 'a.key')
+    await writeSecretFile(path, 'secret')
+    const { uid } = await stat(path)
+    const getuid = process.getuid
+    // This process now runs, as far as readSecretFile can tell, as another user than the file's owner.
+    process.getuid = () => uid + 1
+    try {
+      await assert.rejects(readSecretFile(path), { name: 'KeyFileOwnerError' })
+    } finally {
+      process.getuid = getuid
+    }
+  })
+
   it('refuses a group- or world-accessible file, and a directory', async () => {
     const path = join(dir, 'a.key')
     await writeSecretFile(path, 'secret')
