@@ -28,6 +28,7 @@ import { openStore } from './store/index.ts'
 import type { Store } from './store/index.ts'
 import { aggregatorService } from './services/aggregator.ts'
 import { clientService } from './services/client.ts'
+import type { ClientAlarm } from './services/client.ts'
 import { coordinatorService } from './services/coordinator.ts'
 import { keyProofService } from './services/key-proof.ts'
 import { membershipService } from './services/membership-service.ts'
@@ -41,6 +42,8 @@ export interface FederationNodeOptions {
   metrics?: FedaggMetrics
   /** Crash-test hook called at named points of the aggregator's and coordinator's durable paths. */
   checkpoint?: Checkpoint
+  /** Called when this client finds its contribution misrepresented (the daemon logs it at warn level). */
+  onAlarm?: (alarm: ClientAlarm) => void
 }
 
 export async function createFederationNode (config: FedaggConfig, options: FederationNodeOptions = {}): Promise<RunningNode> {
@@ -58,7 +61,8 @@ export async function createFederationNode (config: FedaggConfig, options: Feder
       paillierKey,
       store,
       metrics: options.metrics ?? createFedaggMetrics({ labels: { peer_id: self } }),
-      checkpoint: options.checkpoint
+      checkpoint: options.checkpoint,
+      onAlarm: options.onAlarm
     })
   } catch (err) {
     store.close()
@@ -74,6 +78,7 @@ interface Parts {
   store: Store
   metrics: FedaggMetrics
   checkpoint: Checkpoint | undefined
+  onAlarm: ((alarm: ClientAlarm) => void) | undefined
 }
 
 async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNode> {
@@ -175,6 +180,8 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             encryptionPool: round => poolFor(pools, round),
             ensureKeyProven: async (publicKey, signal): Promise<void> => host.services.keyProofs.ensureProven(publicKey, signal),
             chunkCiphertexts: config.round.chunkCiphertexts,
+            minParticipants: config.client.minParticipants,
+            ...(parts.onAlarm === undefined ? {} : { onAlarm: parts.onAlarm }),
             limits: protocolLimits
           })
         }

@@ -162,7 +162,8 @@ export class RunningNode implements FederationNode {
     return [...views.values()]
       .map(view => {
         const counted = client?.wasCounted(view.roundId)
-        return counted === undefined ? view : { ...view, counted }
+        const alarm = client?.alarm(view.roundId)
+        return { ...view, ...(counted === undefined ? {} : { counted }), ...(alarm === undefined ? {} : { alarm }) }
       })
       .sort((a, b) => b.openedAtMs - a.openedAtMs)
   }

@@ -23,6 +23,8 @@ export interface FedaggMetrics {
   roundFailed (reason: RoundFailureReason): void
   /** Coordinator: one aggregate decrypted, and whether its guard bits and ranges held. */
   decryption (outcome: DecryptionOutcome): void
+  /** Client: a transcript misrepresented this client's contribution; `kind` is the ContributionAlarm. */
+  clientAlarm (kind: string): void
   /** Payload bytes read from a fedagg protocol stream, by protocol name (e.g. 'submit'). */
   bytesReceived (protocol: string, bytes: number): void
   /** Payload bytes written to a fedagg protocol stream, by protocol name. */
@@ -99,6 +101,12 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     labelNames: ['outcome'],
     registers: [registry]
   })
+  const clientAlarms = new Counter({
+    name: 'fedagg_client_alarms_total',
+    help: 'Transcripts that misrepresented this client\'s contribution (omitted, listed without submission, foreign digest), by kind',
+    labelNames: ['kind'],
+    registers: [registry]
+  })
   const bytesReceived = new Counter({
     name: 'fedagg_bytes_received_total',
     help: 'Payload bytes read from fedagg protocol streams, by protocol',
@@ -135,6 +143,7 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     roundReleased: () => { roundsReleased.inc() },
     roundFailed: (reason) => { roundsFailed.inc({ reason }) },
     decryption: (outcome) => { decryptions.inc({ outcome }) },
+    clientAlarm: (kind) => { clientAlarms.inc({ kind: reasonLabel(kind) }) },
     bytesReceived: (protocol, bytes) => { bytesReceived.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },
     bytesSent: (protocol, bytes) => { bytesSent.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },
     observeConnectedPeers: (source) => { connectedPeersSource = source },
