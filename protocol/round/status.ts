@@ -21,8 +21,10 @@
  * - `failed`: the round ended without an aggregate to decrypt; a RoundFailureReason says why.
  *   Aggregator: it closed below quorum (or could not build a valid aggregate). Coordinator: it
  *   recorded the failure. Client: it saw the failed transcript or result.
- * - `corrupt`: the aggregate was decrypted but failed a check (guard bits, slot ranges, count
- *   slot, tag slots); its values are never used or published. Every role: once it holds that result.
+ * - `corrupt`: the released aggregate failed a check: a listed contributor without a valid signed
+ *   statement (found before decrypting, so nothing is decrypted), or after decryption guard bits,
+ *   slot ranges, the count slot or the tag slots; its values are never used or published. Every
+ *   role: once it holds that result.
  *
  * `decrypted`, `failed` and `corrupt` are the outcomes (RoundOutcome): final on every role, and
  * the words RoundResult.status carries on the wire; Transcript.status carries `released` or `failed`.
