@@ -50,7 +50,15 @@ export const DEFAULT_CONFIG: FedaggConfig = {
      * This node contributes only to rounds announced with at least this quorum: its own guard
      * against a coordinator that announces small rounds. 3 is the protocol's floor.
      */
-    minParticipants: 3
+    minParticipants: 3,
+    noisePool: {
+      /**
+       * Randomizers h_s^r precomputed in the background per key, held in memory only: 4096 cover a
+       * 300,000-value fixed-point update at 2048 bits (~85 values per ciphertext) and cost 2 MiB
+       * (3 MiB at 3072 bits). A client fills only as many as its last announced round needs.
+       */
+      maxEntries: 4096
+    }
   },
   limits: {
     /** A federation is tens of organizations; 256 leaves room for reconnect churn while capping socket use (libp2p default 300). */

@@ -74,9 +74,18 @@ const roundSchema = z.strictObject({
   }
 })
 
-/** What this node accepts as a client, whatever the coordinator announces. */
+/**
+ * 2^20 randomizers are 512 MiB at 2048 bits, 1 GiB at 4096: more than any vector a submission can
+ * carry (limits.maxSubmissionBytes), so a larger pool could never be used up by one round.
+ */
+const MAX_NOISE_POOL_ENTRIES = 2 ** 20
+
+/** What this node accepts as a client, whatever the coordinator announces, and its offline encryption work. */
 const clientSchema = z.strictObject({
-  minParticipants: intInRange(MIN_PARTICIPANTS_FLOOR, Number.MAX_SAFE_INTEGER, `an integer >= ${MIN_PARTICIPANTS_FLOOR} (the protocol's floor)`)
+  minParticipants: intInRange(MIN_PARTICIPANTS_FLOOR, Number.MAX_SAFE_INTEGER, `an integer >= ${MIN_PARTICIPANTS_FLOOR} (the protocol's floor)`),
+  noisePool: z.strictObject({
+    maxEntries: intInRange(0, MAX_NOISE_POOL_ENTRIES, `an integer in [0, ${MAX_NOISE_POOL_ENTRIES}] (0 turns precomputation off)`)
+  }, { error: 'an object' })
 }, { error: 'an object' })
 
 const limitsSchema = z.strictObject({

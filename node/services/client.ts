@@ -13,9 +13,9 @@ import type { AnnouncedRound, ContributionAlarm } from '../../protocol/round/ind
 import { TAG_KEY_BYTES, deriveTags, encodeAndPack, withTags } from '../../protocol/encoding/index.ts'
 import { RESULT_STATUS, WIRE } from '../../protocol/messages/index.ts'
 import type { Receipt, RoundResult, SignedPayload } from '../../protocol/messages/index.ts'
-import { encodeCiphertexts, encryptOneOff } from '../../protocol/paillier/index.ts'
+import { encodeCiphertexts } from '../../protocol/paillier/index.ts'
 import type { PaillierPublicKey } from '../../protocol/paillier/index.ts'
-import type { EncryptionPool } from '../crypto/encrypt-pool.ts'
+import type { VectorEncryptor } from '../crypto/vector-encryptor.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
@@ -24,13 +24,6 @@ import { ciphertextDigest, planCiphertextChunks, sendCiphertexts } from '../stre
 import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
 import { REQUEST_TIMEOUT_MS } from './constants.ts'
-
-/**
- * Up to this many ciphertexts are encrypted on the calling thread with one native exponentiation
- * each (~5 ms at 2048 bits, so at most ~0.3 s of event-loop time). Longer vectors go to the worker
- * pool, whose per-worker comb costs ~1.3 s to build but then ~1.9 ms per ciphertext on every core.
- */
-const ONE_OFF_ENCRYPTION_MAX = 64
 
 /** No open round this client is eligible for (or not the one asked for). */
 export class NoOpenRoundError extends FedaggError {
@@ -119,8 +112,8 @@ export interface ClientInit {
   lookup: (peers: string[], signal: AbortSignal) => Promise<void>
   /** Asks the coordinator for open rounds; their announcements come back through track(). */
   fetchOpenRounds: (signal: AbortSignal) => Promise<SignedPayload[]>
-  /** Encrypts packed plaintexts on every core. */
-  encryptionPool: (round: AnnouncedRound) => EncryptionPool
+  /** Encrypts packed plaintexts: precomputed noise first, then every core (node/crypto/vector-encryptor.ts). */
+  encryptor: VectorEncryptor
   /** Resolves once the key's modulus is proven a Paillier–Blum modulus (key-proof.ts); throws UnprovenKeyError otherwise. */
   ensureKeyProven: (publicKey: PaillierPublicKey, signal?: AbortSignal) => Promise<void>
   /** Ciphertexts per chunk sent, capped at what one CiphertextChunk carries. */
@@ -270,6 +263,8 @@ export class ClientService implements Startable {
     if (!announcement.eligible.includes(this.#self)) return undefined
     if (membership.roster !== undefined) checkAnnouncementAgainstRoster(announcement, membership.roster)
     this.#rounds.set(announcement.roundId, round)
+    // Start the comb and the noise for this key now, while the client still has to train.
+    if (round.announcement.deadlineMs > this.#now()) this.#init.encryptor.prepare(round.publicKey, round.plan.ciphertexts)
     return round
   }
 
@@ -362,9 +357,7 @@ export class ClientService implements Startable {
   }
 
   async #encrypt (round: AnnouncedRound, plaintexts: bigint[], signal: AbortSignal | undefined): Promise<Uint8Array> {
-    const ciphertexts = plaintexts.length <= ONE_OFF_ENCRYPTION_MAX
-      ? plaintexts.map(m => encryptOneOff(round.publicKey, m))
-      : await this.#init.encryptionPool(round).encryptAll(plaintexts, signal)
+    const ciphertexts = await this.#init.encryptor.encrypt(round.publicKey, plaintexts, signal)
     return encodeCiphertexts(round.publicKey, ciphertexts)
   }
 
