@@ -88,7 +88,8 @@ export async function writeSecretFile (path: string, contents: Uint8Array | stri
 }
 
 /**
- * Reads a secret file. It is opened O_NOFOLLOW (a symlink fails with ELOOP: KeyFileSymlinkError),
+ * Reads a secret file. It is opened O_NOFOLLOW (a symlink fails with ELOOP: KeyFileSymlinkError)
+ * and O_NONBLOCK (a named pipe is refused at once rather than blocking the open),
  * and the checks run on that descriptor with fstat, so the file checked is the file read, whatever
  * happens to the name meanwhile: a regular file owned by this process's user (KeyFileOwnerError)
  * that group and others cannot access (InsecureKeyFileError).
@@ -96,7 +97,9 @@ export async function writeSecretFile (path: string, contents: Uint8Array | stri
 export async function readSecretFile (path: string): Promise<Buffer> {
   let handle: FileHandle
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW)
+    // O_NONBLOCK: opening a named pipe planted under the name would otherwise wait for a writer
+    // before fstat could refuse it; for a regular file it changes nothing.
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT') throw new KeyFileMissingError(`${path}: no such key file`, { cause: err })

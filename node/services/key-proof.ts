@@ -37,7 +37,8 @@ export interface KeyProofServiceComponents {
 export interface KeyProofs extends Startable {
   /**
    * Resolves once `publicKey`'s modulus is proven, fetching the proof from the roster's coordinator
-   * and verifying it the first time a key is seen; throws UnprovenKeyError otherwise.
+   * and verifying it the first time a key is seen; throws UnprovenKeyError otherwise, or the
+   * signal's reason once it aborts (the verification goes on for other callers).
    */
   ensureProven: (publicKey: PaillierPublicKey, signal?: AbortSignal) => Promise<void>
 }
@@ -106,21 +107,24 @@ class KeyProofService implements KeyProofs {
     if (provenInProcess.has(this.#provenKey(publicKey))) return
     let proven = this.#proven.get(fingerprint)
     if (proven === undefined) {
-      proven = this.#fetchAndVerify(publicKey, signal)
+      // Bounded by its own deadline only: it is shared by every caller, and one caller giving up
+      // (its signal) must not fail the others waiting on it.
+      proven = this.#fetchAndVerify(publicKey)
       this.#proven.set(fingerprint, proven)
       proven.catch(() => { this.#proven.delete(fingerprint) })
     }
-    await proven
+    if (signal === undefined) return proven
+    await waitUnlessAborted(proven, signal)
   }
 
   #provenKey (publicKey: PaillierPublicKey): string {
     return `${this.#init.federationId}\n${publicKey.n.toString(16)}`
   }
 
-  async #fetchAndVerify (publicKey: PaillierPublicKey, signal: AbortSignal | undefined): Promise<void> {
+  async #fetchAndVerify (publicKey: PaillierPublicKey): Promise<void> {
     const coordinator = this.#init.membership.coordinator()
     if (coordinator === undefined) throw new UnprovenKeyError(`key ${publicKey.fingerprint}: no coordinator to ask for its modulus proof`)
-    const request = AbortSignal.any([deadline(REQUEST_TIMEOUT_MS), ...(signal === undefined ? [] : [signal])])
+    const request = deadline(REQUEST_TIMEOUT_MS)
     try {
       const response = await this.#endpoint.request(peerIdFromString(coordinator), 'keyproof',
         { signal: request, maxDataLength: WIRE.KeyProofResponse.maxDataLength }, async framed => {
@@ -135,6 +139,20 @@ class KeyProofService implements KeyProofs {
       throw new UnprovenKeyError(`key ${publicKey.fingerprint}: no valid Paillier–Blum modulus proof (${(err as Error).name}: ${(err as Error).message})`, { cause: err })
     }
     this.#log('key %s: Paillier–Blum modulus proof verified', publicKey.fingerprint)
+  }
+}
+
+/** Settles as `work` does, or rejects with the signal's reason as soon as it aborts (leaving `work` running). */
+async function waitUnlessAborted (work: Promise<void>, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted()
+  let onAbort: (() => void) | undefined
+  try {
+    await Promise.race([work, new Promise<never>((_resolve, reject) => {
+      onAbort = () => { reject(signal.reason) }
+      signal.addEventListener('abort', onAbort, { once: true })
+    })])
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort)
   }
 }
 

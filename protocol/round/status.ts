@@ -21,8 +21,10 @@
  * - `failed`: the round ended without an aggregate to decrypt; a RoundFailureReason says why.
  *   Aggregator: it closed below quorum (or could not build a valid aggregate). Coordinator: it
  *   recorded the failure. Client: it saw the failed transcript or result.
- * - `corrupt`: the aggregate was decrypted but failed a check (guard bits, slot ranges, count
- *   slot); its values are never used or published. Every role: once it holds that result.
+ * - `corrupt`: the released aggregate failed a check: a listed contributor without a valid signed
+ *   statement (found before decrypting, so nothing is decrypted), or after decryption guard bits,
+ *   slot ranges, the count slot or the tag slots; its values are never used or published. Every
+ *   role: once it holds that result.
  *
  * `decrypted`, `failed` and `corrupt` are the outcomes (RoundOutcome): final on every role, and
  * the words RoundResult.status carries on the wire; Transcript.status carries `released` or `failed`.
@@ -85,10 +87,12 @@ export interface RoundObservation {
 export function observedRoundStatus (observation: RoundObservation): RoundStatus {
   const { recorded, deadlineMs, nowMs, transcript, result } = observation
   if (TERMINAL_ROUND_STATUSES.has(recorded)) return recorded
+  // An outcome, so never behind anything else seen; and it, not a `failed` transcript of the same
+  // rank, decides when an aggregator signed both a failed and a released transcript.
+  if (result !== undefined) return result
   const seen: RoundStatus[] = [recorded]
   if (nowMs >= deadlineMs) seen.push('closed')
   if (transcript !== undefined) seen.push(transcript)
-  if (result !== undefined) seen.push(result)
   return seen.reduce((furthest, status) => RANK[status] > RANK[furthest] ? status : furthest)
 }
 

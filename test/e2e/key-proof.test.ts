@@ -38,6 +38,23 @@ function nonBlumKey (q: bigint): PaillierPrivateKey {
 describe('key proofs: weak coordinator keys are refused before encryption', function () {
   this.timeout(180_000)
 
+  describe('an honest key, verified for several callers at once', () => {
+    let federation: TestFederation
+    before(async () => { federation = await startFederation({ clients: 1 }) })
+    after(async () => { await federation?.stop() })
+
+    it('one caller giving up does not fail the others waiting on the same verification', async () => {
+      const keyProofs = federation.clients[0]!.libp2p.services.keyProofs
+      const { publicKey } = await fixtureKey(2048)
+      const impatient = new AbortController()
+      const first = keyProofs.ensureProven(publicKey, impatient.signal)
+      const second = keyProofs.ensureProven(publicKey)
+      impatient.abort()
+      await assert.rejects(first, { name: 'AbortError' })
+      await second
+    })
+  })
+
   describe('an announcement whose h_s has small order', () => {
     let federation: TestFederation
     before(async () => { federation = await startFederation({ clients: 3 }) })

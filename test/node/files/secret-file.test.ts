@@ -1,6 +1,8 @@
 // Tests secret files: created exclusively and never over an existing name, read only as our own regular 0600 file.
 import assert from 'node:assert/strict'
-import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+import { constants } from 'node:fs'
+import { chmod, chown, mkdir, mkdtemp, open, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readSecretFile, writeSecretFile } from '../../../node/files/secret-file.ts'
@@ -59,6 +61,20 @@ describe('node/files/secret-file', () => {
     await assert.rejects(readSecretFile(path), { name: 'KeyFileOwnerError' })
   })
 
+  it('refuses a file whose owner is not this process\'s user, without root to give it away', async () => {
+    const path = join(dir, 'a.key')
+    await writeSecretFile(path, 'secret')
+    const { uid } = await stat(path)
+    const getuid = process.getuid
+    // This process now runs, as far as readSecretFile can tell, as another user than the file's owner.
+    process.getuid = () => uid + 1
+    try {
+      await assert.rejects(readSecretFile(path), { name: 'KeyFileOwnerError' })
+    } finally {
+      process.getuid = getuid
+    }
+  })
+
   it('refuses a group- or world-accessible file, and a directory', async () => {
     const path = join(dir, 'a.key')
     await writeSecretFile(path, 'secret')
@@ -69,6 +85,23 @@ describe('node/files/secret-file', () => {
     const directory = join(dir, 'd.key')
     await mkdir(directory, { mode: 0o700 })
     await assert.rejects(readSecretFile(directory), { name: 'KeyFileOwnerError' })
+  })
+
+  it('refuses a named pipe at once instead of blocking until some process writes to it', async () => {
+    const path = join(dir, 'a.key')
+    execFileSync('mkfifo', ['-m', '600', path])
+    let timer: NodeJS.Timeout | undefined
+    const outcome = await Promise.race([
+      readSecretFile(path).then(() => 'read', (err: Error) => err.name),
+      new Promise<string>(resolve => { timer = setTimeout(() => { resolve('blocked') }, 2_000) })
+    ])
+    clearTimeout(timer)
+    if (outcome === 'blocked') {
+      // Release the reader stuck in open(2), so the test stops what it started.
+      const writer = await open(path, constants.O_WRONLY | constants.O_NONBLOCK)
+      await writer.close()
+    }
+    assert.equal(outcome, 'KeyFileOwnerError')
   })
 
   it('reports a missing file by name', async () => {

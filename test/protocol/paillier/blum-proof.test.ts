@@ -122,6 +122,11 @@ describe('paillier/blum-proof', function () {
 
     it('another w, or a w with Jacobi symbol +1', () => {
       assert.throws(() => { verifyBlumModulusProof(FEDERATION, n, { ...proof, w: n - proof.w }) }, throwsNamed('BlumProofError')) // (−1/n) = +1 for a Blum n
+      // Each refused by its own check, before any challenge: the soundness lemma needs (w/n) = −1
+      // (w² has +1), and w + n has the same Jacobi symbol as w.
+      assert.throws(() => { verifyBlumModulusProof(FEDERATION, n, { ...proof, w: proof.w * proof.w % n }) }, /Jacobi symbol −1/)
+      assert.throws(() => { verifyBlumModulusProof(FEDERATION, n, { ...proof, w: proof.w + n }) }, /w in \[1, n\)/)
+      assert.throws(() => { verifyBlumModulusProof(FEDERATION, n, { ...proof, w: 0n }) }, /w in \[1, n\)/)
       let other = proof.w + 1n
       while (jacobi(other, n) !== -1) other++
       assert.throws(() => { verifyBlumModulusProof(FEDERATION, n, { ...proof, w: other }) }, /answer 0/)

@@ -128,6 +128,14 @@ describe('protocol/round/status', () => {
       })
     }
 
+    it('the coordinator\'s result decides over a failed transcript (an aggregator that signed both kinds)', () => {
+      const nowMs = deadlineMs + 1
+      for (const result of ROUND_OUTCOMES) {
+        assert.equal(observedRoundStatus({ recorded: 'open', deadlineMs, nowMs, transcript: 'failed', result }), result)
+        assert.equal(observedRoundStatus({ recorded: 'released', deadlineMs, nowMs, transcript: 'failed', result }), result)
+      }
+    })
+
     it('never moves a recorded outcome, and never reports less than recorded', () => {
       const observation = fc.record({
         recorded: status,
