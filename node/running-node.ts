@@ -98,6 +98,7 @@ export class RunningNode implements FederationNode {
       client?.track(signed).catch(skipped)
     })
     metrics.observeConnectedPeers(() => host.getConnections().length)
+    metrics.observeRounds(async () => this.rounds())
     await host.start()
     gossip.start()
   }
