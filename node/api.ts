@@ -47,7 +47,11 @@ export interface RoundView {
   eligible: string[]
   deadlineMs: number
   openedAtMs: number
+  /** Fingerprint of the coordinator's Paillier key the round encrypts under. */
+  keyFingerprint: string
   contributors?: number
+  /** Aggregator only: ciphertext bytes of the submissions it accepted for the round. */
+  bytes?: number
   reason?: string
   /** Client only: whether the aggregator's signed transcript lists this client's receipt. */
   counted?: boolean

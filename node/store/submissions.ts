@@ -65,6 +65,7 @@ export class SubmissionStore {
   readonly #attachReceipt: StatementSync
   readonly #selectAt: StatementSync
   readonly #count: StatementSync
+  readonly #bytes: StatementSync
 
   constructor (db: DatabaseSync) {
     this.#tx = new Transactor(db)
@@ -79,6 +80,7 @@ export class SubmissionStore {
     this.#attachReceipt = db.prepare('UPDATE submissions SET receipt = ? WHERE round_id = ? AND client = ? AND receipt IS NULL')
     this.#selectAt = db.prepare('SELECT client, idx, digest, ciphertexts, accepted_at_ms FROM submissions WHERE round_id = ? AND idx = ?')
     this.#count = db.prepare('SELECT count(*) AS n FROM submissions WHERE round_id = ?')
+    this.#bytes = db.prepare('SELECT coalesce(sum(length(ciphertexts)), 0) AS bytes FROM submissions WHERE round_id = ?')
   }
 
   /**
@@ -158,5 +160,10 @@ export class SubmissionStore {
 
   count (roundId: string): number {
     return (this.#count.get(roundId) as { n: number }).n
+  }
+
+  /** Ciphertext bytes stored for the round (what the status page shows per round). */
+  bytes (roundId: string): number {
+    return (this.#bytes.get(roundId) as { bytes: number }).bytes
   }
 }
