@@ -52,6 +52,8 @@ export interface RoundView {
   contributors?: number
   /** Aggregator only: ciphertext bytes of the submissions it accepted for the round. */
   bytes?: number
+  /** Aggregator only: when it accepted the round's latest submission. */
+  lastContributionAtMs?: number
   reason?: string
   /** Client only: whether the aggregator's signed transcript lists this client's receipt. */
   counted?: boolean

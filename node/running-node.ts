@@ -238,10 +238,11 @@ export class RunningNode implements FederationNode {
     const round = this.#parts.store.rounds.announced(record.roundId)
     const view = roundView(round, this.#observedStatus(round, record.status))
     const contributors = this.#parts.store.submissions.count(record.roundId)
-    const bytes = this.#parts.store.submissions.bytes(record.roundId)
+    const { bytes, lastAcceptedAtMs } = this.#parts.store.submissions.totals(record.roundId)
     return {
       ...view,
       ...(contributors > 0 ? { contributors, bytes } : {}),
+      ...(lastAcceptedAtMs === undefined ? {} : { lastContributionAtMs: lastAcceptedAtMs }),
       ...(record.statusReason === undefined ? {} : { reason: record.statusReason })
     }
   }

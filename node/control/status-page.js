@@ -54,7 +54,8 @@ function render () {
   for (const m of s.members) {
     const row = members.insertRow()
     row.dataset.peerId = m.peerId
-    cell(row, m.self ? `${m.name} (this node)` : m.name)
+    const name = m.name === '' ? '(unnamed)' : m.name
+    cell(row, m.self ? `${name}, this node` : name)
     cell(row, short(m.peerId), 'mono').title = m.peerId
     cell(row, m.roles.join(', '))
     badge(row, m.connected ? 'connected' : 'offline', m.connected ? 'connected' : 'offline')

@@ -23,7 +23,7 @@ export interface MemberStatus {
 }
 
 export interface RoundPhaseTimes {
-  /** From opening until the deadline, the decision or now, whichever came first. */
+  /** From opening until the deadline, the last eligible client's contribution (aggregator), the decision or now, whichever came first. */
   collectingMs: number
   /** From the end of collecting until the coordinator's decision; absent until decided. */
   decidingMs?: number
@@ -128,7 +128,10 @@ export function createStatusView ({ node, connections, now = Date.now }: StatusV
     for (const round of [...open, ...recent]) {
       const result = await node.result(round.roundId)
       const decidedAtMs = result?.decryptedAtMs
-      const collectingEnd = Math.min(round.deadlineMs, decidedAtMs ?? at)
+      // The aggregator closes a round at its deadline, or as soon as every eligible client has
+      // contributed; only the aggregator knows when that last contribution came.
+      const everyoneIn = round.lastContributionAtMs !== undefined && (round.contributors ?? 0) >= round.eligible.length
+      const collectingEnd = Math.min(round.deadlineMs, decidedAtMs ?? at, everyoneIn ? round.lastContributionAtMs ?? Infinity : Infinity)
       const reason = result?.reason ?? round.reason
       rounds.push({
         roundId: round.roundId,

@@ -65,7 +65,7 @@ export class SubmissionStore {
   readonly #attachReceipt: StatementSync
   readonly #selectAt: StatementSync
   readonly #count: StatementSync
-  readonly #bytes: StatementSync
+  readonly #totals: StatementSync
 
   constructor (db: DatabaseSync) {
     this.#tx = new Transactor(db)
@@ -80,7 +80,7 @@ export class SubmissionStore {
     this.#attachReceipt = db.prepare('UPDATE submissions SET receipt = ? WHERE round_id = ? AND client = ? AND receipt IS NULL')
     this.#selectAt = db.prepare('SELECT client, idx, digest, ciphertexts, accepted_at_ms FROM submissions WHERE round_id = ? AND idx = ?')
     this.#count = db.prepare('SELECT count(*) AS n FROM submissions WHERE round_id = ?')
-    this.#bytes = db.prepare('SELECT coalesce(sum(length(ciphertexts)), 0) AS bytes FROM submissions WHERE round_id = ?')
+    this.#totals = db.prepare('SELECT coalesce(sum(length(ciphertexts)), 0) AS bytes, max(accepted_at_ms) AS last FROM submissions WHERE round_id = ?')
   }
 
   /**
@@ -162,8 +162,9 @@ export class SubmissionStore {
     return (this.#count.get(roundId) as { n: number }).n
   }
 
-  /** Ciphertext bytes stored for the round (what the status page shows per round). */
-  bytes (roundId: string): number {
-    return (this.#bytes.get(roundId) as { bytes: number }).bytes
+  /** Ciphertext bytes stored for the round and when the last submission was accepted (what the status page shows per round). */
+  totals (roundId: string): { bytes: number, lastAcceptedAtMs: number | undefined } {
+    const row = this.#totals.get(roundId) as { bytes: number, last: number | null }
+    return { bytes: row.bytes, lastAcceptedAtMs: row.last ?? undefined }
   }
 }
