@@ -4,7 +4,7 @@ import { DEFAULT_CONFIG } from '../../config/defaults.ts'
 import { ROUND_FAILURE_REASONS } from '../../protocol/round/index.ts'
 import { sumSamples } from '../../node/metrics/prometheus-text.ts'
 import type { RunningNode } from '../../node/running-node.ts'
-import { startFederation, waitUntil } from '../helpers/federation.ts'
+import { startFederation, submitOnceProven, waitUntil } from '../helpers/federation.ts'
 import type { TestFederation } from '../helpers/federation.ts'
 
 /** Long enough for the submissions below on a loaded machine; the failing round waits this out. */
@@ -31,7 +31,7 @@ describe('round metrics', function () {
     const series = new RegExp(`^fedagg_round_contributions\\{round_id="${round.roundId}"[^}]*\\} (\\d+)$`, 'm')
     assert.equal(series.exec(await scrape(aggregator))?.[1], '0')
     for (const [i, client] of clients.slice(0, 2).entries()) {
-      await client.submit([i, i], { roundId: round.roundId })
+      await submitOnceProven(client, [i, i], round.roundId)
       assert.equal(series.exec(await scrape(aggregator))?.[1], String(i + 1))
     }
     await clients[2]!.submit([5, 5], { roundId: round.roundId })

@@ -11,7 +11,7 @@ import { startControlServer } from '../../node/control/server.ts'
 import type { ControlServer } from '../../node/control/server.ts'
 import { createStatusView } from '../../node/control/status-view.ts'
 import type { StatusView } from '../../node/control/status-view.ts'
-import { startFederation } from '../helpers/federation.ts'
+import { startFederation, submitOnceProven } from '../helpers/federation.ts'
 import type { TestFederation } from '../helpers/federation.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -72,7 +72,7 @@ describe('status page in Chromium', function () {
     await waitForText(page, row, '0 of 3 needed')
     assert.match(await page.locator(row).innerText(), /open/)
     assert.match(await page.locator(row).innerText(), /in \d+ (s|min)/)
-    await clients[0]!.submit([1, 2, 3], { roundId: round.roundId })
+    await submitOnceProven(clients[0]!, [1, 2, 3], round.roundId)
     await waitForText(page, row, '1 of 3 needed')
     await clients[1]!.submit([4, 5, 6], { roundId: round.roundId })
     await waitForText(page, row, '2 of 3 needed')
