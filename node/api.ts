@@ -47,7 +47,13 @@ export interface RoundView {
   eligible: string[]
   deadlineMs: number
   openedAtMs: number
+  /** Fingerprint of the coordinator's Paillier key the round encrypts under. */
+  keyFingerprint: string
   contributors?: number
+  /** Aggregator only: ciphertext bytes of the submissions it accepted for the round. */
+  bytes?: number
+  /** Aggregator only: when it accepted the round's latest submission. */
+  lastContributionAtMs?: number
   reason?: string
   /**
    * Client only: whether this client's contribution is in the decrypted sum (the transcript lists

@@ -10,6 +10,9 @@ import { ControlClient } from './control/client.ts'
 import { createControlToken, readControlFile, removeControlFile, writeControlFile } from './control/control-file.ts'
 import { startControlServer } from './control/server.ts'
 import type { ControlServer } from './control/server.ts'
+import { createStatusView } from './control/status-view.ts'
+import type { StatusView } from './control/status-view.ts'
+import { RunningNode } from './running-node.ts'
 import { readPaillierKeyFile } from './keys/paillier-key-file.ts'
 import { createFedaggMetrics } from './metrics/metrics.ts'
 import type { FedaggMetrics } from './metrics/metrics.ts'
@@ -78,13 +81,16 @@ export async function startDaemon (config: FedaggConfig, options: DaemonOptions 
   })
 
   let control: ControlServer | undefined
+  let statusView: StatusView | undefined
   try {
     await node.start()
     const token = createControlToken()
-    control = await startControlServer({ node, token, metrics, host: config.control.host, port: config.control.port, logger })
+    statusView = createStatusView({ node, ...(node instanceof RunningNode ? { connections: node.peerConnections } : {}) })
+    control = await startControlServer({ node, token, metrics, statusView, host: config.control.host, port: config.control.port, logger })
     await writeControlFile(config.dataDir, { url: control.url, token })
   } catch (err) {
     await control?.close()
+    statusView?.close()
     await node.stop().catch((stopErr: unknown) => { logger.error({ err: stopErr }, 'stopping the node after a failed start failed') })
     throw err
   }
@@ -104,6 +110,7 @@ export async function startDaemon (config: FedaggConfig, options: DaemonOptions 
     stop: async () => {
       stopping ??= (async () => {
         await started.close()
+        statusView?.close()
         await removeControlFile(config.dataDir)
         await node.stop()
         logger.info('fedagg node stopped')

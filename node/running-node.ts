@@ -11,6 +11,8 @@ import type { FedaggConfig } from '../config/index.ts'
 import type {
   FederationNode, NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundView
 } from './api.ts'
+import type { PeerId } from '@libp2p/interface'
+import type { PeerConnections } from './control/status-view.ts'
 import type { FedaggHost } from './host.ts'
 import type { FederationGossip } from './membership/federation-gossip.ts'
 import type { Membership } from './membership/membership.ts'
@@ -75,6 +77,19 @@ export class RunningNode implements FederationNode {
   /** The underlying libp2p host, for programs that add protocols of their own or inspect connections. */
   get libp2p (): FedaggHost<RoleServices> { return this.#parts.host }
 
+  /** Who this node is connected to, for the status page's members table. */
+  get peerConnections (): PeerConnections {
+    const host = this.#parts.host
+    return {
+      connected: () => [...new Set(host.getConnections().map(connection => connection.remotePeer.toString()))],
+      onDisconnect: (listener) => {
+        const handler = (event: CustomEvent<PeerId>): void => { listener(event.detail.toString()) }
+        host.addEventListener('peer:disconnect', handler)
+        return () => { host.removeEventListener('peer:disconnect', handler) }
+      }
+    }
+  }
+
   get #services (): RoleServices { return this.#parts.host.services }
 
   async start (): Promise<void> {
@@ -99,6 +114,7 @@ export class RunningNode implements FederationNode {
       client?.track(signed).catch(skipped)
     })
     metrics.observeConnectedPeers(() => host.getConnections().length)
+    metrics.observeRounds(async () => this.rounds())
     await host.start()
     gossip.start()
   }
@@ -223,9 +239,11 @@ export class RunningNode implements FederationNode {
     const round = this.#parts.store.rounds.announced(record.roundId)
     const view = roundView(round, this.#observedStatus(round, record.status))
     const contributors = this.#parts.store.submissions.count(record.roundId)
+    const { bytes, lastAcceptedAtMs } = this.#parts.store.submissions.totals(record.roundId)
     return {
       ...view,
-      ...(contributors > 0 ? { contributors } : {}),
+      ...(contributors > 0 ? { contributors, bytes } : {}),
+      ...(lastAcceptedAtMs === undefined ? {} : { lastContributionAtMs: lastAcceptedAtMs }),
       ...(record.statusReason === undefined ? {} : { reason: record.statusReason })
     }
   }
@@ -251,7 +269,8 @@ function roundView (round: AnnouncedRound, status: RoundStatus): RoundView {
     minParticipants: announcement.minParticipants,
     eligible: [...announcement.eligible],
     deadlineMs: announcement.deadlineMs,
-    openedAtMs: announcement.openedAtMs
+    openedAtMs: announcement.openedAtMs,
+    keyFingerprint: round.publicKey.fingerprint
   }
 }
 

@@ -18,15 +18,20 @@ export interface RouteContext {
   signal: AbortSignal
 }
 
-export type RouteResponse =
+export type RouteResponse = (
   | { json: unknown }
   | { text: string, contentType: string }
+) & {
+  /** @default 200 */
+  status?: number
+  headers?: Record<string, string>
+}
 
 export interface Route {
   method: HttpMethod
   /** Path segments; `:name` captures one segment into params.name. */
   path: string[]
-  /** False only for GET /metrics (see ControlServerInit.metrics). */
+  /** False only for GET /metrics (see ControlServerInit.metrics) and the read-only status page routes (status-page.ts). */
   authenticated: boolean
   takesBody: boolean
   handle (context: RouteContext): Promise<RouteResponse>

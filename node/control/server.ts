@@ -14,6 +14,8 @@ import {
 import { isLoopbackHost } from '../../config/loopback.ts'
 import { hostOfHostHeader } from './loopback.ts'
 import { controlRoutes } from './routes.ts'
+import { statusPageRoutes } from './status-page.ts'
+import type { StatusView } from './status-view.ts'
 import type { Route, RouteResponse } from './routes.ts'
 
 /** What the server logs through; a pino logger fits. */
@@ -33,6 +35,11 @@ export interface ControlServerInit {
    * daemon restart. Omitted: /metrics is a 404.
    */
   metrics?: FedaggMetrics
+  /**
+   * Serves the status page (GET /, /status-page.js, /status.json) and GET /healthz without a token;
+   * status-page.ts says why. Omitted: those paths are 404s.
+   */
+  statusView?: StatusView
   /** Must be loopback. @default '127.0.0.1' */
   host?: string
   /** @default 0 (any free port; control.json tells clients which) */
@@ -68,7 +75,10 @@ export async function startControlServer (init: ControlServerInit): Promise<Cont
     throw new NonLoopbackHostError(`control API: expected a loopback host (127.0.0.1, ::1 or localhost), got ${host}`)
   }
   const maxBodyBytes = init.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
-  const routes = controlRoutes({ node: init.node, metrics: init.metrics, maxWaitSeconds: init.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS })
+  const routes = [
+    ...controlRoutes({ node: init.node, metrics: init.metrics, maxWaitSeconds: init.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS }),
+    ...(init.statusView === undefined ? [] : await statusPageRoutes(init.statusView))
+  ]
   const tokenDigest = sha256(init.token)
   const closing = new AbortController()
 
@@ -88,7 +98,7 @@ export async function startControlServer (init: ControlServerInit): Promise<Cont
       const { route, params } = match
       const body = route.takesBody ? await readJsonBody(req, maxBodyBytes) : undefined
       const response = await route.handle({ params, query: url.searchParams, body, signal: AbortSignal.any([closing.signal, gone.signal]) })
-      sendResponse(res, 200, response)
+      sendResponse(res, response.status ?? 200, response)
     } catch (err) {
       const status = statusForError(err)
       const name = err instanceof Error ? err.name : 'Error'
@@ -200,7 +210,7 @@ function sendResponse (res: ServerResponse, status: number, response: RouteRespo
   const [body, contentType] = 'json' in response
     ? [JSON.stringify(response.json ?? null), 'application/json; charset=utf-8']
     : [response.text, response.contentType]
-  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' })
+  res.writeHead(status, { ...response.headers, 'content-type': contentType, 'cache-control': 'no-store' })
   res.end(body)
 }
 

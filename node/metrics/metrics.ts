@@ -4,6 +4,13 @@ import type { RoundFailureReason } from '../../protocol/round/index.ts'
 
 export type DecryptionOutcome = 'ok' | 'corrupt'
 
+/** What the round gauges need of a round (a RoundView fits). */
+export interface RoundProgress {
+  roundId: string
+  status: string
+  contributors?: number
+}
+
 /** How a client made a ciphertext: from a precomputed randomizer, on the worker pool, or one native power on the main thread. */
 export type EncryptionPath = 'noise' | 'pool' | 'one-off'
 
@@ -34,6 +41,8 @@ export interface FedaggMetrics {
   bytesSent (protocol: string, bytes: number): void
   /** Sets where the connected-peers gauge reads its value at scrape time. */
   observeConnectedPeers (source: () => number | Promise<number>): void
+  /** Sets where the open-rounds and contributions gauges read this node's rounds at scrape time. */
+  observeRounds (source: () => Promise<readonly RoundProgress[]>): void
   /** Client: `count` ciphertexts made along `path`. */
   ciphertextsEncrypted (path: EncryptionPath, count: number): void
   /** Sets where the noise-pool gauge (precomputed randomizers ready) reads its value at scrape time. */
@@ -137,6 +146,29 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     }
   }))
 
+  let roundsSource: (() => Promise<readonly RoundProgress[]>) | undefined
+  const openRounds = async (): Promise<RoundProgress[]> =>
+    roundsSource === undefined ? [] : (await roundsSource()).filter(round => round.status === 'open')
+  registry.registerMetric(new Gauge({
+    name: 'fedagg_open_rounds',
+    help: 'Rounds this node sees in status open',
+    registers: [],
+    async collect () { this.set((await openRounds()).length) }
+  }))
+  registry.registerMetric(new Gauge({
+    name: 'fedagg_round_contributions',
+    help: 'Contributions received so far per open round, by round ID (series of a round vanish once it leaves open)',
+    labelNames: ['round_id'],
+    registers: [],
+    // Reset first: a closed round must drop out rather than keep its last count. Only open rounds
+    // are labelled, and each lasts until its deadline, so the round_id label stays bounded.
+    async collect () {
+      const rounds = await openRounds()
+      this.reset()
+      for (const round of rounds) this.set({ round_id: round.roundId }, round.contributors ?? 0)
+    }
+  }))
+
   const ciphertextsEncrypted = new Counter({
     name: 'fedagg_client_ciphertexts_encrypted_total',
     help: 'Ciphertexts this client made, by path: noise (precomputed randomizer, one product), pool (worker threads), one-off',
@@ -170,6 +202,7 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     bytesReceived: (protocol, bytes) => { bytesReceived.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },
     bytesSent: (protocol, bytes) => { bytesSent.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },
     observeConnectedPeers: (source) => { connectedPeersSource = source },
+    observeRounds: (source) => { roundsSource = source },
     ciphertextsEncrypted: (path, count) => { if (count > 0) ciphertextsEncrypted.inc({ path }, count) },
     observeNoisePool: (source) => { noisePoolSource = source },
     render: async () => registry.metrics()

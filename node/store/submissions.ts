@@ -68,6 +68,7 @@ export class SubmissionStore {
   readonly #attachReceipt: StatementSync
   readonly #selectAt: StatementSync
   readonly #count: StatementSync
+  readonly #totals: StatementSync
 
   constructor (db: DatabaseSync) {
     this.#tx = new Transactor(db)
@@ -82,6 +83,7 @@ export class SubmissionStore {
     this.#attachReceipt = db.prepare('UPDATE submissions SET receipt = ? WHERE round_id = ? AND client = ? AND receipt IS NULL')
     this.#selectAt = db.prepare('SELECT client, idx, digest, ciphertexts, statement, accepted_at_ms FROM submissions WHERE round_id = ? AND idx = ?')
     this.#count = db.prepare('SELECT count(*) AS n FROM submissions WHERE round_id = ?')
+    this.#totals = db.prepare('SELECT coalesce(sum(length(ciphertexts)), 0) AS bytes, max(accepted_at_ms) AS last FROM submissions WHERE round_id = ?')
   }
 
   /**
@@ -163,5 +165,11 @@ export class SubmissionStore {
 
   count (roundId: string): number {
     return (this.#count.get(roundId) as { n: number }).n
+  }
+
+  /** Ciphertext bytes stored for the round and when the last submission was accepted (what the status page shows per round). */
+  totals (roundId: string): { bytes: number, lastAcceptedAtMs: number | undefined } {
+    const row = this.#totals.get(roundId) as { bytes: number, last: number | null }
+    return { bytes: row.bytes, lastAcceptedAtMs: row.last ?? undefined }
   }
 }

@@ -120,3 +120,18 @@ export async function startFederation (options: FederationOptions): Promise<Test
     throw err
   }
 }
+
+/**
+ * A client's submit, tried once more after UnprovenKeyError. The first submit under a key makes the
+ * in-process coordinator compute its modulus proof and the client verify it, on the one event loop
+ * every node of the federation shares; on a heavily loaded machine that can outlast the 10 s
+ * key-proof request. The coordinator keeps the proof once computed, so the second try only verifies.
+ */
+export async function submitOnceProven (client: RunningNode, values: readonly number[], roundId: string): Promise<void> {
+  try {
+    await client.submit(values, { roundId })
+  } catch (err) {
+    if ((err as Error).name !== 'UnprovenKeyError') throw err
+    await client.submit(values, { roundId })
+  }
+}

@@ -13,6 +13,8 @@ export interface StartConfigArgs {
   config?: string
   listen?: string[]
   join?: string
+  /** control.port; a fixed port lets Prometheus scrape /metrics at a known address. */
+  controlPort?: number
 }
 
 /**
@@ -31,7 +33,8 @@ export async function loadStartConfig (args: StartConfigArgs, env: NodeJS.Proces
     flags: {
       dataDir: impliesDataDir ? args.dataDir : undefined,
       listen: args.listen,
-      join: args.join
+      join: args.join,
+      'control.port': args.controlPort
     }
   })
 }
@@ -39,6 +42,7 @@ export async function loadStartConfig (args: StartConfigArgs, env: NodeJS.Proces
 interface StartCommandArgs extends GlobalArgs {
   listen?: string[]
   join?: string
+  controlPort?: number
   stopOnStdinEnd: boolean
 }
 
@@ -48,6 +52,7 @@ export const startCommand: CommandModule<GlobalArgs, StartCommandArgs> = {
   builder: (yargs: Argv<GlobalArgs>) => yargs
     .option('join', { type: 'string', describe: 'Coordinator multiaddr ending in /p2p/<peerId>' })
     .option('listen', { type: 'string', array: true, describe: 'Listen multiaddrs (override the config)' })
+    .option('control-port', { type: 'number', describe: 'Control API port on loopback, fixed for Prometheus scraping (control.port, FEDAGG_CONTROL_PORT; default 0 = random)' })
     .option('stop-on-stdin-end', { type: 'boolean', default: false, hidden: true, describe: 'Stop when stdin closes (used by fedagg local)' }) as unknown as Argv<StartCommandArgs>,
   handler: async (argv) => {
     const config = await loadStartConfig(argv, argv.io.env)

@@ -94,7 +94,8 @@ export class FakeFederationNode implements FederationNode {
       minParticipants: request.minParticipants,
       eligible: request.eligible ?? roster.members.filter(m => m.roles.includes('client')).map(m => m.peerId),
       deadlineMs: Date.now() + request.deadlineSeconds * 1000,
-      openedAtMs: Date.now()
+      openedAtMs: Date.now(),
+      keyFingerprint: 'fake-key'
     }
     this.roundViews.set(round.roundId, round)
     return round

@@ -31,6 +31,13 @@ describe('node/cli/commands/start', () => {
     assert.equal(config.logLevel, 'debug')
   })
 
+  it('takes a fixed control port from --control-port, or FEDAGG_CONTROL_PORT, and keeps the random port (0) by default', async () => {
+    assert.equal((await loadStartConfig({ dataDir, dataDirGiven: true }, {})).control.port, 0)
+    assert.equal((await loadStartConfig({ dataDir, dataDirGiven: true }, { FEDAGG_CONTROL_PORT: '9464' })).control.port, 9464)
+    assert.equal((await loadStartConfig({ dataDir, dataDirGiven: true, controlPort: 9465 }, { FEDAGG_CONTROL_PORT: '9464' })).control.port, 9465)
+    await assert.rejects(loadStartConfig({ dataDir, dataDirGiven: true, controlPort: 70_000 }, {}), /control\.port: expected a port in \[0, 65535\]/)
+  })
+
   it('uses --config, or FEDAGG_CONFIG, over the data dir\'s file', async () => {
     const other = join(root, 'other.json')
     await writeFile(other, JSON.stringify({ dataDir, federationId: 'fed-b', roles: ['aggregator'] }))
