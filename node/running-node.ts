@@ -144,11 +144,11 @@ export class RunningNode implements FederationNode {
     for (const status of ROUND_STATUSES) {
       for (const record of store.rounds.listByStatus(status)) views.set(record.roundId, this.#storedRoundView(record))
     }
-    for (const round of this.#services.client?.knownRounds() ?? []) {
-      const roundId = round.announcement.roundId
-      if (!views.has(roundId)) views.set(roundId, roundView(round, round.announcement.deadlineMs > Date.now() ? 'open' : 'closed'))
-    }
     const client = this.#services.client
+    for (const round of client?.knownRounds() ?? []) {
+      const roundId = round.announcement.roundId
+      if (!views.has(roundId)) views.set(roundId, roundView(round, client?.closedReason(roundId) === undefined ? 'open' : 'closed'))
+    }
     return [...views.values()]
       .map(view => {
         const counted = client?.wasCounted(view.roundId)

@@ -34,6 +34,11 @@ export class NoOpenRoundError extends FedaggError {
   static override name = 'NoOpenRoundError'
 }
 
+/** The round asked for has closed (its transcript or result is out, or its deadline passed): nothing is sent. */
+export class RoundNotOpenError extends FedaggError {
+  static override name = 'RoundNotOpenError'
+}
+
 /** The aggregator refused the submission; `reason` is the aggregator's typed error name. */
 export class SubmissionRefusedError extends FedaggError {
   static override name = 'SubmissionRefusedError'
@@ -104,6 +109,8 @@ export class ClientService implements Startable {
   readonly #now: () => number
   readonly #rounds = new Map<string, AnnouncedRound>()
   readonly #counted = new Map<string, boolean>()
+  /** Rounds whose transcript or result this client has seen, with what closed them. */
+  readonly #closed = new Map<string, string>()
   #stopping = new AbortController()
 
   constructor (components: ClientComponents, init: ClientInit) {
@@ -124,6 +131,19 @@ export class ClientService implements Startable {
     this.#init.gossip.on('transcript', signed => {
       this.#checkCounted(signed).catch(err => { this.#log('ignored transcript - %e', err) })
     })
+    this.#init.gossip.on('result', signed => {
+      // The gossip validator has checked the coordinator's signature before delivery.
+      const result = WIRE.RoundResult.decode(signed.payload)
+      this.#closed.set(result.roundId, result.status)
+    })
+  }
+
+  /** Why the round is no longer open to submissions, or undefined while it may be. */
+  closedReason (roundId: string): string | undefined {
+    const closed = this.#closed.get(roundId)
+    if (closed !== undefined) return closed
+    const round = this.#rounds.get(roundId)
+    return round !== undefined && round.announcement.deadlineMs <= this.#now() ? 'deadline passed' : undefined
   }
 
   /** Whether the aggregator's transcript lists this client's receipt; undefined until both are known. */
@@ -139,6 +159,7 @@ export class ClientService implements Startable {
    */
   async #checkCounted (signed: SignedPayload): Promise<void> {
     const transcript = await verifyTranscript(signed)
+    if (!this.#closed.has(transcript.roundId)) this.#closed.set(transcript.roundId, 'closed by the aggregator')
     const stored = this.#init.store.receipts.get(transcript.roundId)
     const round = this.#rounds.get(transcript.roundId)
     if (stored === undefined || round === undefined || transcript.aggregator !== round.announcement.aggregator) return
@@ -170,9 +191,8 @@ export class ClientService implements Startable {
 
   /** Open rounds this client may contribute to, newest first. */
   openRounds (): AnnouncedRound[] {
-    const now = this.#now()
     return [...this.#rounds.values()]
-      .filter(round => round.announcement.deadlineMs > now)
+      .filter(round => this.closedReason(round.announcement.roundId) === undefined)
       .sort((a, b) => b.announcement.openedAtMs - a.announcement.openedAtMs)
   }
 
@@ -191,21 +211,29 @@ export class ClientService implements Startable {
     const round = await this.#findRound(options.roundId)
     const roundId = round.announcement.roundId
     const { store } = this.#init
-    const existing = store.receipts.get(roundId)
-    if (existing !== undefined) return this.#storedReceipt(round, existing)
+    // The values are checked first, whatever is stored: a bad vector is refused as such, never answered with an old receipt.
     const plaintexts = encodeAndPack(round.spec, round.plan, values, options.weight)
     const valuesDigest = plaintextsDigest(plaintexts)
+    const existing = store.receipts.get(roundId)
+    if (existing !== undefined) this.#refuseChangedValues(roundId, existing.valuesDigest, valuesDigest)
+    const closed = this.closedReason(roundId)
+    if (closed !== undefined) {
+      const earlier = existing === undefined ? '' : '; this client\'s submission of these values was accepted before it closed'
+      throw new RoundNotOpenError(`round ${roundId} is no longer open (${closed}); nothing was sent${earlier}`)
+    }
+    if (existing !== undefined) return this.#storedReceipt(round, existing)
     let outgoing = store.outgoing.get(roundId)
     if (outgoing === undefined) {
       const bytes = await this.#encrypt(round, plaintexts, options.signal)
       // Encrypting can take seconds, long enough for another submit() for this round to finish.
       const settled = store.receipts.get(roundId)
-      if (settled !== undefined) return this.#storedReceipt(round, settled)
+      if (settled !== undefined) {
+        this.#refuseChangedValues(roundId, settled.valuesDigest, valuesDigest)
+        return this.#storedReceipt(round, settled)
+      }
       outgoing = store.outgoing.keep(roundId, { ciphertexts: bytes, digest: ciphertextDigest(bytes), valuesDigest })
     }
-    if (Buffer.compare(outgoing.valuesDigest, valuesDigest) !== 0) {
-      throw new SubmissionValuesChangedError(`round ${roundId}: this client already stored a submission with other values, which the aggregator may have counted; submit those values again to get its receipt`)
-    }
+    this.#refuseChangedValues(roundId, outgoing.valuesDigest, valuesDigest)
     const { ciphertexts: bytes, digest } = outgoing
     const untilDeadline = AbortSignal.any([
       this.#stopping.signal,
@@ -233,6 +261,13 @@ export class ClientService implements Startable {
     return receipt
   }
 
+  /** A round takes one vector per client: other values than the stored ones are refused before anything is sent. */
+  #refuseChangedValues (roundId: string, stored: Uint8Array | undefined, given: Uint8Array): void {
+    // Receipts saved before values digests were kept have none; their values cannot be compared.
+    if (stored === undefined || Buffer.compare(stored, given) === 0) return
+    throw new SubmissionValuesChangedError(`round ${roundId}: this client already submitted other values, which the aggregator has or may have counted; nothing was sent`)
+  }
+
   async #encrypt (round: AnnouncedRound, plaintexts: bigint[], signal: AbortSignal | undefined): Promise<Uint8Array> {
     const ciphertexts = plaintexts.length <= ONE_OFF_ENCRYPTION_MAX
       ? plaintexts.map(m => encryptOneOff(round.publicKey, m))
@@ -251,7 +286,7 @@ export class ClientService implements Startable {
       round = roundId === undefined ? this.openRounds()[0] : this.#rounds.get(roundId)
     }
     if (round === undefined) {
-      throw new NoOpenRoundError(roundId === undefined ? 'no open round lists this client as eligible' : `round ${roundId} is not open for this client`)
+      throw new NoOpenRoundError(roundId === undefined ? 'no open round lists this client as eligible' : `round ${roundId} is not known to this client as one it may contribute to`)
     }
     return round
   }

@@ -73,6 +73,10 @@ export const MIGRATIONS: readonly string[] = [
     values_digest BLOB NOT NULL,
     saved_at_ms INTEGER NOT NULL
   ) STRICT;
+  `,
+  // The digest of the values behind a receipt, so a later submit with other values is refused, not answered with it.
+  `
+  ALTER TABLE client_receipts ADD COLUMN values_digest BLOB;
   `
 ]
 
