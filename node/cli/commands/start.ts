@@ -4,6 +4,7 @@ import type { Argv, CommandModule } from 'yargs'
 import { loadConfig } from '../../../config/index.ts'
 import type { FedaggConfig } from '../../../config/index.ts'
 import { fileExists } from '../../files/secret-file.ts'
+import { requireNodeDataDir } from '../data-dir.ts'
 import type { GlobalArgs } from '../global-options.ts'
 import { CONFIG_FILE } from './init.ts'
 
@@ -51,6 +52,7 @@ export const startCommand: CommandModule<GlobalArgs, StartCommandArgs> = {
     .option('stop-on-stdin-end', { type: 'boolean', default: false, hidden: true, describe: 'Stop when stdin closes (used by fedagg local)' }) as unknown as Argv<StartCommandArgs>,
   handler: async (argv) => {
     const config = await loadStartConfig(argv, argv.io.env)
+    await requireNodeDataDir(config.dataDir)
     // The daemon (and libp2p with it) is loaded only by the command that runs it.
     const { runDaemon } = await import('../../daemon.ts')
     await runDaemon(config, { stopOnStdinEnd: argv.stopOnStdinEnd })
