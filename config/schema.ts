@@ -48,6 +48,8 @@ const roundSchema = z.strictObject({
   minParticipants: intInRange(2, Number.MAX_SAFE_INTEGER, 'an integer >= 2 (a sum over one client is that client\'s value)'),
   maxParticipants: positiveInt(),
   deadlineSeconds: positiveInt(MAX_DEADLINE_SECONDS),
+  maxDeadlineSeconds: positiveInt(MAX_DEADLINE_SECONDS),
+  maxOpenRoundsPerAggregator: positiveInt(),
   settleGraceSeconds: positiveInt(MAX_DEADLINE_SECONDS),
   chunkCiphertexts: positiveInt(MAX_CHUNK_CIPHERTEXTS)
 }, { error: 'an object' }).check(ctx => {
@@ -67,6 +69,9 @@ const roundSchema = z.strictObject({
       const form = part === 'bits' ? "'int:<bits>'" : "'fixed:<fractionBits>'"
       ctx.issues.push({ code: 'custom', path: ['encoding'], message: part === undefined ? expectation : `${form} with ${part} ${expectation}`, input: round.encoding })
     }
+  }
+  if (round.deadlineSeconds > round.maxDeadlineSeconds) {
+    ctx.issues.push({ code: 'custom', path: ['deadlineSeconds'], message: `at most round.maxDeadlineSeconds (${round.maxDeadlineSeconds})`, input: round.deadlineSeconds })
   }
   if (round.minParticipants > round.maxParticipants) {
     ctx.issues.push({ code: 'custom', path: ['minParticipants'], message: `at most round.maxParticipants (${round.maxParticipants})`, input: round.minParticipants })

@@ -96,6 +96,8 @@ export interface FederationNode {
   removeMember (peerId: string): Promise<RosterView>
   /** Coordinator only. */
   openRound (request: OpenRoundRequest): Promise<RoundView>
+  /** Coordinator only: closes an open round as failed with `reason`, publishes that, decrypts nothing. */
+  cancelRound (roundId: string, reason: string): Promise<RoundView>
   rounds (): Promise<RoundView[]>
   round (roundId: string): Promise<RoundView | undefined>
   /** Coordinator only; undefined until the round has been decrypted or has failed. */

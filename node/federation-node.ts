@@ -137,6 +137,8 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             paillierKey,
             limits: protocolLimits,
             settleGraceMs: config.round.settleGraceSeconds * 1000,
+            maxDeadlineSeconds: config.round.maxDeadlineSeconds,
+            maxOpenRoundsPerAggregator: config.round.maxOpenRoundsPerAggregator,
             ...checkpoint
           })
         }),

@@ -138,6 +138,11 @@ export class RunningNode implements FederationNode {
     return roundView(round, 'open')
   }
 
+  async cancelRound (roundId: string, reason: string): Promise<RoundView> {
+    await this.#require('coordinator').cancelRound(roundId, reason)
+    return await this.round(roundId) as RoundView
+  }
+
   async rounds (): Promise<RoundView[]> {
     const { store } = this.#parts
     const views = new Map<string, RoundView>()

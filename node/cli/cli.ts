@@ -56,6 +56,8 @@ export function buildCli (): Argv<GlobalArgs> {
     .exitProcess(false)
     .fail((message: string | null, err: Error | undefined) => {
       // yargs' messages can span lines ("Invalid values:\n  Argument: ..."); the CLI prints one.
-      throw err ?? new UsageError((message ?? 'invalid command line').replace(/\s*\n\s*/g, ' '))
+      // yargs wraps what an option's coerce throws in its own YError: that is a usage problem too.
+      if (err !== undefined && err.name !== 'YError') throw err
+      throw new UsageError((err?.message ?? message ?? 'invalid command line').replace(/\s*\n\s*/g, ' '))
     })
 }

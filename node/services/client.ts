@@ -21,6 +21,7 @@ import { ciphertextDigest, planCiphertextChunks, sendCiphertexts } from '../stre
 import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
 import { REQUEST_TIMEOUT_MS } from './constants.ts'
+import { AmbiguousRoundError, RoundNotOpenError } from './errors.ts'
 
 /**
  * Up to this many ciphertexts are encrypted on the calling thread with one native exponentiation
@@ -32,11 +33,6 @@ const ONE_OFF_ENCRYPTION_MAX = 64
 /** No open round this client is eligible for (or not the one asked for). */
 export class NoOpenRoundError extends FedaggError {
   static override name = 'NoOpenRoundError'
-}
-
-/** The round asked for has closed (its transcript or result is out, or its deadline passed): nothing is sent. */
-export class RoundNotOpenError extends FedaggError {
-  static override name = 'RoundNotOpenError'
 }
 
 /** The aggregator refused the submission; `reason` is the aggregator's typed error name. */
@@ -237,7 +233,8 @@ export class ClientService implements Startable {
     const { ciphertexts: bytes, digest } = outgoing
     const untilDeadline = AbortSignal.any([
       this.#stopping.signal,
-      AbortSignal.timeout(Math.max(1, round.announcement.deadlineMs - this.#now())),
+      // Timers take at most 2^31 - 1 ms (about 24.8 days); a longer deadline would throw a RangeError here.
+      AbortSignal.timeout(Math.min(Math.max(1, round.announcement.deadlineMs - this.#now()), 2 ** 31 - 1)),
       ...(options.signal === undefined ? [] : [options.signal])
     ])
     let receipt: Receipt
@@ -276,19 +273,28 @@ export class ClientService implements Startable {
   }
 
   async #findRound (roundId: string | undefined): Promise<AnnouncedRound> {
-    let round = roundId === undefined ? this.openRounds()[0] : this.#rounds.get(roundId)
+    let round = roundId === undefined ? this.#onlyOpenRound() : this.#rounds.get(roundId)
     if (round === undefined) {
       const fetched = await this.#init.fetchOpenRounds(deadline(REQUEST_TIMEOUT_MS)).catch((err: Error) => {
         this.#log('fetching open rounds failed - %e', err)
         return []
       })
       await Promise.all(fetched.map(async signed => this.track(signed).catch(err => { this.#log('skipped a fetched announcement - %e', err) })))
-      round = roundId === undefined ? this.openRounds()[0] : this.#rounds.get(roundId)
+      round = roundId === undefined ? this.#onlyOpenRound() : this.#rounds.get(roundId)
     }
     if (round === undefined) {
       throw new NoOpenRoundError(roundId === undefined ? 'no open round lists this client as eligible' : `round ${roundId} is not known to this client as one it may contribute to`)
     }
     return round
+  }
+
+  /** The open round when exactly one is; with several, the operator must name one. */
+  #onlyOpenRound (): AnnouncedRound | undefined {
+    const open = this.openRounds()
+    if (open.length > 1) {
+      throw new AmbiguousRoundError(`${open.length} rounds are open for this client (${open.map(round => round.announcement.roundId).join(', ')}): name one with --round`)
+    }
+    return open[0]
   }
 
   async #deliver (round: AnnouncedRound, bytes: Uint8Array<ArrayBuffer>, digest: Uint8Array<ArrayBuffer>, signal: AbortSignal): Promise<Receipt> {

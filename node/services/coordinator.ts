@@ -6,7 +6,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import pRetry from 'p-retry'
 import { FedaggError } from '../../protocol/errors.ts'
 import {
-  InvalidRoundDocumentError, MIN_NONCE_BYTES, buildRoundResult, checkTranscriptForRound,
+  InvalidRoundDocumentError, MIN_NONCE_BYTES, UnknownRoundError, buildRoundResult, checkTranscriptForRound,
   createAnnouncement, equalBytes, exactDecimal, interpretAnnouncement, openCoordinatorRound, recordCorrupt, recordDecrypted,
   recordFailed, signAnnouncement, signRoundResult, verifyTranscript
 } from '../../protocol/round/index.ts'
@@ -30,6 +30,7 @@ import type { StreamLimits } from '../streams/limits.ts'
 import { NO_CHECKPOINT } from './checkpoints.ts'
 import type { Checkpoint } from './checkpoints.ts'
 import { AGGREGATE_POLL_MAX_MS, AGGREGATE_POLL_MIN_MS, REQUEST_TIMEOUT_MS, SMALL_FRAME_BYTES, TRANSFER_TIMEOUT_MS } from './constants.ts'
+import { DeadlineOutOfRangeError, RoundNotOpenError, TooManyOpenRoundsError } from './errors.ts'
 
 export class InvalidRoundRequestError extends FedaggError {
   static override name = 'InvalidRoundRequestError'
@@ -56,6 +57,10 @@ export interface CoordinatorInit {
   limits: StreamLimits
   /** How long past a round's deadline the coordinator keeps asking for the aggregate. */
   settleGraceMs: number
+  /** The longest deadline a round may be opened with (config round.maxDeadlineSeconds). */
+  maxDeadlineSeconds: number
+  /** Open rounds one aggregator may run at once (config round.maxOpenRoundsPerAggregator). */
+  maxOpenRoundsPerAggregator: number
   now?: () => number
   checkpoint?: Checkpoint
 }
@@ -151,7 +156,9 @@ export class CoordinatorService implements Startable {
     const roster = this.#init.membership.roster!
     const eligible = request.eligible ?? clients(roster)
     const aggregator = request.aggregator ?? aggregators(roster)[0]
-    if (aggregator === undefined) throw new InvalidRoundRequestError('aggregator: expected a roster aggregator, got none in the roster')
+    if (aggregator === undefined) throw new InvalidRoundRequestError('aggregator: expected a roster aggregator, got none in the roster (admit one with `fedagg members add <peerId> --role aggregator`)')
+    this.#checkDeadline(request.deadlineSeconds)
+    this.#checkOpenRounds(aggregator)
     const encoding = parseEncoding(request.encoding, request.clip === undefined ? {} : { clip: request.clip })
     const spec: VectorSpec = {
       length: request.length,
@@ -187,6 +194,42 @@ export class CoordinatorService implements Startable {
     return round
   }
 
+  /**
+   * A deadline is a positive number of seconds up to round.maxDeadlineSeconds: a typo such as
+   * 99999999 would otherwise hold the round, and every client's submit, open for years.
+   */
+  #checkDeadline (deadlineSeconds: number): void {
+    const max = this.#init.maxDeadlineSeconds
+    if (!Number.isFinite(deadlineSeconds) || deadlineSeconds <= 0 || deadlineSeconds > max) {
+      throw new DeadlineOutOfRangeError(`deadlineSeconds: expected a number of seconds in (0, ${max}] (round.maxDeadlineSeconds), got ${deadlineSeconds}`)
+    }
+  }
+
+  #checkOpenRounds (aggregator: string): void {
+    const open = this.#init.store.rounds.listByStatus('open').filter(record => announcedRound(record.signedAnnouncement).announcement.aggregator === aggregator)
+    const max = this.#init.maxOpenRoundsPerAggregator
+    if (open.length >= max) {
+      const ids = open.map(record => record.roundId).join(', ')
+      throw new TooManyOpenRoundsError(`aggregator ${aggregator} already has ${open.length} open round${open.length === 1 ? '' : 's'} (${ids}), the most round.maxOpenRoundsPerAggregator allows (${max}): wait for it to finish or cancel it with \`fedagg round cancel <id>\``)
+    }
+  }
+
+  /**
+   * Closes an open round as failed, with the operator's reason, and publishes that result: the
+   * aggregate is never pulled or decrypted, and clients stop submitting when they see it.
+   */
+  async cancelRound (roundId: string, reason: string): Promise<void> {
+    const record = this.#init.store.rounds.get(roundId)
+    if (record === undefined) throw new UnknownRoundError(`no round ${roundId} on this coordinator`)
+    if (record.status !== 'open') throw new RoundNotOpenError(`round ${roundId} is already ${record.status}; only an open round can be cancelled`)
+    const open = openCoordinatorRound(announcedRound(record.signedAnnouncement).announcement)
+    const state = recordFailed(open, `cancelled: ${reason}`, this.#now())
+    this.#init.metrics.roundFailed(state.status)
+    const signed = await signRoundResult(this.#components.privateKey, buildRoundResult(state))
+    const stored = this.#init.store.results.record(roundId, WIRE.SignedPayload.encode(signed), { status: 'failed', reason: state.reason })
+    await this.#publishResult(roundId, stored.resultMessage)
+  }
+
   #scheduleSettle (roundId: string, deadlineMs: number): void {
     const timer = setTimeout(() => {
       this.#timers.delete(timer)
@@ -212,7 +255,7 @@ export class CoordinatorService implements Startable {
   async #settle (roundId: string): Promise<void> {
     const record = this.#init.store.rounds.get(roundId)
     if (record === undefined || record.status !== 'open') return
-    const round = interpretAnnouncement(WIRE.RoundAnnouncement.decode(WIRE.SignedPayload.decode(record.signedAnnouncement).payload))
+    const round = announcedRound(record.signedAnnouncement)
     const open = openCoordinatorRound(round.announcement)
     const giveUpAt = round.announcement.deadlineMs + this.#init.settleGraceMs
     const decided = await pRetry(async () => this.#pull(round, open), {
@@ -228,6 +271,8 @@ export class CoordinatorService implements Startable {
       return { state: recordFailed(open, `no usable aggregate: ${err.name}: ${err.message}`, this.#now()) }
     })
     const { state } = decided
+    // Cancelled while the pull was under way: the cancellation is the round's outcome.
+    if (this.#init.store.rounds.get(roundId)?.status !== 'open') return
     if (state.status !== 'decrypted') this.#init.metrics.roundFailed(state.status)
     const signed = await signRoundResult(this.#components.privateKey, buildRoundResult(state, decided.values))
     // record() checks-and-stores in one transaction: a round is decrypted and recorded at most once.
@@ -299,6 +344,10 @@ export class CoordinatorService implements Startable {
       this.#log('publishing result of %s failed; it is retried at the next start - %e', roundId, err)
     }
   }
+}
+
+function announcedRound (signedAnnouncement: Uint8Array): AnnouncedRound {
+  return interpretAnnouncement(WIRE.RoundAnnouncement.decode(WIRE.SignedPayload.decode(signedAnnouncement).payload))
 }
 
 export function coordinatorService (init: CoordinatorInit): (components: CoordinatorComponents) => CoordinatorService {

@@ -24,6 +24,10 @@ export class RoundClosedError extends FedaggError {
   static override name = 'RoundClosedError'
 }
 
+export class RoundNotFoundError extends FedaggError {
+  static override name = 'RoundNotFoundError'
+}
+
 /** A fresh, valid libp2p peer ID string. */
 export async function randomPeerId (): Promise<string> {
   return peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
@@ -111,6 +115,17 @@ export class FakeFederationNode implements FederationNode {
     }
     this.roundViews.set(round.roundId, round)
     return round
+  }
+
+  async cancelRound (roundId: string, reason: string): Promise<RoundView> {
+    this.coordinatorRoster()
+    const round = this.roundViews.get(roundId)
+    if (round === undefined) throw new RoundNotFoundError(`no round ${roundId}`)
+    if (round.status !== 'open') throw new RoundClosedError(`round ${roundId} is ${round.status}`)
+    const cancelled: RoundView = { ...round, status: 'failed', reason: `cancelled: ${reason}` }
+    this.roundViews.set(roundId, cancelled)
+    this.publishResult({ roundId, status: 'failed', contributors: 0, sum: [], mean: [], reason: cancelled.reason as string, decryptedAtMs: Date.now() })
+    return cancelled
   }
 
   async rounds (): Promise<RoundView[]> {
