@@ -72,9 +72,19 @@ export interface ReceiptView {
   acceptedAtMs: number
 }
 
+/** Whether this node takes part in its federation right now, and if not, why. */
+export interface FederationLinkView {
+  connected: boolean
+  /** 'coordinator', 'admitted', or why not: 'no-join-address', 'dialling', 'not-admitted', 'removed', 'peer-id-mismatch', 'unreachable'. */
+  state: string
+  /** One sentence for the operator: what happened and what to do. */
+  detail: string
+}
+
 export interface NodeStatus {
   peerId: string
   federationId: string
+  federation: FederationLinkView
   roles: Role[]
   multiaddrs: string[]
   connections: number

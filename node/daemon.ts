@@ -12,6 +12,8 @@ import { startControlServer } from './control/server.ts'
 import type { ControlServer } from './control/server.ts'
 import { readPaillierKeyFile } from './keys/paillier-key-file.ts'
 import { createFedaggMetrics } from './metrics/metrics.ts'
+import { loggedEvents } from './events/node-events.ts'
+import { readableDestination } from './events/log-format.ts'
 import type { FedaggMetrics } from './metrics/metrics.ts'
 
 /**
@@ -58,20 +60,26 @@ export interface Daemon {
   stop (): Promise<void>
 }
 
-/** Pino on stderr, synchronous so nothing is lost when the process exits right after a shutdown. */
-export function createDaemonLogger (level: string): Logger {
-  return pino({ name: 'fedagg', level }, pino.destination({ dest: 2, sync: true }))
+/**
+ * Pino on stderr, synchronous so nothing is lost when the process exits right
+ * after a shutdown: JSON lines for log collectors, or one readable line per
+ * event when stderr is a terminal.
+ */
+export function createDaemonLogger (level: string, readable = false): Logger {
+  return readable
+    ? pino({ name: 'fedagg', level }, readableDestination(2))
+    : pino({ name: 'fedagg', level }, pino.destination({ dest: 2, sync: true }))
 }
 
 /** Starts the node and its control API, writes control.json and prints the ready line. */
 export async function startDaemon (config: FedaggConfig, options: DaemonOptions = {}): Promise<Daemon> {
-  const logger = options.logger ?? createDaemonLogger(config.logLevel)
+  const logger = options.logger ?? createDaemonLogger(config.logLevel, process.stderr.isTTY === true)
   await refuseSecondDaemon(config.dataDir)
   const paillierKey = config.roles.includes('coordinator') ? await readPaillierKeyFile(config.dataDir) : undefined
   // Process metrics (CPU, memory, event loop) only in the daemon: one process, one node.
   const metrics = config.metrics.enabled ? createFedaggMetrics({ defaultMetrics: true }) : undefined
   const createNode = options.createNode ?? await defaultCreateNode()
-  const node = await createNode(config, { paillierKey, metrics })
+  const node = await createNode(config, { paillierKey, metrics, events: loggedEvents(logger) })
 
   let control: ControlServer | undefined
   try {

@@ -31,6 +31,8 @@ import { clientService } from './services/client.ts'
 import { coordinatorService } from './services/coordinator.ts'
 import { membershipService } from './services/membership-service.ts'
 import type { Checkpoint } from './services/checkpoints.ts'
+import { NO_EVENTS } from './events/node-events.ts'
+import type { NodeEvents } from './events/node-events.ts'
 import { RunningNode } from './running-node.ts'
 import type { RoleServices } from './running-node.ts'
 
@@ -40,6 +42,8 @@ export interface FederationNodeOptions {
   metrics?: FedaggMetrics
   /** Crash-test hook called at named points of the aggregator's and coordinator's durable paths. */
   checkpoint?: Checkpoint
+  /** Where operator events go (round transitions, submissions, membership, join). @default NO_EVENTS */
+  events?: NodeEvents
 }
 
 export async function createFederationNode (config: FedaggConfig, options: FederationNodeOptions = {}): Promise<RunningNode> {
@@ -57,7 +61,8 @@ export async function createFederationNode (config: FedaggConfig, options: Feder
       paillierKey,
       store,
       metrics: options.metrics ?? createFedaggMetrics({ labels: { peer_id: self } }),
-      checkpoint: options.checkpoint
+      checkpoint: options.checkpoint,
+      events: options.events ?? NO_EVENTS
     })
   } catch (err) {
     store.close()
@@ -73,10 +78,11 @@ interface Parts {
   store: Store
   metrics: FedaggMetrics
   checkpoint: Checkpoint | undefined
+  events: NodeEvents
 }
 
 async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNode> {
-  const { privateKey, self, roles, paillierKey, store, metrics } = parts
+  const { privateKey, self, roles, paillierKey, store, metrics, events } = parts
   const checkpoint = parts.checkpoint === undefined ? {} : { checkpoint: parts.checkpoint }
   const isCoordinator = roles.has('coordinator')
   const joinCoordinator = config.join === undefined ? undefined : multiaddr(config.join).getComponents().findLast(c => c.name === 'p2p')?.value
@@ -113,7 +119,8 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
     membership,
     gossip,
     ...(config.join === undefined ? {} : { joinAddress: config.join }),
-    limits: protocolLimits
+    limits: protocolLimits,
+    events
   })
   const host: FedaggHost<RoleServices> = await createHost<RoleServices>({
     privateKey,
@@ -139,6 +146,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             settleGraceMs: config.round.settleGraceSeconds * 1000,
             maxDeadlineSeconds: config.round.maxDeadlineSeconds,
             maxOpenRoundsPerAggregator: config.round.maxOpenRoundsPerAggregator,
+            events,
             ...checkpoint
           })
         }),
@@ -153,6 +161,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             chunkCiphertexts: config.round.chunkCiphertexts,
             limits: protocolLimits,
             fetchOpenRounds: async (signal): Promise<SignedPayload[]> => host.services.membership.fetchOpenRounds(signal),
+            events,
             ...checkpoint
           })
         }
@@ -169,7 +178,9 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             fetchOpenRounds: async (signal): Promise<SignedPayload[]> => host.services.membership.fetchOpenRounds(signal),
             encryptionPool: round => poolFor(pools, round),
             chunkCiphertexts: config.round.chunkCiphertexts,
-            limits: protocolLimits
+            limits: protocolLimits,
+            joinStatus: () => host.services.membership.joinStatus,
+            events
           })
         }
       : {})

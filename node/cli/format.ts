@@ -52,6 +52,7 @@ export function formatStatus (status: NodeStatus): string {
   const lines = [
     `peer ID    ${status.peerId}`,
     `federation ${status.federationId === '' ? '(not joined)' : status.federationId}, roster version ${status.rosterVersion}`,
+    `           ${status.federation.connected ? 'connected' : 'NOT connected'} (${status.federation.state}): ${status.federation.detail}`,
     `roles      ${status.roles.join(', ')}`,
     `peers      ${status.connections} connected`,
     ...status.multiaddrs.map((addr, i) => `${i === 0 ? 'listening ' : '          '} ${addr}`)

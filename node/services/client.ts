@@ -21,7 +21,10 @@ import { ciphertextDigest, planCiphertextChunks, sendCiphertexts } from '../stre
 import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
 import { REQUEST_TIMEOUT_MS } from './constants.ts'
-import { AmbiguousRoundError, RoundNotOpenError } from './errors.ts'
+import { AmbiguousRoundError, NotConnectedError, RoundNotOpenError } from './errors.ts'
+import type { JoinStatus } from './membership-service.ts'
+import { NO_EVENTS } from '../events/node-events.ts'
+import type { NodeEvents } from '../events/node-events.ts'
 
 /**
  * Up to this many ciphertexts are encrypted on the calling thread with one native exponentiation
@@ -85,6 +88,10 @@ export interface ClientInit {
   /** Ciphertexts per chunk sent, capped at what one CiphertextChunk carries. */
   chunkCiphertexts: number
   limits: StreamLimits
+  /** Where this node stands with its federation, to say why no round is found. */
+  joinStatus?: () => JoinStatus
+  /** @default NO_EVENTS */
+  events?: NodeEvents
   retryMinMs?: number
   retryMaxMs?: number
   now?: () => number
@@ -237,6 +244,7 @@ export class ClientService implements Startable {
       AbortSignal.timeout(Math.min(Math.max(1, round.announcement.deadlineMs - this.#now()), 2 ** 31 - 1)),
       ...(options.signal === undefined ? [] : [options.signal])
     ])
+    const events = this.#init.events ?? NO_EVENTS
     let receipt: Receipt
     try {
       receipt = await pRetry(async () => this.#deliver(round, bytes, digest, untilDeadline), {
@@ -250,11 +258,15 @@ export class ClientService implements Startable {
         }
       })
     } catch (err) {
-      if (untilDeadline.aborted && !(err instanceof FedaggError)) {
-        throw new SubmissionDeadlineError(`round ${roundId}: no receipt before the deadline (${(err as Error).message})`, { cause: err })
-      }
-      throw err
+      const failure = untilDeadline.aborted && !(err instanceof FedaggError)
+        ? new SubmissionDeadlineError(`round ${roundId}: no receipt before the deadline (${(err as Error).message})`, { cause: err })
+        : err as Error
+      const reason = failure instanceof SubmissionRefusedError ? failure.reason : failure.name
+      events.emit('warn', 'submission.refused', { roundId, peerId: round.announcement.aggregator, reason }, `submission to round ${roundId} not accepted: ${failure.message}`)
+      throw failure
     }
+    events.emit('info', 'submission.accepted', { roundId, peerId: receipt.aggregator, index: receipt.index },
+      `round ${roundId}: the aggregator accepted this client's submission (index ${receipt.index})`)
     return receipt
   }
 
@@ -281,6 +293,10 @@ export class ClientService implements Startable {
       })
       await Promise.all(fetched.map(async signed => this.track(signed).catch(err => { this.#log('skipped a fetched announcement - %e', err) })))
       round = roundId === undefined ? this.#onlyOpenRound() : this.#rounds.get(roundId)
+    }
+    const link = this.#init.joinStatus?.()
+    if (round === undefined && link !== undefined && link.state !== 'admitted') {
+      throw new NotConnectedError(`this node is not connected to the federation (${link.state}): ${link.detail}`)
     }
     if (round === undefined) {
       throw new NoOpenRoundError(roundId === undefined ? 'no open round lists this client as eligible' : `round ${roundId} is not known to this client as one it may contribute to`)

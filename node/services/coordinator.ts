@@ -31,6 +31,8 @@ import { NO_CHECKPOINT } from './checkpoints.ts'
 import type { Checkpoint } from './checkpoints.ts'
 import { AGGREGATE_POLL_MAX_MS, AGGREGATE_POLL_MIN_MS, REQUEST_TIMEOUT_MS, SMALL_FRAME_BYTES, TRANSFER_TIMEOUT_MS } from './constants.ts'
 import { DeadlineOutOfRangeError, RoundNotOpenError, TooManyOpenRoundsError } from './errors.ts'
+import { NO_EVENTS } from '../events/node-events.ts'
+import type { NodeEvents } from '../events/node-events.ts'
 
 export class InvalidRoundRequestError extends FedaggError {
   static override name = 'InvalidRoundRequestError'
@@ -61,6 +63,8 @@ export interface CoordinatorInit {
   maxDeadlineSeconds: number
   /** Open rounds one aggregator may run at once (config round.maxOpenRoundsPerAggregator). */
   maxOpenRoundsPerAggregator: number
+  /** @default NO_EVENTS */
+  events?: NodeEvents
   now?: () => number
   checkpoint?: Checkpoint
 }
@@ -81,6 +85,7 @@ export class CoordinatorService implements Startable {
   readonly #endpoint: ProtocolEndpoint
   readonly #now: () => number
   readonly #checkpoint: Checkpoint
+  readonly #events: NodeEvents
   readonly #settling = new Map<string, Promise<void>>()
   readonly #timers = new Set<NodeJS.Timeout>()
   readonly #resultListeners = new Set<(roundId: string) => void>()
@@ -94,6 +99,7 @@ export class CoordinatorService implements Startable {
     this.#endpoint = new ProtocolEndpoint(components, init.limits, this.#log)
     this.#now = init.now ?? Date.now
     this.#checkpoint = init.checkpoint ?? NO_CHECKPOINT
+    this.#events = init.events ?? NO_EVENTS
   }
 
   async start (): Promise<void> {
@@ -188,6 +194,14 @@ export class CoordinatorService implements Startable {
       openedAtMs
     })
     this.#init.metrics.roundOpened()
+    const { announcement } = round
+    this.#events.emit('info', 'round.opened', {
+      roundId: announcement.roundId,
+      peerId: aggregator,
+      eligible: announcement.eligible.length,
+      minParticipants: announcement.minParticipants,
+      deadline: new Date(announcement.deadlineMs).toISOString()
+    }, `opened round ${announcement.roundId}: ${announcement.minParticipants} of ${announcement.eligible.length} clients needed by ${new Date(announcement.deadlineMs).toISOString()}`)
     // Delivery may wait for the first subscriber; clients that miss it fetch open rounds directly.
     this.#init.gossip.publish('announcement', signed).catch(err => { this.#log('publishing announcement failed - %e', err) })
     this.#scheduleSettle(round.announcement.roundId, round.announcement.deadlineMs)
@@ -227,6 +241,7 @@ export class CoordinatorService implements Startable {
     this.#init.metrics.roundFailed(state.status)
     const signed = await signRoundResult(this.#components.privateKey, buildRoundResult(state))
     const stored = this.#init.store.results.record(roundId, WIRE.SignedPayload.encode(signed), { status: 'failed', reason: state.reason })
+    this.#events.emit('warn', 'round.cancelled', { roundId, reason: state.reason }, `cancelled round ${roundId}: ${reason}`)
     await this.#publishResult(roundId, stored.resultMessage)
   }
 
@@ -281,6 +296,13 @@ export class CoordinatorService implements Startable {
       ...(state.reason === '' ? {} : { reason: state.reason })
     })
     this.#checkpoint('coordinator:after-record')
+    if (state.status === 'decrypted') {
+      this.#events.emit('info', 'round.decrypted', { roundId, peerId: round.announcement.aggregator, contributors: state.contributors },
+        `decrypted round ${roundId}: the sum over ${state.contributors} contributors`)
+    } else {
+      this.#events.emit('warn', `round.${state.status === 'corrupt' ? 'corrupt' : 'failed'}`, { roundId, peerId: round.announcement.aggregator, reason: state.reason },
+        `round ${roundId} ${state.status}: ${state.reason}`)
+    }
     await this.#publishResult(roundId, stored.resultMessage)
   }
 

@@ -20,3 +20,8 @@ export class TooManyOpenRoundsError extends FedaggError {
 export class AmbiguousRoundError extends FedaggError {
   static override name = 'AmbiguousRoundError'
 }
+
+/** The node is not (yet, or no longer) admitted to its federation: nothing can be submitted or fetched. */
+export class NotConnectedError extends FedaggError {
+  static override name = 'NotConnectedError'
+}

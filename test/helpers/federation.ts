@@ -9,6 +9,7 @@ import type { PaillierPrivateKey } from '../../protocol/paillier/keys.ts'
 import { createFederationNode } from '../../node/federation-node.ts'
 import type { RunningNode } from '../../node/running-node.ts'
 import type { Role } from '../../node/api.ts'
+import type { NodeEvents } from '../../node/events/node-events.ts'
 
 const FIXTURES = new URL('../fixtures/', import.meta.url)
 
@@ -67,6 +68,8 @@ export interface FederationOptions {
   aggregatorOverrides?: Partial<FedaggConfig>
   /** Config overrides for the coordinator only, e.g. a short settle grace. */
   coordinatorOverrides?: Partial<FedaggConfig>
+  /** Receives every node's operator events. */
+  events?: NodeEvents
 }
 
 /**
@@ -90,13 +93,14 @@ export async function startFederation (options: FederationOptions): Promise<Test
   }
   try {
     const paillierKey = await fixtureKey(2048)
-    const coordinator = await createFederationNode(nodeConfig(await newDir(), ['coordinator'], options.coordinatorOverrides), { paillierKey })
+    const events = options.events === undefined ? {} : { events: options.events }
+    const coordinator = await createFederationNode(nodeConfig(await newDir(), ['coordinator'], options.coordinatorOverrides), { paillierKey, ...events })
     nodes.push(coordinator)
     await coordinator.start()
     const joinAddress = `${coordinator.multiaddrs()[0]}`
 
     const addNode = async (roles: Role[], nodeOptions: AddNodeOptions = {}): Promise<RunningNode> => {
-      const node = await createFederationNode(nodeConfig(await newDir(), roles, { join: joinAddress, ...nodeOptions.overrides }))
+      const node = await createFederationNode(nodeConfig(await newDir(), roles, { join: joinAddress, ...nodeOptions.overrides }), events)
       nodes.push(node)
       if (nodeOptions.admit !== false) await coordinator.addMember(node.peerId, roles)
       if (nodeOptions.start === false) return node

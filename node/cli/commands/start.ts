@@ -1,7 +1,7 @@
 // `fedagg start`: loads the config (defaults < file < FEDAGG_* < flags) and runs the daemon in the foreground.
 import { join } from 'node:path'
 import type { Argv, CommandModule } from 'yargs'
-import { loadConfig } from '../../../config/index.ts'
+import { LOG_LEVELS, loadConfig } from '../../../config/index.ts'
 import type { FedaggConfig } from '../../../config/index.ts'
 import { fileExists } from '../../files/secret-file.ts'
 import { requireNodeDataDir } from '../data-dir.ts'
@@ -14,6 +14,7 @@ export interface StartConfigArgs {
   config?: string
   listen?: string[]
   join?: string
+  logLevel?: string
 }
 
 /**
@@ -32,7 +33,8 @@ export async function loadStartConfig (args: StartConfigArgs, env: NodeJS.Proces
     flags: {
       dataDir: impliesDataDir ? args.dataDir : undefined,
       listen: args.listen,
-      join: args.join
+      join: args.join,
+      logLevel: args.logLevel
     }
   })
 }
@@ -40,6 +42,7 @@ export async function loadStartConfig (args: StartConfigArgs, env: NodeJS.Proces
 interface StartCommandArgs extends GlobalArgs {
   listen?: string[]
   join?: string
+  logLevel?: string
   stopOnStdinEnd: boolean
 }
 
@@ -49,6 +52,7 @@ export const startCommand: CommandModule<GlobalArgs, StartCommandArgs> = {
   builder: (yargs: Argv<GlobalArgs>) => yargs
     .option('join', { type: 'string', describe: 'Coordinator multiaddr ending in /p2p/<peerId>' })
     .option('listen', { type: 'string', array: true, describe: 'Listen multiaddrs (override the config)' })
+    .option('log-level', { type: 'string', choices: LOG_LEVELS, describe: 'Log level (overrides the config\'s logLevel): events at info, refusals at warn' })
     .option('stop-on-stdin-end', { type: 'boolean', default: false, hidden: true, describe: 'Stop when stdin closes (used by fedagg local)' }) as unknown as Argv<StartCommandArgs>,
   handler: async (argv) => {
     const config = await loadStartConfig(argv, argv.io.env)

@@ -67,6 +67,9 @@ export class FakeFederationNode implements FederationNode {
     return {
       peerId: this.peerId,
       federationId: this.rosterView?.federationId ?? '',
+      federation: this.roles.includes('coordinator')
+        ? { connected: true, state: 'coordinator', detail: 'this node is the federation\'s coordinator' }
+        : { connected: false, state: 'no-join-address', detail: 'started without --join' },
       roles: this.roles,
       multiaddrs: this.multiaddrs(),
       connections: 2,
