@@ -30,6 +30,11 @@ export class DaemonAlreadyRunningError extends FedaggError {
   static override name = 'DaemonAlreadyRunningError'
 }
 
+/** A listen address could not be bound (in use, or not an address of this host). */
+export class ListenFailedError extends FedaggError {
+  static override name = 'ListenFailedError'
+}
+
 /** createFederationNode's shape, injectable so the daemon can be tested around a fake node. */
 export type CreateNode = (config: FedaggConfig, options: FederationNodeOptions) => Promise<FederationNode>
 
@@ -90,7 +95,7 @@ export async function startDaemon (config: FedaggConfig, options: DaemonOptions 
   } catch (err) {
     await control?.close()
     await node.stop().catch((stopErr: unknown) => { logger.error({ err: stopErr }, 'stopping the node after a failed start failed') })
-    throw err
+    throw listenFailure(err, config.listen) ?? err
   }
 
   const multiaddrs = node.multiaddrs()
@@ -196,6 +201,17 @@ async function refuseSecondDaemon (dataDir: string): Promise<void> {
     return
   }
   throw new DaemonAlreadyRunningError(`a daemon for ${peerId} already runs on ${dataDir} (control API ${client.url})`)
+}
+
+/**
+ * libp2p reports an unusable listen address as UnsupportedListenAddressesError
+ * with a paragraph about its transport manager; the operator needs the address and why.
+ */
+function listenFailure (err: unknown, listen: readonly string[]): ListenFailedError | undefined {
+  if (!(err instanceof Error) || err.name !== 'UnsupportedListenAddressesError') return undefined
+  const why = /(EADDRINUSE|EADDRNOTAVAIL|EACCES)/.exec(err.message)?.[1]
+  const meaning = why === 'EADDRINUSE' ? 'the port is in use (another node or program?)' : why === 'EADDRNOTAVAIL' ? 'not an address of this host' : why === 'EACCES' ? 'not permitted' : 'it failed'
+  return new ListenFailedError(`cannot listen on ${listen.join(', ')}: ${meaning}; change --listen or the config's listen`, { cause: err })
 }
 
 /** Imported on first use: the CLI's control-API commands never load libp2p. */
