@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from 'yargs'
 import type { NodeStatus } from '../../api.ts'
 import { ControlClient } from '../../control/client.ts'
 import { DaemonNotRunningError } from '../../control/errors.ts'
-import { FedaggError } from '../../../protocol/errors.ts'
+import { NotConnectedError } from '../../services/errors.ts'
 import { formatStatus } from '../format.ts'
 import type { GlobalArgs } from '../global-options.ts'
 import { printResult } from '../io.ts'
@@ -11,11 +11,6 @@ import { numberOption } from '../number-option.ts'
 
 /** How often `status --wait` asks again: a join takes a second or two on a LAN. */
 const WAIT_POLL_MS = 250
-
-/** `status --wait` ran out before the node was connected to its federation. */
-export class NotConnectedError extends FedaggError {
-  static override name = 'NotConnectedError'
-}
 
 export async function nodeStatus (args: { dataDir: string }): Promise<NodeStatus> {
   return (await ControlClient.fromDataDir(args.dataDir)).status()
