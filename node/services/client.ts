@@ -217,15 +217,17 @@ export class ClientService implements Startable {
     const plaintexts = encodeAndPack(round.spec, round.plan, values, options.weight)
     const valuesDigest = plaintextsDigest(plaintexts)
     const existing = store.receipts.get(roundId)
-    if (existing !== undefined) this.#refuseChangedValues(roundId, existing.valuesDigest, valuesDigest)
     const closed = this.closedReason(roundId)
-    if (closed !== undefined) {
-      const earlier = existing === undefined ? '' : '; this client\'s submission of these values was accepted before it closed'
-      throw new RoundNotOpenError(`round ${roundId} is no longer open (${closed}); nothing was sent${earlier}`)
+    if (existing !== undefined) {
+      this.#refuseChangedValues(roundId, existing.valuesDigest, valuesDigest)
+      if (closed !== undefined) throw new RoundNotOpenError(`round ${roundId} is no longer open (${closed}); nothing was sent; this client's submission of these values was accepted before it closed`)
+      return this.#storedReceipt(round, existing)
     }
-    if (existing !== undefined) return this.#storedReceipt(round, existing)
     let outgoing = store.outgoing.get(roundId)
     if (outgoing === undefined) {
+      // Stored bytes without a receipt may still be resent after the close (the aggregator answers
+      // resends for a while); anything new for a closed round is refused here.
+      if (closed !== undefined) throw new RoundNotOpenError(`round ${roundId} is no longer open (${closed}); nothing was sent`)
       const bytes = await this.#encrypt(round, plaintexts, options.signal)
       // Encrypting can take seconds, long enough for another submit() for this round to finish.
       const settled = store.receipts.get(roundId)
