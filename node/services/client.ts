@@ -5,12 +5,13 @@ import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { peerIdFromString } from '@libp2p/peer-id'
 import pRetry from 'p-retry'
 import { FedaggError } from '../../protocol/errors.ts'
-import { UnknownRoundError, checkAnnouncementAgainstRoster, interpretAnnouncement, verifyAnnouncement, verifyReceipt, verifyTranscript, wasCounted } from '../../protocol/round/index.ts'
-import type { AnnouncedRound } from '../../protocol/round/index.ts'
+import { RoundNotOpenError, UnknownRoundError, checkAnnouncementAgainstRoster, isRoundOutcome, observedRoundStatus, roundErrorNamed, verifyAnnouncement, verifyReceipt, verifyTranscript, wasCounted } from '../../protocol/round/index.ts'
+import type { AnnouncedRound, RoundOutcome, RoundStatus } from '../../protocol/round/index.ts'
 import { encodeAndPack } from '../../protocol/encoding/index.ts'
 import { WIRE } from '../../protocol/messages/index.ts'
 import type { Receipt, SignedPayload } from '../../protocol/messages/index.ts'
 import { encodeCiphertexts, encryptOneOff } from '../../protocol/paillier/index.ts'
+import type { PaillierPublicKey } from '../../protocol/paillier/index.ts'
 import type { EncryptionPool } from '../crypto/encrypt-pool.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
@@ -20,7 +21,7 @@ import { ciphertextDigest, planCiphertextChunks, sendCiphertexts } from '../stre
 import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
 import { REQUEST_TIMEOUT_MS } from './constants.ts'
-import { AmbiguousRoundError, NotConnectedError, RoundNotOpenError } from './errors.ts'
+import { AmbiguousRoundError, NotConnectedError } from './errors.ts'
 import type { JoinStatus } from './membership-service.ts'
 import { NO_EVENTS } from '../events/node-events.ts'
 import type { NodeEvents } from '../events/node-events.ts'
@@ -41,10 +42,13 @@ export class NoOpenRoundError extends FedaggError {
 export class SubmissionRefusedError extends FedaggError {
   static override name = 'SubmissionRefusedError'
   readonly reason: string
+  /** The round protocol's class for `reason`, to match on; undefined for refusals outside the round protocol. */
+  readonly refusal: typeof FedaggError | undefined
 
   constructor (reason: string, message: string) {
     super(`aggregator refused the submission: ${reason}: ${message}`)
     this.reason = reason
+    this.refusal = roundErrorNamed(reason)
   }
 }
 
@@ -84,6 +88,8 @@ export interface ClientInit {
   fetchOpenRounds: (signal: AbortSignal) => Promise<SignedPayload[]>
   /** Encrypts packed plaintexts on every core. */
   encryptionPool: (round: AnnouncedRound) => EncryptionPool
+  /** Resolves once the key's modulus is proven a Paillier–Blum modulus (key-proof.ts); throws UnprovenKeyError otherwise. */
+  ensureKeyProven: (publicKey: PaillierPublicKey, signal?: AbortSignal) => Promise<void>
   /** Ciphertexts per chunk sent, capped at what one CiphertextChunk carries. */
   chunkCiphertexts: number
   limits: StreamLimits
@@ -111,8 +117,10 @@ export class ClientService implements Startable {
   readonly #now: () => number
   readonly #rounds = new Map<string, AnnouncedRound>()
   readonly #counted = new Map<string, boolean>()
-  /** Rounds whose transcript or result this client has seen, with what closed them. */
-  readonly #closed = new Map<string, string>()
+  /** Transcript.status of each round's transcript this client has seen. */
+  readonly #transcripts = new Map<string, 'released' | 'failed'>()
+  /** RoundResult.status of each round's result this client has seen. */
+  readonly #results = new Map<string, RoundOutcome>()
   #stopping = new AbortController()
 
   constructor (components: ClientComponents, init: ClientInit) {
@@ -136,16 +144,26 @@ export class ClientService implements Startable {
     this.#init.gossip.on('result', signed => {
       // The gossip validator has checked the coordinator's signature before delivery.
       const result = WIRE.RoundResult.decode(signed.payload)
-      this.#closed.set(result.roundId, result.status)
+      if (isRoundOutcome(result.status)) this.#results.set(result.roundId, result.status)
     })
   }
 
-  /** Why the round is no longer open to submissions, or undefined while it may be. */
-  closedReason (roundId: string): string | undefined {
-    const closed = this.#closed.get(roundId)
-    if (closed !== undefined) return closed
+  /**
+   * The round's status as this client knows it, in the shared vocabulary: open until its deadline,
+   * the aggregator's transcript or the coordinator's result says otherwise; undefined for a round it does not know.
+   */
+  roundStatus (roundId: string): RoundStatus | undefined {
     const round = this.#rounds.get(roundId)
-    return round !== undefined && round.announcement.deadlineMs <= this.#now() ? 'deadline passed' : undefined
+    if (round === undefined) return undefined
+    const transcript = this.#transcripts.get(roundId)
+    const result = this.#results.get(roundId)
+    return observedRoundStatus({
+      recorded: 'open',
+      deadlineMs: round.announcement.deadlineMs,
+      nowMs: this.#now(),
+      ...(transcript === undefined ? {} : { transcript }),
+      ...(result === undefined ? {} : { result })
+    })
   }
 
   /** Whether the aggregator's transcript lists this client's receipt; undefined until both are known. */
@@ -161,7 +179,7 @@ export class ClientService implements Startable {
    */
   async #checkCounted (signed: SignedPayload): Promise<void> {
     const transcript = await verifyTranscript(signed)
-    if (!this.#closed.has(transcript.roundId)) this.#closed.set(transcript.roundId, 'closed by the aggregator')
+    if (transcript.status === 'released' || transcript.status === 'failed') this.#transcripts.set(transcript.roundId, transcript.status)
     const stored = this.#init.store.receipts.get(transcript.roundId)
     const round = this.#rounds.get(transcript.roundId)
     if (stored === undefined || round === undefined || transcript.aggregator !== round.announcement.aggregator) return
@@ -178,10 +196,10 @@ export class ClientService implements Startable {
   /** Keeps announcements that are signed by the roster coordinator, fit the roster and name this client as eligible. */
   async track (signed: SignedPayload): Promise<AnnouncedRound | undefined> {
     const { membership } = this.#init
-    const announcement = await verifyAnnouncement(signed, membership.coordinator() ?? '')
+    const round = await verifyAnnouncement(signed, membership.coordinator() ?? '')
+    const { announcement } = round
     if (!announcement.eligible.includes(this.#self)) return undefined
     if (membership.roster !== undefined) checkAnnouncementAgainstRoster(announcement, membership.roster)
-    const round = interpretAnnouncement(announcement)
     this.#rounds.set(announcement.roundId, round)
     return round
   }
@@ -194,7 +212,7 @@ export class ClientService implements Startable {
   /** Open rounds this client may contribute to, newest first. */
   openRounds (): AnnouncedRound[] {
     return [...this.#rounds.values()]
-      .filter(round => this.closedReason(round.announcement.roundId) === undefined)
+      .filter(round => this.roundStatus(round.announcement.roundId) === 'open')
       .sort((a, b) => b.announcement.openedAtMs - a.announcement.openedAtMs)
   }
 
@@ -217,7 +235,8 @@ export class ClientService implements Startable {
     const plaintexts = encodeAndPack(round.spec, round.plan, values, options.weight)
     const valuesDigest = plaintextsDigest(plaintexts)
     const existing = store.receipts.get(roundId)
-    const closed = this.closedReason(roundId)
+    const status = this.roundStatus(roundId)
+    const closed = status === 'open' ? undefined : status
     if (existing !== undefined) {
       this.#refuseChangedValues(roundId, existing.valuesDigest, valuesDigest)
       if (closed !== undefined) throw new RoundNotOpenError(`round ${roundId} is no longer open (${closed}); nothing was sent; this client's submission of these values was accepted before it closed`)
@@ -228,6 +247,9 @@ export class ClientService implements Startable {
       // Stored bytes without a receipt may still be resent after the close (the aggregator answers
       // resends for a while); anything new for a closed round is refused here.
       if (closed !== undefined) throw new RoundNotOpenError(`round ${roundId} is no longer open (${closed}); nothing was sent`)
+      // Nothing is encrypted (so nothing stored or sent) under a key whose n is not proven
+      // Paillier–Blum. Stored ciphertexts were encrypted after this check, by an earlier call.
+      await this.#init.ensureKeyProven(round.publicKey, options.signal)
       const bytes = await this.#encrypt(round, plaintexts, options.signal)
       // Encrypting can take seconds, long enough for another submit() for this round to finish.
       const settled = store.receipts.get(roundId)
@@ -366,7 +388,7 @@ export class ClientService implements Startable {
  * at the round's deadline either way.
  */
 function isWorthRetrying (error: Error): boolean {
-  if (error instanceof SubmissionRefusedError) return error.reason === UnknownRoundError.name
+  if (error instanceof SubmissionRefusedError) return error.refusal === UnknownRoundError
   return !(error instanceof InvalidReceiptError)
 }
 

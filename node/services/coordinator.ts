@@ -6,11 +6,11 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import pRetry from 'p-retry'
 import { FedaggError } from '../../protocol/errors.ts'
 import {
-  InvalidRoundDocumentError, MIN_NONCE_BYTES, UnknownRoundError, buildRoundResult, checkTranscriptForRound,
-  createAnnouncement, equalBytes, exactDecimal, interpretAnnouncement, openCoordinatorRound, recordCorrupt, recordDecrypted,
+  InvalidRoundDocumentError, MIN_NONCE_BYTES, ROUND_FAILURE_REASONS, RoundNotOpenError, UnknownRoundError, buildRoundResult, checkTranscriptForRound,
+  createAnnouncement, equalBytes, exactDecimal, openCoordinatorRound, recordCorrupt, recordDecrypted,
   recordFailed, signAnnouncement, signRoundResult, verifyTranscript
 } from '../../protocol/round/index.ts'
-import type { AnnouncedRound, CoordinatorRoundState, ResultValues } from '../../protocol/round/index.ts'
+import type { AnnouncedRound, CoordinatorRoundState, ResultValues, RoundFailureReason, RoundOutcome } from '../../protocol/round/index.ts'
 import { CorruptAggregateError, decodeAggregate, parseEncoding, unpackAggregate } from '../../protocol/encoding/index.ts'
 import type { VectorSpec } from '../../protocol/encoding/index.ts'
 import { aggregators, clients } from '../../protocol/roster/index.ts'
@@ -22,14 +22,14 @@ import type { OpenRoundRequest } from '../api.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
-import type { ResultStatus, Store } from '../store/index.ts'
+import type { Store } from '../store/index.ts'
 import { ciphertextDigest, receiveCiphertexts } from '../streams/ciphertext-transfer.ts'
 import { ProtocolEndpoint, StreamClosedError, deadline } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
 import { NO_CHECKPOINT } from './checkpoints.ts'
 import type { Checkpoint } from './checkpoints.ts'
 import { AGGREGATE_POLL_MAX_MS, AGGREGATE_POLL_MIN_MS, REQUEST_TIMEOUT_MS, SMALL_FRAME_BYTES, TRANSFER_TIMEOUT_MS } from './constants.ts'
-import { DeadlineOutOfRangeError, RoundNotOpenError, TooManyOpenRoundsError } from './errors.ts'
+import { DeadlineOutOfRangeError, TooManyOpenRoundsError } from './errors.ts'
 import { NO_EVENTS } from '../events/node-events.ts'
 import type { NodeEvents } from '../events/node-events.ts'
 
@@ -42,10 +42,14 @@ class AggregatePendingError extends FedaggError {
   static override name = 'AggregatePendingError'
 }
 
-/** How a pull ended: the decided round state, and the values when it was decrypted. */
-interface Decision {
-  state: CoordinatorRoundState
-  values?: ResultValues
+/** How a pull ended: the decided round state, and the values when it was decrypted or the reason code when it was not. */
+type Decision =
+  | { state: CoordinatorRoundState, values: ResultValues }
+  | { state: CoordinatorRoundState, failure: RoundFailureReason }
+
+/** Not released yet, or the network failed: worth asking again. A typed refusal of the documents is final. */
+function isTransient (error: unknown): boolean {
+  return error instanceof AggregatePendingError || error instanceof StreamClosedError || !(error instanceof FedaggError)
 }
 
 export interface CoordinatorInit {
@@ -124,9 +128,9 @@ export class CoordinatorService implements Startable {
   readonly #onPeerConnect = (event: CustomEvent<PeerId>): void => {
     const peer = event.detail.toString()
     if (!this.#init.membership.hasRole(peer, 'aggregator')) return
-    for (const record of this.#init.store.rounds.listByStatus('open')) {
-      const announcement = WIRE.RoundAnnouncement.decode(WIRE.SignedPayload.decode(record.signedAnnouncement).payload)
-      if (announcement.aggregator === peer) this.settle(record.roundId)
+    const { rounds } = this.#init.store
+    for (const record of rounds.listByStatus('open')) {
+      if (rounds.announced(record.roundId).announcement.aggregator === peer) this.settle(record.roundId)
     }
   }
 
@@ -190,7 +194,8 @@ export class CoordinatorService implements Startable {
       roundId: round.announcement.roundId,
       signedAnnouncement: WIRE.SignedPayload.encode(signed),
       deadlineMs: round.announcement.deadlineMs,
-      openedAtMs
+      openedAtMs,
+      announced: round
     })
     this.#init.metrics.roundOpened()
     const { announcement } = round
@@ -219,7 +224,7 @@ export class CoordinatorService implements Startable {
   }
 
   #checkOpenRounds (aggregator: string): void {
-    const open = this.#init.store.rounds.listByStatus('open').filter(record => announcedRound(record.signedAnnouncement).announcement.aggregator === aggregator)
+    const open = this.#init.store.rounds.listByStatus('open').filter(record => this.#init.store.rounds.announced(record.roundId).announcement.aggregator === aggregator)
     const max = this.#init.maxOpenRoundsPerAggregator
     if (open.length >= max) {
       const ids = open.map(record => record.roundId).join(', ')
@@ -235,9 +240,9 @@ export class CoordinatorService implements Startable {
     const record = this.#init.store.rounds.get(roundId)
     if (record === undefined) throw new UnknownRoundError(`no round ${roundId} on this coordinator`)
     if (record.status !== 'open') throw new RoundNotOpenError(`round ${roundId} is already ${record.status}; only an open round can be cancelled`)
-    const open = openCoordinatorRound(announcedRound(record.signedAnnouncement).announcement)
+    const open = openCoordinatorRound(this.#init.store.rounds.announced(roundId))
     const state = recordFailed(open, `cancelled: ${reason}`, this.#now())
-    this.#init.metrics.roundFailed(state.status)
+    this.#init.metrics.roundFailed(ROUND_FAILURE_REASONS.cancelled)
     const signed = await signRoundResult(this.#components.privateKey, buildRoundResult(state))
     const stored = this.#init.store.results.record(roundId, WIRE.SignedPayload.encode(signed), { status: 'failed', reason: state.reason })
     this.#events.emit('warn', 'round.cancelled', { roundId, reason: state.reason }, `cancelled round ${roundId}: ${reason}`)
@@ -269,8 +274,8 @@ export class CoordinatorService implements Startable {
   async #settle (roundId: string): Promise<void> {
     const record = this.#init.store.rounds.get(roundId)
     if (record === undefined || record.status !== 'open') return
-    const round = announcedRound(record.signedAnnouncement)
-    const open = openCoordinatorRound(round.announcement)
+    const round = this.#init.store.rounds.announced(roundId)
+    const open = openCoordinatorRound(round)
     const giveUpAt = round.announcement.deadlineMs + this.#init.settleGraceMs
     const decided = await pRetry(async () => this.#pull(round, open), {
       retries: Number.POSITIVE_INFINITY,
@@ -278,20 +283,23 @@ export class CoordinatorService implements Startable {
       maxTimeout: AGGREGATE_POLL_MAX_MS,
       maxRetryTime: Math.max(0, giveUpAt - this.#now()),
       signal: this.#stopping.signal,
-      // Not ready yet, or the network failed: ask again. A typed refusal of the documents is final.
-      shouldRetry: ({ error }) => error instanceof AggregatePendingError || error instanceof StreamClosedError || !(error instanceof FedaggError)
+      shouldRetry: ({ error }) => isTransient(error)
     }).catch((err: Error): Decision => {
       if (this.#stopping.signal.aborted) throw err
-      return { state: recordFailed(open, `no usable aggregate: ${err.name}: ${err.message}`, this.#now()) }
+      return {
+        state: recordFailed(open, `no usable aggregate: ${err.name}: ${err.message}`, this.#now()),
+        failure: isTransient(err) ? ROUND_FAILURE_REASONS.no_aggregate : ROUND_FAILURE_REASONS.document_invalid
+      }
     })
     const { state } = decided
     // Cancelled while the pull was under way: the cancellation is the round's outcome.
     if (this.#init.store.rounds.get(roundId)?.status !== 'open') return
-    if (state.status !== 'decrypted') this.#init.metrics.roundFailed(state.status)
-    const signed = await signRoundResult(this.#components.privateKey, buildRoundResult(state, decided.values))
+    if ('failure' in decided) this.#init.metrics.roundFailed(decided.failure)
+    const signed = await signRoundResult(this.#components.privateKey, buildRoundResult(state, 'values' in decided ? decided.values : undefined))
     // record() checks-and-stores in one transaction: a round is decrypted and recorded at most once.
     const stored = this.#init.store.results.record(roundId, WIRE.SignedPayload.encode(signed), {
-      status: state.status as ResultStatus,
+      // buildRoundResult has refused an undecided state, so the status is an outcome.
+      status: state.status as RoundOutcome,
       ...(state.reason === '' ? {} : { reason: state.reason })
     })
     this.#checkpoint('coordinator:after-record')
@@ -323,7 +331,9 @@ export class CoordinatorService implements Startable {
         return { transcript, bytes: await receiveCiphertexts(framed, header, expected, signal) }
       })
     if (bytes === undefined) {
-      return { state: recordFailed(open, transcript.reason === '' ? 'the aggregator failed the round' : transcript.reason, this.#now()) }
+      // The aggregator fails a round below quorum, or when it cannot build a valid aggregate.
+      const failure = transcript.contributors.length < open.minParticipants ? ROUND_FAILURE_REASONS.quorum : ROUND_FAILURE_REASONS.aggregate_invalid
+      return { state: recordFailed(open, transcript.reason === '' ? 'the aggregator failed the round' : transcript.reason, this.#now()), failure }
     }
     this.#init.metrics.bytesReceived('aggregate', bytes.length)
     if (!equalBytes(ciphertextDigest(bytes), transcript.aggregateDigest)) {
@@ -351,7 +361,9 @@ export class CoordinatorService implements Startable {
     } catch (err) {
       if (!(err instanceof CorruptAggregateError || err instanceof InvalidRoundDocumentError)) throw err
       this.#init.metrics.decryption('corrupt')
-      return { state: recordCorrupt(open, err.message, this.#now()) }
+      // recordDecrypted's only refusal of a checked, released transcript is a count slot that disagrees with it.
+      const failure = err instanceof CorruptAggregateError ? ROUND_FAILURE_REASONS.slot_check : ROUND_FAILURE_REASONS.count_mismatch
+      return { state: recordCorrupt(open, err.message, this.#now()), failure }
     }
   }
 
@@ -365,10 +377,6 @@ export class CoordinatorService implements Startable {
       this.#log('publishing result of %s failed; it is retried at the next start - %e', roundId, err)
     }
   }
-}
-
-function announcedRound (signedAnnouncement: Uint8Array): AnnouncedRound {
-  return interpretAnnouncement(WIRE.RoundAnnouncement.decode(WIRE.SignedPayload.decode(signedAnnouncement).payload))
 }
 
 export function coordinatorService (init: CoordinatorInit): (components: CoordinatorComponents) => CoordinatorService {

@@ -1,11 +1,6 @@
 // Typed refusals of round control shared by the role services: deadlines, open-round limits, closed rounds.
 import { FedaggError } from '../../protocol/errors.ts'
 
-/** The round asked for is no longer open (decided, cancelled, or past its deadline): nothing was done. */
-export class RoundNotOpenError extends FedaggError {
-  static override name = 'RoundNotOpenError'
-}
-
 /** A round's deadline beyond round.maxDeadlineSeconds, or not a positive finite number of seconds. */
 export class DeadlineOutOfRangeError extends FedaggError {
   static override name = 'DeadlineOutOfRangeError'

@@ -1,8 +1,8 @@
 // Wire codecs: the generated protons codecs behind a byte ceiling and one typed MalformedMessageError.
 import { FedaggError } from '../errors.ts'
 import {
-  AggregateRequest, AggregateResponseHeader, CiphertextChunk, Contribution, FederationEvent,
-  OpenRoundsRequest, OpenRoundsResponse, PaillierPublicKey, PeerAddresses, PeerDirectory,
+  AggregateRequest, AggregateResponseHeader, BlumModulusAnswer, BlumModulusProof, CiphertextChunk, Contribution, FederationEvent,
+  KeyProofRequest, KeyProofResponse, OpenRoundsRequest, OpenRoundsResponse, PaillierPublicKey, PeerAddresses, PeerDirectory,
   PeerDirectoryRequest, Receipt, Roster, RosterMember,
   RosterRequest, RoundAnnouncement, RoundResult, SignedPayload, SubmissionHeader, SubmitResponse,
   Transcript, VectorSpec
@@ -115,7 +115,14 @@ export const WIRE = {
   OpenRoundsRequest: wireCodec('OpenRoundsRequest', OpenRoundsRequest, 64),
   // a handful of open rounds in practice; 16 announcements of the largest size
   OpenRoundsResponse: wireCodec('OpenRoundsResponse', OpenRoundsResponse, 16 * MiB),
-  FederationEvent: wireCodec('FederationEvent', FederationEvent, 16 * MiB + 8 * KiB)
+  FederationEvent: wireCodec('FederationEvent', FederationEvent, 16 * MiB + 8 * KiB),
+  // a SHA-256 fingerprint in hex
+  KeyProofRequest: wireCodec('KeyProofRequest', KeyProofRequest, 256),
+  // two elements of a 4096-bit modulus (512 bytes each) and framing
+  BlumModulusAnswer: wireCodec('BlumModulusAnswer', BlumModulusAnswer, 2 * KiB),
+  // 256 answers (the proto ceiling) of ~1030 bytes, w, framing
+  BlumModulusProof: wireCodec('BlumModulusProof', BlumModulusProof, 272 * KiB),
+  KeyProofResponse: wireCodec('KeyProofResponse', KeyProofResponse, 273 * KiB)
 } as const
 
 export type WireMessageName = keyof typeof WIRE

@@ -70,6 +70,8 @@ export interface FederationOptions {
   coordinatorOverrides?: Partial<FedaggConfig>
   /** Receives every node's operator events. */
   events?: NodeEvents
+  /** The coordinator's Paillier key; the 2048-bit test key by default. */
+  paillierKey?: PaillierPrivateKey
 }
 
 /**
@@ -92,7 +94,7 @@ export async function startFederation (options: FederationOptions): Promise<Test
     return dir
   }
   try {
-    const paillierKey = await fixtureKey(2048)
+    const paillierKey = options.paillierKey ?? await fixtureKey(2048)
     const events = options.events === undefined ? {} : { events: options.events }
     const coordinator = await createFederationNode(nodeConfig(await newDir(), ['coordinator'], options.coordinatorOverrides), { paillierKey, ...events })
     nodes.push(coordinator)
