@@ -9,13 +9,8 @@ import { createControlToken, writeControlFile } from '../../node/control/control
 import { startControlServer } from '../../node/control/server.ts'
 import type { ControlServer } from '../../node/control/server.ts'
 import { runCli } from '../node/cli/cli-harness.ts'
-import { startFederation, waitUntil } from '../helpers/federation.ts'
+import { decryptions, startFederation, waitUntil } from '../helpers/federation.ts'
 import type { TestFederation } from '../helpers/federation.ts'
-
-async function decryptions (node: TestFederation['coordinator']): Promise<number> {
-  const text = await node.metrics.render()
-  return [...text.matchAll(/^fedagg_decryptions_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0)
-}
 
 describe('e2e: round control', function () {
   this.timeout(180_000)

@@ -54,6 +54,12 @@ export async function waitForRoster (node: RunningNode, version: number, timeout
   }
 }
 
+/** The coordinator's count of decrypted aggregates, from its Prometheus registry. */
+export async function decryptions (node: RunningNode): Promise<number> {
+  const text = await node.metrics.render()
+  return [...text.matchAll(/^fedagg_decryptions_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0)
+}
+
 export async function waitUntil (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const started = Date.now()
   while (!(await condition())) {
