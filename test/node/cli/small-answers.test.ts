@@ -48,6 +48,20 @@ describe('node/cli: small honest answers', () => {
     }
   })
 
+  it('takes --values -2,1 as a value list, without the = that the parser used to need', async () => {
+    const node = new FakeFederationNode({ peerId: await randomPeerId(), roles: ['coordinator', 'client'] })
+    const server = await startControlServer({ node, token: 'tok' })
+    try {
+      await writeControlFile(dataDir, { url: server.url, token: 'tok' })
+      await node.openRound({ length: 2, encoding: 'int:8', minParticipants: 1, deadlineSeconds: 60 })
+      const run = await runCli(['submit', '--values', '-2,1', '--data-dir', dataDir])
+      assert.equal(run.code, 0, run.stderr)
+      assert.deepEqual(node.submissions.map(submission => submission.values), [[-2, 1]])
+    } finally {
+      await server.close()
+    }
+  })
+
   it('a daemon that dies mid-request is DaemonConnectionLostError, not a raw TypeError', async () => {
     // Accepts the request, then drops the connection without an answer, as a daemon killed mid-submit does.
     const server = createServer(req => { req.socket.destroy() })
