@@ -1,14 +1,14 @@
 // The control API's HTTP status for each typed error, in one explicit table keyed by error class, and the same table by name for the client.
 import { CiphertextCountError, FoldInputError, InvalidAccumulatorError } from '../../protocol/aggregate/index.ts'
 import {
-  CorruptAggregateError, InvalidVectorSpecError, InvalidWeightError, NonFiniteValueError, ValueOutOfRangeError, VectorLengthError
+  CorruptAggregateError, InvalidVectorSpecError, InvalidWeightError, NonFiniteValueError, TagCheckError, ValueOutOfRangeError, VectorLengthError
 } from '../../protocol/encoding/index.ts'
 import { FedaggError } from '../../protocol/errors.ts'
 import { InvalidFederationIdError, InvalidRoundIdError, MalformedMessageError, MessageTooLargeError } from '../../protocol/messages/index.ts'
 import {
   CiphertextNotInvertibleError, CiphertextOutOfRangeError, CiphertextWidthError, InvalidKeyBitsError, InvalidPrivateKeyError,
   InvalidPublicKeyError, KeyFormatError, KeyTooLongError, KeyTooShortError, PlaintextOutOfRangeError, RandomnessOutOfRangeError,
-  UnsupportedKeyVersionError
+  UnsupportedKeyVersionError, DerivedHsMismatchError, BlumProofError
 } from '../../protocol/paillier/index.ts'
 import {
   CannotRemoveCoordinatorError, DuplicateMemberError, InvalidRoleError, InvalidRosterError, RosterMismatchError, StaleRosterError,
@@ -17,29 +17,31 @@ import {
 import {
   InvalidAnnouncementError, InvalidRoundDocumentError, InvalidRoundStateError, KeyFingerprintMismatchError, NotEligibleError,
   QuorumNotMetError, RoundClosedError, RoundDeadlinePassedError, RoundNotOpenError, SubmissionConflictError, SubmissionShapeError,
-  UnknownRoundError
+  UnknownRoundError, InvalidSubmissionStatementError, InvalidTagKeyError, MissingTagKeyError
 } from '../../protocol/round/index.ts'
 import {
   InvalidDomainError, InvalidPeerIdError, InvalidSignatureError, UnexpectedDomainError, UnexpectedSignerError, UnsupportedKeyTypeError
 } from '../../protocol/signing/index.ts'
 import { ConfigError } from '../../config/errors.ts'
 import { InvalidPoolOptionsError, KeyGenerationError, PlaintextBatchWidthError } from '../crypto/errors.ts'
-import { InsecureKeyFileError, KeyFileMissingError } from '../files/secret-file.ts'
+import { InsecureKeyFileError, KeyFileExistsError, KeyFileMissingError, KeyFileOwnerError, KeyFileSymlinkError } from '../files/secret-file.ts'
 import { IdentityMismatchError, InvalidIdentityKeyError } from '../identity.ts'
 import { InvalidPaillierKeyFileError, PaillierKeyExistsError } from '../keys/paillier-key-file.ts'
 import { GossipStoppedError } from '../membership/federation-gossip.ts'
 import { NoRosterError, PeerNotAuthorizedError } from '../membership/membership.ts'
 import { RoleNotHeldError } from '../running-node.ts'
 import {
-  InvalidReceiptError, NoOpenRoundError, SubmissionDeadlineError, SubmissionRefusedError, SubmissionValuesChangedError
+  InvalidReceiptError, NoOpenRoundError, QuorumBelowClientFloorError, SubmissionDeadlineError, SubmissionRefusedError, SubmissionValuesChangedError,
+  TagKeyRefusedError
 } from '../services/client.ts'
 import { InvalidRoundRequestError } from '../services/coordinator.ts'
 import { AmbiguousRoundError, DeadlineOutOfRangeError, NotConnectedError, TooManyOpenRoundsError } from '../services/errors.ts'
+import { UnprovenKeyError } from '../services/key-proof.ts'
 import { NotCoordinatorError } from '../services/membership-service.ts'
 import {
   AsyncTransactionError, IllegalRoundTransitionError, InvalidClosingError, InvalidStoreInputError, ReceiptConflictError,
   RosterVersionNotNewerError, RoundAlreadyDecryptedError, RoundAnnouncementConflictError,
-  StoreConfigurationError, StoreSchemaTooNewError, SubmissionReplayedStoreError, UnknownResultError,
+  StoreConfigurationError, StoreSchemaTooNewError, SubmissionReplayedStoreError, TagKeyConflictStoreError, UnknownResultError,
   UnknownSubmissionError
 } from '../store/index.ts'
 import { StreamClosedError, StreamLeftOpenError } from '../streams/exchange.ts'
@@ -125,6 +127,13 @@ const ERROR_STATUS: ReadonlyArray<readonly [FedaggErrorClass, number]> = [
   // Well-formed, but the protocol refuses the content or a peer's documents.
   [SubmissionValuesChangedError, 422],
   [SubmissionRefusedError, 422],
+  [TagKeyRefusedError, 422],
+  [TagKeyConflictStoreError, 422],
+  [InvalidTagKeyError, 422],
+  [InvalidSubmissionStatementError, 422],
+  [QuorumBelowClientFloorError, 422],
+  [TagCheckError, 422],
+  [MissingTagKeyError, 422],
   [SubmissionReplayedStoreError, 422],
   [SubmissionShapeError, 422],
   [QuorumNotMetError, 422],
@@ -140,6 +149,10 @@ const ERROR_STATUS: ReadonlyArray<readonly [FedaggErrorClass, number]> = [
   [MalformedMessageError, 422],
   [MessageTooLargeError, 422],
   [InvalidPublicKeyError, 422],
+  // A coordinator key whose h_s is not the one derived from n, or whose modulus proof fails.
+  [DerivedHsMismatchError, 422],
+  [BlumProofError, 422],
+  [UnprovenKeyError, 422],
   [CiphertextOutOfRangeError, 422],
   [CiphertextNotInvertibleError, 422],
   [CiphertextWidthError, 422],
@@ -167,6 +180,9 @@ const ERROR_STATUS: ReadonlyArray<readonly [FedaggErrorClass, number]> = [
   [InvalidPaillierKeyFileError, 500],
   [InsecureKeyFileError, 500],
   [KeyFileMissingError, 500],
+  [KeyFileExistsError, 500],
+  [KeyFileOwnerError, 500],
+  [KeyFileSymlinkError, 500],
   [InvalidIdentityKeyError, 500],
   [IdentityMismatchError, 500],
   [ConfigError, 500],

@@ -123,3 +123,8 @@ export class ReceiptConflictError extends FedaggError {
 export class StoreConfigurationError extends FedaggError {
   static override name = 'StoreConfigurationError'
 }
+
+/** The client already stored another tag key for this round; the first one stored is the one its ciphertexts carry. */
+export class TagKeyConflictStoreError extends FedaggError {
+  static override name = 'TagKeyConflictStoreError'
+}

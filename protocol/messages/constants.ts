@@ -15,7 +15,9 @@ export const PROTOCOLS = {
   /** any member -> coordinator: OpenRoundsRequest; answer OpenRoundsResponse. */
   rounds: '/fedagg/rounds/1.0.0',
   /** any member -> coordinator: KeyProofRequest; answer KeyProofResponse (the key's Paillier–Blum modulus proof). */
-  keyproof: '/fedagg/keyproof/1.0.0'
+  keyproof: '/fedagg/keyproof/1.0.0',
+  /** client -> coordinator: SignedPayload of a TagKey; answer TagKeyResponse once stored. */
+  tagkey: '/fedagg/tagkey/1.0.0'
 } as const
 
 export type ProtocolName = keyof typeof PROTOCOLS
@@ -38,7 +40,9 @@ export const DOMAINS = {
   announcement: 'fedagg/announcement/1',
   receipt: 'fedagg/receipt/1',
   transcript: 'fedagg/transcript/1',
-  result: 'fedagg/result/1'
+  result: 'fedagg/result/1',
+  submission: 'fedagg/submission/1',
+  tagKey: 'fedagg/tagkey/1'
 } as const
 
 export type SignatureDomain = typeof DOMAINS[keyof typeof DOMAINS]
