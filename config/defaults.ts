@@ -38,6 +38,16 @@ export const DEFAULT_CONFIG: FedaggConfig = {
     /** Long enough for clients on a WAN to encrypt and upload megabytes, short enough that a stuck round frees its memory soon. */
     deadlineSeconds: 60,
     /**
+     * The longest deadline `round open` accepts: a day covers organizations in every time zone
+     * submitting in their working hours; anything longer is a typo that would hold the round open.
+     */
+    maxDeadlineSeconds: 24 * 3600,
+    /**
+     * Open rounds per aggregator at once. One keeps `submit` unambiguous and bounds the running
+     * aggregates an aggregator holds; raise it to pipeline rounds deliberately.
+     */
+    maxOpenRoundsPerAggregator: 1,
+    /**
      * How long past a round's deadline the coordinator keeps asking for the aggregate before it fails
      * the round: covers an aggregator that restarts or reconnects around the deadline.
      */

@@ -49,6 +49,8 @@ const roundSchema = z.strictObject({
   minParticipants: intInRange(MIN_PARTICIPANTS_FLOOR, Number.MAX_SAFE_INTEGER, `an integer >= ${MIN_PARTICIPANTS_FLOOR} (with fewer, a contributor learns another's vector from the sum)`),
   maxParticipants: positiveInt(),
   deadlineSeconds: positiveInt(MAX_DEADLINE_SECONDS),
+  maxDeadlineSeconds: positiveInt(MAX_DEADLINE_SECONDS),
+  maxOpenRoundsPerAggregator: positiveInt(),
   settleGraceSeconds: positiveInt(MAX_DEADLINE_SECONDS),
   chunkCiphertexts: positiveInt(MAX_CHUNK_CIPHERTEXTS)
 }, { error: 'an object' }).check(ctx => {
@@ -68,6 +70,9 @@ const roundSchema = z.strictObject({
       const form = part === 'bits' ? "'int:<bits>'" : "'fixed:<fractionBits>'"
       ctx.issues.push({ code: 'custom', path: ['encoding'], message: part === undefined ? expectation : `${form} with ${part} ${expectation}`, input: round.encoding })
     }
+  }
+  if (round.deadlineSeconds > round.maxDeadlineSeconds) {
+    ctx.issues.push({ code: 'custom', path: ['deadlineSeconds'], message: `at most round.maxDeadlineSeconds (${round.maxDeadlineSeconds})`, input: round.deadlineSeconds })
   }
   if (round.minParticipants > round.maxParticipants) {
     ctx.issues.push({ code: 'custom', path: ['minParticipants'], message: `at most round.maxParticipants (${round.maxParticipants})`, input: round.minParticipants })

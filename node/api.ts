@@ -86,9 +86,19 @@ export interface ReceiptView {
   acceptedAtMs: number
 }
 
+/** Whether this node takes part in its federation right now, and if not, why. */
+export interface FederationLinkView {
+  connected: boolean
+  /** 'coordinator', 'admitted', or why not: 'no-join-address', 'dialling', 'not-admitted', 'removed', 'peer-id-mismatch', 'unreachable'. */
+  state: string
+  /** One sentence for the operator: what happened and what to do. */
+  detail: string
+}
+
 export interface NodeStatus {
   peerId: string
   federationId: string
+  federation: FederationLinkView
   roles: Role[]
   multiaddrs: string[]
   connections: number
@@ -110,6 +120,8 @@ export interface FederationNode {
   removeMember (peerId: string): Promise<RosterView>
   /** Coordinator only. */
   openRound (request: OpenRoundRequest): Promise<RoundView>
+  /** Coordinator only: closes an open round as failed with `reason`, publishes that, decrypts nothing. */
+  cancelRound (roundId: string, reason: string): Promise<RoundView>
   rounds (): Promise<RoundView[]>
   round (roundId: string): Promise<RoundView | undefined>
   /** Coordinator only; undefined until the round has been decrypted or has failed. */

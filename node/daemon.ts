@@ -15,6 +15,8 @@ import type { StatusView } from './control/status-view.ts'
 import { RunningNode } from './running-node.ts'
 import { readPaillierKeyFile } from './keys/paillier-key-file.ts'
 import { createFedaggMetrics } from './metrics/metrics.ts'
+import { loggedEvents } from './events/node-events.ts'
+import { readableDestination } from './events/log-format.ts'
 import type { FedaggMetrics } from './metrics/metrics.ts'
 
 /**
@@ -29,6 +31,11 @@ const ALREADY_RUNNING_PROBE_MS = 2_000
 
 export class DaemonAlreadyRunningError extends FedaggError {
   static override name = 'DaemonAlreadyRunningError'
+}
+
+/** A listen address could not be bound (in use, or not an address of this host). */
+export class ListenFailedError extends FedaggError {
+  static override name = 'ListenFailedError'
 }
 
 /** createFederationNode's shape, injectable so the daemon can be tested around a fake node. */
@@ -61,14 +68,20 @@ export interface Daemon {
   stop (): Promise<void>
 }
 
-/** Pino on stderr, synchronous so nothing is lost when the process exits right after a shutdown. */
-export function createDaemonLogger (level: string): Logger {
-  return pino({ name: 'fedagg', level }, pino.destination({ dest: 2, sync: true }))
+/**
+ * Pino on stderr, synchronous so nothing is lost when the process exits right
+ * after a shutdown: JSON lines for log collectors, or one readable line per
+ * event when stderr is a terminal.
+ */
+export function createDaemonLogger (level: string, readable = false): Logger {
+  return readable
+    ? pino({ name: 'fedagg', level }, readableDestination(2))
+    : pino({ name: 'fedagg', level }, pino.destination({ dest: 2, sync: true }))
 }
 
 /** Starts the node and its control API, writes control.json and prints the ready line. */
 export async function startDaemon (config: FedaggConfig, options: DaemonOptions = {}): Promise<Daemon> {
-  const logger = options.logger ?? createDaemonLogger(config.logLevel)
+  const logger = options.logger ?? createDaemonLogger(config.logLevel, process.stderr.isTTY === true)
   await refuseSecondDaemon(config.dataDir)
   const paillierKey = config.roles.includes('coordinator') ? await readPaillierKeyFile(config.dataDir) : undefined
   // Process metrics (CPU, memory, event loop) only in the daemon: one process, one node.
@@ -77,6 +90,7 @@ export async function startDaemon (config: FedaggConfig, options: DaemonOptions 
   const node = await createNode(config, {
     paillierKey,
     metrics,
+    events: loggedEvents(logger),
     onAlarm: ({ roundId, alarm, message }) => { logger.warn({ roundId, alarm }, message) }
   })
 
@@ -92,7 +106,7 @@ export async function startDaemon (config: FedaggConfig, options: DaemonOptions 
     await control?.close()
     statusView?.close()
     await node.stop().catch((stopErr: unknown) => { logger.error({ err: stopErr }, 'stopping the node after a failed start failed') })
-    throw err
+    throw listenFailure(err, config.listen) ?? err
   }
 
   const multiaddrs = node.multiaddrs()
@@ -199,6 +213,17 @@ async function refuseSecondDaemon (dataDir: string): Promise<void> {
     return
   }
   throw new DaemonAlreadyRunningError(`a daemon for ${peerId} already runs on ${dataDir} (control API ${client.url})`)
+}
+
+/**
+ * libp2p reports an unusable listen address as UnsupportedListenAddressesError
+ * with a paragraph about its transport manager; the operator needs the address and why.
+ */
+function listenFailure (err: unknown, listen: readonly string[]): ListenFailedError | undefined {
+  if (!(err instanceof Error) || err.name !== 'UnsupportedListenAddressesError') return undefined
+  const why = /(EADDRINUSE|EADDRNOTAVAIL|EACCES)/.exec(err.message)?.[1]
+  const meaning = why === 'EADDRINUSE' ? 'the port is in use (another node or program?)' : why === 'EADDRNOTAVAIL' ? 'not an address of this host' : why === 'EACCES' ? 'not permitted' : 'it failed'
+  return new ListenFailedError(`cannot listen on ${listen.join(', ')}: ${meaning}; change --listen or the config's listen`, { cause: err })
 }
 
 /** Imported on first use: the CLI's control-API commands never load libp2p. */

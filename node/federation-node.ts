@@ -32,6 +32,8 @@ import { coordinatorService } from './services/coordinator.ts'
 import { keyProofService } from './services/key-proof.ts'
 import { membershipService } from './services/membership-service.ts'
 import type { Checkpoint } from './services/checkpoints.ts'
+import { NO_EVENTS } from './events/node-events.ts'
+import type { NodeEvents } from './events/node-events.ts'
 import { RunningNode } from './running-node.ts'
 import type { RoleServices } from './running-node.ts'
 
@@ -41,6 +43,8 @@ export interface FederationNodeOptions {
   metrics?: FedaggMetrics
   /** Crash-test hook called at named points of the aggregator's and coordinator's durable paths. */
   checkpoint?: Checkpoint
+  /** Where operator events go (round transitions, submissions, membership, join). @default NO_EVENTS */
+  events?: NodeEvents
   /** Called when this client finds its contribution misrepresented (the daemon logs it at warn level). */
   onAlarm?: (alarm: ClientAlarm) => void
 }
@@ -61,6 +65,7 @@ export async function createFederationNode (config: FedaggConfig, options: Feder
       store,
       metrics: options.metrics ?? createFedaggMetrics({ labels: { peer_id: self } }),
       checkpoint: options.checkpoint,
+      events: options.events ?? NO_EVENTS,
       onAlarm: options.onAlarm
     })
   } catch (err) {
@@ -77,11 +82,12 @@ interface Parts {
   store: Store
   metrics: FedaggMetrics
   checkpoint: Checkpoint | undefined
+  events: NodeEvents
   onAlarm: ((alarm: ClientAlarm) => void) | undefined
 }
 
 async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNode> {
-  const { privateKey, self, roles, paillierKey, store, metrics } = parts
+  const { privateKey, self, roles, paillierKey, store, metrics, events } = parts
   const checkpoint = parts.checkpoint === undefined ? {} : { checkpoint: parts.checkpoint }
   const isCoordinator = roles.has('coordinator')
   const joinCoordinator = config.join === undefined ? undefined : multiaddr(config.join).getComponents().findLast(c => c.name === 'p2p')?.value
@@ -118,7 +124,8 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
     membership,
     gossip,
     ...(config.join === undefined ? {} : { joinAddress: config.join }),
-    limits: protocolLimits
+    limits: protocolLimits,
+    events
   })
   const host: FedaggHost<RoleServices> = await createHost<RoleServices>({
     privateKey,
@@ -148,6 +155,9 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             paillierKey,
             limits: protocolLimits,
             settleGraceMs: config.round.settleGraceSeconds * 1000,
+            maxDeadlineSeconds: config.round.maxDeadlineSeconds,
+            maxOpenRoundsPerAggregator: config.round.maxOpenRoundsPerAggregator,
+            events,
             ...checkpoint
           })
         }),
@@ -162,6 +172,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             chunkCiphertexts: config.round.chunkCiphertexts,
             limits: protocolLimits,
             fetchOpenRounds: async (signal): Promise<SignedPayload[]> => host.services.membership.fetchOpenRounds(signal),
+            events,
             ...checkpoint
           })
         }
@@ -181,7 +192,9 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             chunkCiphertexts: config.round.chunkCiphertexts,
             minParticipants: config.client.minParticipants,
             ...(parts.onAlarm === undefined ? {} : { onAlarm: parts.onAlarm }),
-            limits: protocolLimits
+            limits: protocolLimits,
+            joinStatus: () => host.services.membership.joinStatus,
+            events
           })
         }
       : {})

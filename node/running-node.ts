@@ -8,8 +8,9 @@ import { WIRE } from '../protocol/messages/index.ts'
 import type { Receipt, Roster, RoundResult, TranscriptStatus } from '../protocol/messages/index.ts'
 import type { VectorEncryptor } from './crypto/vector-encryptor.ts'
 import type { FedaggConfig } from '../config/index.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
 import type {
-  FederationNode, NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundView
+  FederationLinkView, FederationNode, NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundView
 } from './api.ts'
 import type { PeerId } from '@libp2p/interface'
 import type { PeerConnections } from './control/status-view.ts'
@@ -138,12 +139,23 @@ export class RunningNode implements FederationNode {
     return {
       peerId: this.peerId,
       federationId: config.federationId,
+      federation: this.#federationLink(),
       roles: [...config.roles],
       multiaddrs: this.multiaddrs(),
       connections: host.getConnections().length,
       rosterVersion: membership.version,
       rounds: await this.rounds()
     }
+  }
+
+  /** Admitted is not enough: the coordinator's connection carries gossip and catch-ups, so it must be up too. */
+  #federationLink (): FederationLinkView {
+    const { state, detail } = this.#services.membership.joinStatus
+    if (state === 'coordinator') return { connected: true, state, detail }
+    const coordinator = this.#parts.membership.coordinator()
+    if (state !== 'admitted' || coordinator === undefined) return { connected: false, state, detail }
+    if (this.#parts.host.getConnections(peerIdFromString(coordinator)).length > 0) return { connected: true, state, detail }
+    return { connected: false, state, detail: `admitted, but not connected to the coordinator ${coordinator} right now; reconnecting` }
   }
 
   roster (): RosterView | undefined {
@@ -162,6 +174,11 @@ export class RunningNode implements FederationNode {
   async openRound (request: OpenRoundRequest): Promise<RoundView> {
     const round = await this.#require('coordinator').openRound(request)
     return roundView(round, this.#observedStatus(round, 'open'))
+  }
+
+  async cancelRound (roundId: string, reason: string): Promise<RoundView> {
+    await this.#require('coordinator').cancelRound(roundId, reason)
+    return await this.round(roundId) as RoundView
   }
 
   async rounds (): Promise<RoundView[]> {

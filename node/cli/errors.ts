@@ -17,3 +17,8 @@ export class NotInitializedError extends FedaggError {
 export class InvalidValuesError extends FedaggError {
   static override name = 'InvalidValuesError'
 }
+
+/** `round open` with no --eligible on a roster that has no clients yet. */
+export class NoEligibleClientsError extends FedaggError {
+  static override name = 'NoEligibleClientsError'
+}

@@ -25,11 +25,20 @@ export function formatRounds (rounds: RoundView[]): string {
   return rounds.map(round => `${round.roundId}  ${round.status.padEnd(9)} ${round.encoding} x ${round.length}  opened ${new Date(round.openedAtMs).toISOString()}`).join('\n')
 }
 
+/** Values a terminal shows of a result vector; the rest goes to `round result --output FILE` (or --json). */
+export const RESULT_PREVIEW_VALUES = 20
+
 export function formatResult (result: RoundResultView): string {
   const lines = [`round ${result.roundId}: ${result.status}${result.reason === undefined ? '' : ` (${result.reason})`}, ${result.contributors} contributors`]
-  if (result.sum.length > 0) lines.push(`sum  [${result.sum.join(', ')}]`)
-  if (result.mean.length > 0) lines.push(`mean [${result.mean.join(', ')}]`)
+  if (result.sum.length > 0) lines.push(`sum  ${preview(result.sum)}`)
+  if (result.mean.length > 0) lines.push(`mean ${preview(result.mean)}`)
   return lines.join('\n')
+}
+
+function preview (values: ReadonlyArray<string | number>): string {
+  if (values.length <= RESULT_PREVIEW_VALUES) return `[${values.join(', ')}]`
+  const more = values.length - RESULT_PREVIEW_VALUES
+  return `[${values.slice(0, RESULT_PREVIEW_VALUES).join(', ')}, …] (${more} more of ${values.length}; write them all with --output FILE)`
 }
 
 export function formatReceipt (receipt: ReceiptView): string {
@@ -43,6 +52,7 @@ export function formatStatus (status: NodeStatus): string {
   const lines = [
     `peer ID    ${status.peerId}`,
     `federation ${status.federationId === '' ? '(not joined)' : status.federationId}, roster version ${status.rosterVersion}`,
+    `           ${status.federation.connected ? 'connected' : 'NOT connected'} (${status.federation.state}): ${status.federation.detail}`,
     `roles      ${status.roles.join(', ')}`,
     `peers      ${status.connections} connected`,
     ...status.multiaddrs.map((addr, i) => `${i === 0 ? 'listening ' : '          '} ${addr}`)

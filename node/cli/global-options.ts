@@ -1,6 +1,6 @@
 // The options every fedagg command takes (--data-dir, --config, --json) and how their defaults resolve.
-import { resolve } from 'node:path'
 import type { Options } from 'yargs'
+import { operatorPath } from './data-dir.ts'
 import type { CliIo } from './io.ts'
 
 /** Used when neither --data-dir nor FEDAGG_DATA_DIR is given. */
@@ -26,8 +26,7 @@ export const globalOptions: Record<'data-dir' | 'config' | 'json', Options> = {
   config: {
     type: 'string',
     describe: 'Config file',
-    defaultDescription: 'FEDAGG_CONFIG (start) or <data-dir>/config.json',
-    coerce: (file: string) => resolve(file)
+    defaultDescription: 'FEDAGG_CONFIG (start) or <data-dir>/config.json'
   },
   json: {
     type: 'boolean',
@@ -37,11 +36,14 @@ export const globalOptions: Record<'data-dir' | 'config' | 'json', Options> = {
 }
 
 /**
- * Yargs middleware: settles the data directory once, as an absolute path, so
+ * Yargs middleware: settles the data directory and config file once, as
+ * absolute paths against the operator's directory (also under `npm run`), so
  * neither the daemon nor the processes it spawns depend on their working directory.
  */
-export function resolveDataDir (argv: { dataDir?: unknown, dataDirGiven?: boolean, io: CliIo }): void {
+export function resolveDataDir (argv: { dataDir?: unknown, dataDirGiven?: boolean, config?: unknown, io: CliIo }): void {
+  const { env } = argv.io
   const given = typeof argv.dataDir === 'string'
   argv.dataDirGiven = given
-  argv.dataDir = resolve(given ? argv.dataDir as string : argv.io.env.FEDAGG_DATA_DIR ?? DEFAULT_DATA_DIR)
+  argv.dataDir = operatorPath(given ? argv.dataDir as string : env.FEDAGG_DATA_DIR ?? DEFAULT_DATA_DIR, env)
+  if (typeof argv.config === 'string') argv.config = operatorPath(argv.config, env)
 }

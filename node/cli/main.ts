@@ -13,12 +13,29 @@ export const EXIT_USAGE = 2
 /** Runs `args` (without node and script) and returns the exit status; never throws. */
 export async function main (args: string[], io: CliIo = processIo()): Promise<number> {
   try {
-    await buildCli().parseAsync(args, { io })
+    await buildCli().parseAsync(attachNegativeValues(args), { io })
     return EXIT_OK
   } catch (err) {
     io.stderr.write(formatCliError(err))
     return err instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE
   }
+}
+
+/**
+ * `--values -2,1` as `--values=-2,1`: the parser would otherwise read a
+ * value list that starts with a minus sign as an option of its own.
+ */
+export function attachNegativeValues (args: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string
+    const next = args[i + 1]
+    if (arg === '--values' && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${arg}=${next}`)
+      i++
+    } else out.push(arg)
+  }
+  return out
 }
 
 /**

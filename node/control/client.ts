@@ -6,7 +6,7 @@ import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS, LONG_POLL_SLACK_M
 import { readControlFile } from './control-file.ts'
 import type { ControlEndpoint } from './control-file.ts'
 import { errorClassNamed } from './error-status.ts'
-import { ControlApiError, DaemonNotRunningError, ResultPendingError } from './errors.ts'
+import { ControlApiError, DaemonConnectionLostError, DaemonNotRunningError, ResultPendingError } from './errors.ts'
 
 export interface ControlClientInit extends ControlEndpoint {
   /** @default DEFAULT_REQUEST_TIMEOUT_MS */
@@ -52,6 +52,10 @@ export class ControlClient {
 
   async openRound (request: OpenRoundRequest): Promise<RoundView> {
     return this.request('POST', '/rounds', request)
+  }
+
+  async cancelRound (roundId: string, reason: string): Promise<RoundView> {
+    return this.request('POST', `/rounds/${encodeURIComponent(roundId)}/cancel`, { reason })
   }
 
   async rounds (): Promise<RoundView[]> {
@@ -117,7 +121,15 @@ export class ControlClient {
       if (isConnectionRefused(err)) {
         throw new DaemonNotRunningError(`nothing answers at ${this.url}: the daemon has stopped (stale control.json?)`)
       }
-      throw err
+      // The caller's own abort is theirs to report.
+      if (options.signal?.aborted === true) throw err
+      if (timeout.aborted) {
+        throw new DaemonConnectionLostError(`${method} ${path}: the daemon at ${this.url} did not answer within ${options.timeoutMs ?? this.requestTimeoutMs} ms`, { cause: err })
+      }
+      // fetch() reports a connection reset or a daemon that died mid-request as TypeError('fetch failed').
+      const cause = (err as { cause?: { code?: unknown, message?: unknown } }).cause
+      const detail = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : (err as Error).message
+      throw new DaemonConnectionLostError(`${method} ${path}: lost the connection to the daemon at ${this.url} (${detail}); it may have stopped: check its log`, { cause: err })
     }
   }
 }

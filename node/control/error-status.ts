@@ -35,6 +35,7 @@ import {
   TagKeyRefusedError
 } from '../services/client.ts'
 import { InvalidRoundRequestError } from '../services/coordinator.ts'
+import { AmbiguousRoundError, DeadlineOutOfRangeError, NotConnectedError, TooManyOpenRoundsError } from '../services/errors.ts'
 import { UnprovenKeyError } from '../services/key-proof.ts'
 import { NotCoordinatorError } from '../services/membership-service.ts'
 import {
@@ -73,6 +74,7 @@ const ERROR_STATUS: ReadonlyArray<readonly [FedaggErrorClass, number]> = [
 
   // Malformed input in the request: values, vector specs, ids, keys.
   [InvalidRoundRequestError, 400],
+  [DeadlineOutOfRangeError, 400],
   [InvalidVectorSpecError, 400],
   [InvalidWeightError, 400],
   [VectorLengthError, 400],
@@ -104,6 +106,9 @@ const ERROR_STATUS: ReadonlyArray<readonly [FedaggErrorClass, number]> = [
   // Well-formed, but the state of the round, roster or store refuses it now.
   [NoRosterError, 409],
   [NoOpenRoundError, 409],
+  [AmbiguousRoundError, 409],
+  [NotConnectedError, 409],
+  [TooManyOpenRoundsError, 409],
   [DuplicateMemberError, 409],
   [CannotRemoveCoordinatorError, 409],
   [StaleRosterError, 409],

@@ -40,6 +40,11 @@ export class DaemonNotRunningError extends FedaggError {
   static override name = 'DaemonNotRunningError'
 }
 
+/** The daemon went away or stopped answering while a request was in flight. */
+export class DaemonConnectionLostError extends FedaggError {
+  static override name = 'DaemonConnectionLostError'
+}
+
 /** control.json exists but is not `{ url, token }`. */
 export class InvalidControlFileError extends FedaggError {
   static override name = 'InvalidControlFileError'

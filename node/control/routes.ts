@@ -4,7 +4,7 @@ import type { FedaggMetrics } from '../metrics/metrics.ts'
 import { UnknownRoundError } from '../../protocol/round/index.ts'
 import { NoRosterError } from '../membership/membership.ts'
 import { ResultPendingError } from './errors.ts'
-import { AddMemberBodySchema, OpenRoundBodySchema, PeerIdSchema, SubmitBodySchema, WaitSecondsSchema, parseRequest } from './schemas.ts'
+import { AddMemberBodySchema, CancelRoundBodySchema, OpenRoundBodySchema, PeerIdSchema, SubmitBodySchema, WaitSecondsSchema, parseRequest } from './schemas.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE'
 
@@ -61,6 +61,10 @@ export function controlRoutes ({ node, metrics, maxWaitSeconds }: RoutesInit): R
       return json(await node.removeMember(peerId))
     }),
     post('rounds', async ({ body }) => json(await node.openRound(parseRequest(OpenRoundBodySchema, body, 'body')))),
+    post('rounds/:id/cancel', async ({ params, body }) => {
+      const request = parseRequest(CancelRoundBodySchema, body, 'body')
+      return json(await node.cancelRound(requiredParam(params, 'id'), request.reason))
+    }),
     get('rounds', async () => json(await node.rounds())),
     get('rounds/:id', async ({ params }) => json(await roundOrThrow(node, requiredParam(params, 'id')))),
     get('rounds/:id/result', async ({ params, query, signal }) => {

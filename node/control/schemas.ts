@@ -26,6 +26,10 @@ export const OpenRoundBodySchema = z.strictObject({
   aggregator: PeerIdSchema.optional()
 })
 
+export const CancelRoundBodySchema = z.strictObject({
+  reason: z.string().min(1).max(256)
+})
+
 export const SubmitBodySchema = z.strictObject({
   values: z.array(z.number()).min(1),
   roundId: z.string().min(1).max(128).optional(),

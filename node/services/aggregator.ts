@@ -21,6 +21,8 @@ import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
 import type { InboundExchange } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
 import { NO_CHECKPOINT } from './checkpoints.ts'
+import { NO_EVENTS } from '../events/node-events.ts'
+import type { NodeEvents } from '../events/node-events.ts'
 import type { Checkpoint } from './checkpoints.ts'
 import { REQUEST_TIMEOUT_MS, SMALL_FRAME_BYTES, TRANSFER_TIMEOUT_MS } from './constants.ts'
 
@@ -41,6 +43,8 @@ export interface AggregatorInit {
   transferTimeoutMs?: number
   now?: () => number
   checkpoint?: Checkpoint
+  /** @default NO_EVENTS */
+  events?: NodeEvents
 }
 
 export interface AggregatorComponents {
@@ -78,6 +82,7 @@ export class AggregatorService implements Startable {
   readonly #endpoint: ProtocolEndpoint
   readonly #now: () => number
   readonly #checkpoint: Checkpoint
+  readonly #events: NodeEvents
   readonly #rounds = new Map<string, TrackedRound>()
   readonly #forgetTimers = new Set<NodeJS.Timeout>()
   /** Aborted while the service is not running (from construction until start, and by stop). */
@@ -93,6 +98,7 @@ export class AggregatorService implements Startable {
     this.#endpoint = new ProtocolEndpoint(components, init.limits, this.#log)
     this.#now = init.now ?? Date.now
     this.#checkpoint = init.checkpoint ?? NO_CHECKPOINT
+    this.#events = init.events ?? NO_EVENTS
     this.#stopping.abort()
   }
 
@@ -209,9 +215,11 @@ export class AggregatorService implements Startable {
 
   async #handleSubmit ({ framed, remotePeer, signal }: InboundExchange): Promise<void> {
     let response: Partial<SubmitResponse>
+    let roundId: string | undefined
     try {
       this.#init.membership.requireRole(remotePeer, 'client', 'submit')
       const header = await framed.read(WIRE.SubmissionHeader, { signal })
+      roundId = header.roundId.slice(0, 130)
       await this.#catchUpOn(header.roundId)
       const { active, attempt } = this.#checkHeader(header, remotePeer)
       const bytes = await receiveCiphertexts(framed, header, attempt.expected, signal)
@@ -223,6 +231,7 @@ export class AggregatorService implements Startable {
       if (!(err instanceof FedaggError) || signal.aborted || this.#stopped) throw err
       // Refusals the client can act on travel back typed; the stream then closes cleanly.
       this.#init.metrics.submissionRejected(err.name)
+      this.#events.emit('warn', 'submission.refused', { peerId: remotePeer, roundId, reason: err.name }, `refused a submission from ${remotePeer}: ${err.name}: ${err.message}`)
       response = { accepted: false, errorName: err.name, errorMessage: err.message }
     }
     await framed.write(WIRE.SubmitResponse, response as SubmitResponse, { signal })
@@ -306,6 +315,8 @@ export class AggregatorService implements Startable {
       active.state = outcome.state
       active.accumulator!.add(ciphertexts)
       this.#init.metrics.submissionAccepted()
+      this.#events.emit('info', 'submission.accepted', { peerId: submission.client, roundId, index: submission.index, contributors: active.state.submissions.length },
+        `accepted ${submission.client}'s submission to round ${roundId} (index ${submission.index}, ${active.state.submissions.length} of ${active.state.eligible.length})`)
     }
     this.#checkpoint('aggregator:after-write')
     const stored = this.#init.store.submissions.get(roundId, submission.client)?.receipt
@@ -361,7 +372,12 @@ export class AggregatorService implements Startable {
     active.state = state
     delete active.accumulator
     this.#forgetLater(roundId, active.round.announcement.deadlineMs)
-    this.#log('round %s %s with %d contributors', roundId, state.status, state.submissions.length)
+    if (state.status === 'failed') {
+      this.#events.emit('warn', 'round.failed', { roundId, reason: state.reason, contributors: state.submissions.length }, `round ${roundId} failed: ${state.reason}`)
+    } else {
+      this.#events.emit('info', 'round.released', { roundId, contributors: state.submissions.length },
+        `closed round ${roundId} and released its aggregate over ${state.submissions.length} contributors`)
+    }
     await this.#init.gossip.publish('transcript', signed).catch(err => { this.#log('publishing transcript failed - %e', err) })
   }
 

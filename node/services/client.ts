@@ -6,10 +6,10 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import pRetry from 'p-retry'
 import { FedaggError } from '../../protocol/errors.ts'
 import {
-  UnknownRoundError, checkAnnouncementAgainstRoster, contributionVerdict, equalBytes, roundBinding, roundErrorNamed, signSubmissionStatement,
+  RoundNotOpenError, UnknownRoundError, isRoundOutcome, observedRoundStatus, checkAnnouncementAgainstRoster, contributionVerdict, equalBytes, roundBinding, roundErrorNamed, signSubmissionStatement,
   signTagKey, submissionStatement, tagKeyMessage, transcriptDigest, verifyAnnouncement, verifyReceipt, verifyRoundResult, verifyTranscript
 } from '../../protocol/round/index.ts'
-import type { AnnouncedRound, ContributionAlarm } from '../../protocol/round/index.ts'
+import type { AnnouncedRound, ContributionAlarm, RoundStatus } from '../../protocol/round/index.ts'
 import { TAG_KEY_BYTES, deriveTags, encodeAndPack, withTags } from '../../protocol/encoding/index.ts'
 import { RESULT_STATUS, WIRE } from '../../protocol/messages/index.ts'
 import type { Receipt, RoundResult, SignedPayload } from '../../protocol/messages/index.ts'
@@ -24,6 +24,10 @@ import { ciphertextDigest, planCiphertextChunks, sendCiphertexts } from '../stre
 import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
 import { REQUEST_TIMEOUT_MS } from './constants.ts'
+import { AmbiguousRoundError, NotConnectedError } from './errors.ts'
+import type { JoinStatus } from './membership-service.ts'
+import { NO_EVENTS } from '../events/node-events.ts'
+import type { NodeEvents } from '../events/node-events.ts'
 
 /** No open round this client is eligible for (or not the one asked for). */
 export class NoOpenRoundError extends FedaggError {
@@ -96,6 +100,8 @@ export interface SubmitOptions {
 
 /** What this client knows about one of its rounds: counted (undefined until known), an alarm, the transcript that listed it, the result. */
 interface RoundVerdict {
+  /** Transcript.status of the round's verified transcript, once seen. */
+  transcript?: 'released' | 'failed'
   counted?: boolean
   alarm?: ContributionAlarm
   listedIn?: Uint8Array
@@ -123,6 +129,10 @@ export interface ClientInit {
   /** Called for every alarm, e.g. to log it at warn level; the alarm is also counted and kept per round. */
   onAlarm?: (alarm: ClientAlarm) => void
   limits: StreamLimits
+  /** Where this node stands with its federation, to say why no round is found. */
+  joinStatus?: () => JoinStatus
+  /** @default NO_EVENTS */
+  events?: NodeEvents
   retryMinMs?: number
   retryMaxMs?: number
   now?: () => number
@@ -170,6 +180,24 @@ export class ClientService implements Startable {
   }
 
   /**
+   * The round's status as this client knows it, in the shared vocabulary: open until its deadline,
+   * the aggregator's transcript or the coordinator's result says otherwise; undefined for a round it does not know.
+   */
+  roundStatus (roundId: string): RoundStatus | undefined {
+    const round = this.#rounds.get(roundId)
+    if (round === undefined) return undefined
+    const { transcript, result: resultMessage } = this.#verdicts.get(roundId) ?? {}
+    const result = resultMessage !== undefined && isRoundOutcome(resultMessage.status) ? resultMessage.status : undefined
+    return observedRoundStatus({
+      recorded: 'open',
+      deadlineMs: round.announcement.deadlineMs,
+      nowMs: this.#now(),
+      ...(transcript === undefined ? {} : { transcript }),
+      ...(result === undefined ? {} : { result })
+    })
+  }
+
+  /**
    * Whether this client's contribution is in the round's decrypted sum: the aggregator's transcript
    * lists it under its own digest, and the coordinator's decrypted result names that transcript.
    * False for a failed or corrupt round, or after an alarm; undefined until known.
@@ -200,6 +228,7 @@ export class ClientService implements Startable {
     const ownDigest = stored?.digest ?? store.outgoing.get(transcript.roundId)?.digest
     const verdict = contributionVerdict(this.#self, transcript, ownDigest, receipt)
     const record = this.#verdict(transcript.roundId)
+    if (transcript.status === 'released' || transcript.status === 'failed') record.transcript = transcript.status
     if (verdict.kind === 'alarm') {
       this.#raise(transcript.roundId, verdict.alarm)
     } else if (verdict.kind === 'not-counted') {
@@ -281,9 +310,8 @@ export class ClientService implements Startable {
 
   /** Open rounds this client may contribute to, newest first. */
   openRounds (): AnnouncedRound[] {
-    const now = this.#now()
     return [...this.#rounds.values()]
-      .filter(round => round.announcement.deadlineMs > now)
+      .filter(round => this.roundStatus(round.announcement.roundId) === 'open')
       .sort((a, b) => b.announcement.openedAtMs - a.announcement.openedAtMs)
   }
 
@@ -306,12 +334,22 @@ export class ClientService implements Startable {
       throw new QuorumBelowClientFloorError(`round ${roundId}: announced with minParticipants ${round.announcement.minParticipants}, below this client's floor of ${this.#init.minParticipants} (config client.minParticipants)`)
     }
     const { store } = this.#init
-    const existing = store.receipts.get(roundId)
-    if (existing !== undefined) return this.#storedReceipt(round, existing)
+    // The values are checked first, whatever is stored: a bad vector is refused as such, never answered with an old receipt.
     const plaintexts = encodeAndPack(round.spec, round.plan, values, options.weight)
     const valuesDigest = plaintextsDigest(plaintexts)
+    const existing = store.receipts.get(roundId)
+    const status = this.roundStatus(roundId)
+    const closed = status === 'open' ? undefined : status
+    if (existing !== undefined) {
+      this.#refuseChangedValues(roundId, existing.valuesDigest, valuesDigest)
+      if (closed !== undefined) throw new RoundNotOpenError(`round ${roundId} is no longer open (${closed}); nothing was sent; this client's submission of these values was accepted before it closed`)
+      return this.#storedReceipt(round, existing)
+    }
     let outgoing = store.outgoing.get(roundId)
     if (outgoing === undefined) {
+      // Stored bytes without a receipt may still be resent after the close (the aggregator answers
+      // resends for a while); anything new for a closed round is refused here.
+      if (closed !== undefined) throw new RoundNotOpenError(`round ${roundId} is no longer open (${closed}); nothing was sent`)
       // Nothing is encrypted (so nothing stored or sent) under a key whose n is not proven
       // Paillier–Blum. Stored ciphertexts were encrypted after this check, by an earlier call.
       await this.#init.ensureKeyProven(round.publicKey, options.signal)
@@ -321,12 +359,13 @@ export class ClientService implements Startable {
       const bytes = await this.#encrypt(round, tagged, options.signal)
       // Encrypting can take seconds, long enough for another submit() for this round to finish.
       const settled = store.receipts.get(roundId)
-      if (settled !== undefined) return this.#storedReceipt(round, settled)
+      if (settled !== undefined) {
+        this.#refuseChangedValues(roundId, settled.valuesDigest, valuesDigest)
+        return this.#storedReceipt(round, settled)
+      }
       outgoing = store.outgoing.keep(roundId, { ciphertexts: bytes, digest: ciphertextDigest(bytes), valuesDigest, tagKey })
     }
-    if (Buffer.compare(outgoing.valuesDigest, valuesDigest) !== 0) {
-      throw new SubmissionValuesChangedError(`round ${roundId}: this client already stored a submission with other values, which the aggregator may have counted; submit those values again to get its receipt`)
-    }
+    this.#refuseChangedValues(roundId, outgoing.valuesDigest, valuesDigest)
     const { ciphertexts: bytes, digest } = outgoing
     const binding = roundBinding(round)
     const signedTagKey = await signTagKey(this.#components.privateKey, tagKeyMessage(binding, this.#self, outgoing.tagKey))
@@ -334,9 +373,11 @@ export class ClientService implements Startable {
     let tagKeyStored = false
     const untilDeadline = AbortSignal.any([
       this.#stopping.signal,
-      AbortSignal.timeout(Math.max(1, round.announcement.deadlineMs - this.#now())),
+      // Timers take at most 2^31 - 1 ms (about 24.8 days); a longer deadline would throw a RangeError here.
+      AbortSignal.timeout(Math.min(Math.max(1, round.announcement.deadlineMs - this.#now()), 2 ** 31 - 1)),
       ...(options.signal === undefined ? [] : [options.signal])
     ])
+    const events = this.#init.events ?? NO_EVENTS
     let receipt: Receipt
     try {
       receipt = await pRetry(async () => {
@@ -354,12 +395,23 @@ export class ClientService implements Startable {
         }
       })
     } catch (err) {
-      if (untilDeadline.aborted && !(err instanceof FedaggError)) {
-        throw new SubmissionDeadlineError(`round ${roundId}: no receipt before the deadline (${(err as Error).message})`, { cause: err })
-      }
-      throw err
+      const failure = untilDeadline.aborted && !(err instanceof FedaggError)
+        ? new SubmissionDeadlineError(`round ${roundId}: no receipt before the deadline (${(err as Error).message})`, { cause: err })
+        : err as Error
+      const reason = failure instanceof SubmissionRefusedError ? failure.reason : failure.name
+      events.emit('warn', 'submission.refused', { roundId, peerId: round.announcement.aggregator, reason }, `submission to round ${roundId} not accepted: ${failure.message}`)
+      throw failure
     }
+    events.emit('info', 'submission.accepted', { roundId, peerId: receipt.aggregator, index: receipt.index },
+      `round ${roundId}: the aggregator accepted this client's submission (index ${receipt.index})`)
     return receipt
+  }
+
+  /** A round takes one vector per client: other values than the stored ones are refused before anything is sent. */
+  #refuseChangedValues (roundId: string, stored: Uint8Array | undefined, given: Uint8Array): void {
+    // Receipts saved before values digests were kept have none; their values cannot be compared.
+    if (stored === undefined || Buffer.compare(stored, given) === 0) return
+    throw new SubmissionValuesChangedError(`round ${roundId}: this client already submitted other values, which the aggregator has or may have counted; nothing was sent`)
   }
 
   async #encrypt (round: AnnouncedRound, plaintexts: bigint[], signal: AbortSignal | undefined): Promise<Uint8Array> {
@@ -368,19 +420,32 @@ export class ClientService implements Startable {
   }
 
   async #findRound (roundId: string | undefined): Promise<AnnouncedRound> {
-    let round = roundId === undefined ? this.openRounds()[0] : this.#rounds.get(roundId)
+    let round = roundId === undefined ? this.#onlyOpenRound() : this.#rounds.get(roundId)
     if (round === undefined) {
       const fetched = await this.#init.fetchOpenRounds(deadline(REQUEST_TIMEOUT_MS)).catch((err: Error) => {
         this.#log('fetching open rounds failed - %e', err)
         return []
       })
       await Promise.all(fetched.map(async signed => this.track(signed).catch(err => { this.#log('skipped a fetched announcement - %e', err) })))
-      round = roundId === undefined ? this.openRounds()[0] : this.#rounds.get(roundId)
+      round = roundId === undefined ? this.#onlyOpenRound() : this.#rounds.get(roundId)
+    }
+    const link = this.#init.joinStatus?.()
+    if (round === undefined && link !== undefined && link.state !== 'admitted') {
+      throw new NotConnectedError(`this node is not connected to the federation (${link.state}): ${link.detail}`)
     }
     if (round === undefined) {
-      throw new NoOpenRoundError(roundId === undefined ? 'no open round lists this client as eligible' : `round ${roundId} is not open for this client`)
+      throw new NoOpenRoundError(roundId === undefined ? 'no open round lists this client as eligible' : `round ${roundId} is not known to this client as one it may contribute to`)
     }
     return round
+  }
+
+  /** The open round when exactly one is; with several, the operator must name one. */
+  #onlyOpenRound (): AnnouncedRound | undefined {
+    const open = this.openRounds()
+    if (open.length > 1) {
+      throw new AmbiguousRoundError(`${open.length} rounds are open for this client (${open.map(round => round.announcement.roundId).join(', ')}): name one with --round`)
+    }
+    return open[0]
   }
 
   /** Sends the signed tag key to the coordinator; true once it answered that the key is stored. */

@@ -7,7 +7,7 @@ import pRetry from 'p-retry'
 import { FedaggError } from '../../protocol/errors.ts'
 import {
   InvalidRoundDocumentError, InvalidSubmissionStatementError, MIN_NONCE_BYTES, MissingTagKeyError, NotEligibleError, ROUND_FAILURE_REASONS,
-  RoundClosedError, UnknownRoundError, buildRoundResult, checkAggregateTags, checkTranscriptForRound, createAnnouncement, equalBytes,
+  RoundClosedError, RoundNotOpenError, UnknownRoundError, buildRoundResult, checkAggregateTags, checkTranscriptForRound, createAnnouncement, equalBytes,
   exactDecimal, openCoordinatorRound, recordCorrupt, recordDecrypted, recordFailed, roundParameters, signAnnouncement, signRoundResult, verifyContributions,
   verifyTagKey, verifyTranscript
 } from '../../protocol/round/index.ts'
@@ -30,6 +30,9 @@ import type { StreamLimits } from '../streams/limits.ts'
 import { NO_CHECKPOINT } from './checkpoints.ts'
 import type { Checkpoint } from './checkpoints.ts'
 import { AGGREGATE_POLL_MAX_MS, AGGREGATE_POLL_MIN_MS, REQUEST_TIMEOUT_MS, SMALL_FRAME_BYTES, TRANSFER_TIMEOUT_MS } from './constants.ts'
+import { DeadlineOutOfRangeError, TooManyOpenRoundsError } from './errors.ts'
+import { NO_EVENTS } from '../events/node-events.ts'
+import type { NodeEvents } from '../events/node-events.ts'
 
 export class InvalidRoundRequestError extends FedaggError {
   static override name = 'InvalidRoundRequestError'
@@ -60,6 +63,12 @@ export interface CoordinatorInit {
   limits: StreamLimits
   /** How long past a round's deadline the coordinator keeps asking for the aggregate. */
   settleGraceMs: number
+  /** The longest deadline a round may be opened with (config round.maxDeadlineSeconds). */
+  maxDeadlineSeconds: number
+  /** Open rounds one aggregator may run at once (config round.maxOpenRoundsPerAggregator). */
+  maxOpenRoundsPerAggregator: number
+  /** @default NO_EVENTS */
+  events?: NodeEvents
   now?: () => number
   checkpoint?: Checkpoint
 }
@@ -80,6 +89,7 @@ export class CoordinatorService implements Startable {
   readonly #endpoint: ProtocolEndpoint
   readonly #now: () => number
   readonly #checkpoint: Checkpoint
+  readonly #events: NodeEvents
   readonly #settling = new Map<string, Promise<void>>()
   readonly #timers = new Set<NodeJS.Timeout>()
   readonly #resultListeners = new Set<(roundId: string) => void>()
@@ -93,6 +103,7 @@ export class CoordinatorService implements Startable {
     this.#endpoint = new ProtocolEndpoint(components, init.limits, this.#log)
     this.#now = init.now ?? Date.now
     this.#checkpoint = init.checkpoint ?? NO_CHECKPOINT
+    this.#events = init.events ?? NO_EVENTS
   }
 
   async start (): Promise<void> {
@@ -185,7 +196,9 @@ export class CoordinatorService implements Startable {
     const roster = this.#init.membership.roster!
     const eligible = request.eligible ?? clients(roster)
     const aggregator = request.aggregator ?? aggregators(roster)[0]
-    if (aggregator === undefined) throw new InvalidRoundRequestError('aggregator: expected a roster aggregator, got none in the roster')
+    if (aggregator === undefined) throw new InvalidRoundRequestError('aggregator: expected a roster aggregator, got none in the roster (admit one with `fedagg members add <peerId> --role aggregator`)')
+    this.#checkDeadline(request.deadlineSeconds)
+    this.#checkOpenRounds(aggregator)
     const encoding = parseEncoding(request.encoding, request.clip === undefined ? {} : { clip: request.clip })
     const spec: VectorSpec = {
       length: request.length,
@@ -216,10 +229,55 @@ export class CoordinatorService implements Startable {
       announced: round
     })
     this.#init.metrics.roundOpened()
+    const { announcement } = round
+    this.#events.emit('info', 'round.opened', {
+      roundId: announcement.roundId,
+      peerId: aggregator,
+      eligible: announcement.eligible.length,
+      minParticipants: announcement.minParticipants,
+      deadline: new Date(announcement.deadlineMs).toISOString()
+    }, `opened round ${announcement.roundId}: ${announcement.minParticipants} of ${announcement.eligible.length} clients needed by ${new Date(announcement.deadlineMs).toISOString()}`)
     // Delivery may wait for the first subscriber; clients that miss it fetch open rounds directly.
     this.#init.gossip.publish('announcement', signed).catch(err => { this.#log('publishing announcement failed - %e', err) })
     this.#scheduleSettle(round.announcement.roundId, round.announcement.deadlineMs)
     return round
+  }
+
+  /**
+   * A deadline is a positive number of seconds up to round.maxDeadlineSeconds: a typo such as
+   * 99999999 would otherwise hold the round, and every client's submit, open for years.
+   */
+  #checkDeadline (deadlineSeconds: number): void {
+    const max = this.#init.maxDeadlineSeconds
+    if (!Number.isFinite(deadlineSeconds) || deadlineSeconds <= 0 || deadlineSeconds > max) {
+      throw new DeadlineOutOfRangeError(`deadlineSeconds: expected a number of seconds in (0, ${max}] (round.maxDeadlineSeconds), got ${deadlineSeconds}`)
+    }
+  }
+
+  #checkOpenRounds (aggregator: string): void {
+    const open = this.#init.store.rounds.listByStatus('open').filter(record => this.#init.store.rounds.announced(record.roundId).announcement.aggregator === aggregator)
+    const max = this.#init.maxOpenRoundsPerAggregator
+    if (open.length >= max) {
+      const ids = open.map(record => record.roundId).join(', ')
+      throw new TooManyOpenRoundsError(`aggregator ${aggregator} already has ${open.length} open round${open.length === 1 ? '' : 's'} (${ids}), the most round.maxOpenRoundsPerAggregator allows (${max}): wait for it to finish or cancel it with \`fedagg round cancel <id>\``)
+    }
+  }
+
+  /**
+   * Closes an open round as failed, with the operator's reason, and publishes that result: the
+   * aggregate is never pulled or decrypted, and clients stop submitting when they see it.
+   */
+  async cancelRound (roundId: string, reason: string): Promise<void> {
+    const record = this.#init.store.rounds.get(roundId)
+    if (record === undefined) throw new UnknownRoundError(`no round ${roundId} on this coordinator`)
+    if (record.status !== 'open') throw new RoundNotOpenError(`round ${roundId} is already ${record.status}; only an open round can be cancelled`)
+    const open = openCoordinatorRound(this.#init.store.rounds.announced(roundId))
+    const state = recordFailed(open, `cancelled: ${reason}`, this.#now())
+    this.#init.metrics.roundFailed(ROUND_FAILURE_REASONS.cancelled)
+    const signed = await signRoundResult(this.#components.privateKey, buildRoundResult(state))
+    const stored = this.#init.store.results.record(roundId, WIRE.SignedPayload.encode(signed), { status: 'failed', reason: state.reason })
+    this.#events.emit('warn', 'round.cancelled', { roundId, reason: state.reason }, `cancelled round ${roundId}: ${reason}`)
+    await this.#publishResult(roundId, stored.resultMessage)
   }
 
   #scheduleSettle (roundId: string, deadlineMs: number): void {
@@ -265,6 +323,8 @@ export class CoordinatorService implements Startable {
       }
     })
     const { state } = decided
+    // Cancelled while the pull was under way: the cancellation is the round's outcome.
+    if (this.#init.store.rounds.get(roundId)?.status !== 'open') return
     if ('failure' in decided) this.#init.metrics.roundFailed(decided.failure)
     const signed = await signRoundResult(this.#components.privateKey, buildRoundResult(state, 'values' in decided ? decided.values : undefined))
     // record() checks-and-stores in one transaction: a round is decrypted and recorded at most once.
@@ -274,6 +334,13 @@ export class CoordinatorService implements Startable {
       ...(state.reason === '' ? {} : { reason: state.reason })
     })
     this.#checkpoint('coordinator:after-record')
+    if (state.status === 'decrypted') {
+      this.#events.emit('info', 'round.decrypted', { roundId, peerId: round.announcement.aggregator, contributors: state.contributors },
+        `decrypted round ${roundId}: the sum over ${state.contributors} contributors`)
+    } else {
+      this.#events.emit('warn', `round.${state.status === 'corrupt' ? 'corrupt' : 'failed'}`, { roundId, peerId: round.announcement.aggregator, reason: state.reason },
+        `round ${roundId} ${state.status}: ${state.reason}`)
+    }
     await this.#publishResult(roundId, stored.resultMessage)
   }
 

@@ -9,8 +9,10 @@ import { WIRE } from '../../protocol/messages/index.ts'
 import type { Role, Roster, SignedPayload } from '../../protocol/messages/index.ts'
 import { addMember, removeMember, signRoster } from '../../protocol/roster/index.ts'
 import { FedaggError } from '../../protocol/errors.ts'
+import { NO_EVENTS } from '../events/node-events.ts'
+import type { NodeEventLevel, NodeEventName, NodeEventFields, NodeEvents } from '../events/node-events.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
-import type { Membership } from '../membership/membership.ts'
+import type { Membership, RosterChange } from '../membership/membership.ts'
 import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
 import { JOIN_RETRY_MAX_MS, JOIN_RETRY_MIN_MS, REQUEST_TIMEOUT_MS, SMALL_FRAME_BYTES } from './constants.ts'
@@ -26,6 +28,20 @@ export interface MembershipServiceInit {
   /** `--join` multiaddr ending in /p2p/<coordinator>; absent on the coordinator itself. */
   joinAddress?: string
   limits: StreamLimits
+  /** @default NO_EVENTS */
+  events?: NodeEvents
+}
+
+/**
+ * Where this node stands with its federation, as the operator needs it:
+ * `admitted` once the coordinator served a roster naming it, otherwise why not.
+ */
+export type JoinState = 'coordinator' | 'no-join-address' | 'dialling' | 'admitted' | 'not-admitted' | 'removed' | 'peer-id-mismatch' | 'unreachable'
+
+export interface JoinStatus {
+  state: JoinState
+  /** One sentence for the operator: what happened and what to do. */
+  detail: string
 }
 
 export interface MembershipServiceComponents {
@@ -45,6 +61,8 @@ export class MembershipService implements Startable {
   readonly #joinAddress: string | undefined
   readonly #endpoint: ProtocolEndpoint
   readonly #log: Logger
+  readonly #events: NodeEvents
+  #joinStatus: JoinStatus
   readonly #announcementListeners: Array<(signed: SignedPayload) => void> = []
   #stopping = new AbortController()
   #joined: Promise<void> = Promise.resolve()
@@ -57,6 +75,24 @@ export class MembershipService implements Startable {
     this.#joinAddress = init.joinAddress
     this.#log = components.logger.forComponent('fedagg:membership')
     this.#endpoint = new ProtocolEndpoint(components, init.limits, this.#log)
+    this.#events = init.events ?? NO_EVENTS
+    this.#joinStatus = this.isCoordinator
+      ? { state: 'coordinator', detail: 'this node is the federation\'s coordinator' }
+      : init.joinAddress === undefined
+        ? { state: 'no-join-address', detail: 'started without --join: start it with --join <coordinator multiaddr ending in /p2p/<peerId>>' }
+        : { state: 'dialling', detail: `dialling the coordinator at ${init.joinAddress}` }
+  }
+
+  /** Where this node stands with its federation. */
+  get joinStatus (): JoinStatus {
+    return this.#joinStatus
+  }
+
+  /** Records a new join state and reports it once (retries in the same state stay quiet). */
+  #setJoinStatus (level: NodeEventLevel, state: JoinState, event: NodeEventName, fields: NodeEventFields, detail: string): void {
+    const changed = this.#joinStatus.state !== state || this.#joinStatus.detail !== detail
+    this.#joinStatus = { state, detail }
+    if (changed) this.#events.emit(level, event, fields, detail)
   }
 
   get isCoordinator (): boolean {
@@ -65,7 +101,8 @@ export class MembershipService implements Startable {
 
   async start (): Promise<void> {
     this.#stopping = new AbortController()
-    this.#membership.onChange(({ removed }) => { void this.#disconnect(removed) })
+    this.#membership.onChange(change => { this.#onRosterChange(change) })
+    if (this.#joinStatus.state === 'no-join-address') this.#events.emit('warn', 'join.no-join-address', {}, this.#joinStatus.detail)
     this.#stopRosterUpdates = this.#gossip.on('roster', signed => {
       this.#membership.apply(signed).catch(err => { this.#log('ignored roster update - %e', err) })
     })
@@ -101,11 +138,34 @@ export class MembershipService implements Startable {
   }
 
   async addMember (peerId: string, roles: Role[], name = ''): Promise<Roster> {
-    return this.#publishChange(roster => addMember(roster, { peerId, roles, name }, Date.now()))
+    const roster = await this.#publishChange(current => addMember(current, { peerId, roles, name }, Date.now()))
+    this.#events.emit('info', 'member.added', { peerId, roles, name, rosterVersion: roster.version }, `admitted ${peerId} as ${roles.join('+')}`)
+    return roster
   }
 
   async removeMember (peerId: string): Promise<Roster> {
-    return this.#publishChange(roster => removeMember(roster, peerId, Date.now()))
+    const roster = await this.#publishChange(current => removeMember(current, peerId, Date.now()))
+    this.#events.emit('info', 'member.removed', { peerId, rosterVersion: roster.version }, `removed ${peerId} from the roster`)
+    return roster
+  }
+
+  /**
+   * Every accepted roster version: members drop removed peers' connections,
+   * and learn whether they themselves are (still) in the federation.
+   */
+  #onRosterChange ({ roster, removed }: RosterChange): void {
+    void this.#disconnect(removed)
+    const self = this.#components.peerId.toString()
+    this.#events.emit('info', 'roster.updated', { peerId: roster.coordinator, rosterVersion: roster.version, members: roster.members.length },
+      `roster version ${roster.version} verified against coordinator ${roster.coordinator}: ${roster.members.length} members`)
+    if (this.isCoordinator) return
+    if (roster.members.some(member => member.peerId === self)) {
+      this.#setJoinStatus('info', 'admitted', 'join.admitted', { peerId: roster.coordinator, rosterVersion: roster.version },
+        `admitted to federation ${roster.federationId} (roster version ${roster.version})`)
+    } else if (removed.includes(self)) {
+      this.#setJoinStatus('warn', 'removed', 'join.removed', { peerId: roster.coordinator, rosterVersion: roster.version },
+        `removed from federation ${roster.federationId} by its coordinator (roster version ${roster.version})`)
+    }
   }
 
   /** Called with every announcement fetched from the coordinator (they are verified by the listener). */
@@ -189,16 +249,42 @@ export class MembershipService implements Startable {
     const address = multiaddr(joinAddress)
     const coordinator = peerIdFromString(this.#membership.coordinator()!)
     await this.#components.peerStore.merge(coordinator, { multiaddrs: [address], tags: { [KEEP_ALIVE]: {} } })
-    await pRetry(async () => this.#catchUp(coordinator, signal), {
+    this.#events.emit('info', 'join.dialling', { peerId: coordinator.toString(), address: joinAddress }, `dialling the coordinator at ${joinAddress}`)
+    let dialled = false
+    await pRetry(async () => {
+      // Whether the coordinator answered at all tells "not admitted" (it hangs up after Noise) from "unreachable".
+      dialled = false
+      await this.#components.connectionManager.openConnection(coordinator, { signal: AbortSignal.any([signal, deadline(REQUEST_TIMEOUT_MS)]) })
+      dialled = true
+      await this.#catchUp(coordinator, signal)
+    }, {
       retries: Number.POSITIVE_INFINITY,
       minTimeout: JOIN_RETRY_MIN_MS,
       maxTimeout: JOIN_RETRY_MAX_MS,
       signal,
       onFailedAttempt: ({ error, attemptNumber }) => {
-        this.#log('join attempt %d to %s failed (not admitted yet?) - %s', attemptNumber, coordinator, error.message)
+        this.#log('join attempt %d to %s failed - %s', attemptNumber, coordinator, error.message)
+        if (!signal.aborted) this.#joinFailed(coordinator.toString(), joinAddress, error, dialled)
       }
     })
     this.#components.events.addEventListener('peer:connect', this.#onPeerConnect)
+  }
+
+  /** Says why a join attempt failed, in the operator's terms, once per distinct reason. */
+  #joinFailed (coordinator: string, joinAddress: string, error: Error, dialled: boolean): void {
+    const self = this.#components.peerId.toString()
+    // @chainsafe/libp2p-noise: "Payload identity key <got> does not match expected remote identity key <expected>".
+    const mismatch = /identity key (\S+) does not match expected remote identity key (\S+)/.exec(error.message)
+    if (mismatch !== null) {
+      this.#setJoinStatus('error', 'peer-id-mismatch', 'join.peer-id-mismatch', { peerId: coordinator, expected: mismatch[2], got: mismatch[1], address: joinAddress },
+        `the node at ${joinAddress} is ${mismatch[1]}, not the coordinator ${mismatch[2]} that --join names: check the peer ID after /p2p/`)
+    } else if (dialled) {
+      this.#setJoinStatus('warn', 'not-admitted', 'join.not-admitted', { peerId: coordinator, self },
+        `the coordinator ${coordinator} does not admit this node yet: send its peer ID ${self} to the coordinator's operator, who runs \`fedagg members add ${self} --role <role>\``)
+    } else {
+      this.#setJoinStatus('warn', 'unreachable', 'join.unreachable', { peerId: coordinator, address: joinAddress, reason: error.message },
+        `cannot reach the coordinator at ${joinAddress} (${error.message}); retrying`)
+    }
   }
 
   /** Whenever the coordinator connection comes back, catch up on what gossip may have missed. */

@@ -89,6 +89,10 @@ export const MIGRATIONS: readonly string[] = [
     saved_at_ms INTEGER NOT NULL,
     PRIMARY KEY (round_id, client)
   ) STRICT;
+  `,
+  // The digest of the values behind a receipt, so a later submit with other values is refused, not answered with it.
+  `
+  ALTER TABLE client_receipts ADD COLUMN values_digest BLOB;
   `
 ]
 

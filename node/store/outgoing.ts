@@ -83,7 +83,7 @@ export class OutgoingSubmissionStore {
    */
   settle (roundId: string, receipt: Uint8Array, digest: Uint8Array): ClientReceipt {
     return this.#tx.run(() => {
-      const saved = this.#receipts.save(roundId, receipt, digest)
+      const saved = this.#receipts.save(roundId, receipt, digest, this.get(roundId)?.valuesDigest)
       this.#delete.run(roundId)
       return saved
     })

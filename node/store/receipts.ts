@@ -11,6 +11,8 @@ export interface ClientReceipt {
   receipt: StoredBytes
   /** Digest of what this client submitted, to check the receipt and the transcript against. */
   digest: StoredBytes
+  /** Digest of the packed values that were encrypted; absent on receipts saved before it was kept. */
+  valuesDigest?: StoredBytes
   savedAtMs: number
 }
 
@@ -23,8 +25,8 @@ export class ReceiptStore {
   constructor (db: DatabaseSync, now: () => number = Date.now) {
     this.#tx = new Transactor(db)
     this.#now = now
-    this.#insert = db.prepare('INSERT INTO client_receipts (round_id, receipt, digest, saved_at_ms) VALUES (?, ?, ?, ?)')
-    this.#select = db.prepare('SELECT round_id, receipt, digest, saved_at_ms FROM client_receipts WHERE round_id = ?')
+    this.#insert = db.prepare('INSERT INTO client_receipts (round_id, receipt, digest, values_digest, saved_at_ms) VALUES (?, ?, ?, ?, ?)')
+    this.#select = db.prepare('SELECT round_id, receipt, digest, values_digest, saved_at_ms FROM client_receipts WHERE round_id = ?')
   }
 
   /**
@@ -33,14 +35,14 @@ export class ReceiptStore {
    * digest for the same round is refused, since the aggregator must count
    * a client once per round and should never sign two receipts for it.
    */
-  save (roundId: string, receipt: Uint8Array, digest: Uint8Array): ClientReceipt {
+  save (roundId: string, receipt: Uint8Array, digest: Uint8Array, valuesDigest?: Uint8Array): ClientReceipt {
     requireId('round id', roundId)
     requireBytes('receipt', receipt)
     requireBytes('digest', digest)
     return this.#tx.run(() => {
       const existing = this.get(roundId)
       if (existing === undefined) {
-        this.#insert.run(roundId, receipt, digest, this.#now())
+        this.#insert.run(roundId, receipt, digest, valuesDigest ?? null, this.#now())
         return this.get(roundId) as ClientReceipt
       }
       if (!bytesEqual(existing.receipt, receipt) || !bytesEqual(existing.digest, digest)) {
@@ -51,8 +53,14 @@ export class ReceiptStore {
   }
 
   get (roundId: string): ClientReceipt | undefined {
-    const row = this.#select.get(roundId) as { round_id: string, receipt: StoredBytes, digest: StoredBytes, saved_at_ms: number } | undefined
+    const row = this.#select.get(roundId) as { round_id: string, receipt: StoredBytes, digest: StoredBytes, values_digest: StoredBytes | null, saved_at_ms: number } | undefined
     if (row === undefined) return undefined
-    return { roundId: row.round_id, receipt: row.receipt, digest: row.digest, savedAtMs: row.saved_at_ms }
+    return {
+      roundId: row.round_id,
+      receipt: row.receipt,
+      digest: row.digest,
+      ...(row.values_digest === null ? {} : { valuesDigest: row.values_digest }),
+      savedAtMs: row.saved_at_ms
+    }
   }
 }

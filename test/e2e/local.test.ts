@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FEDAGG_BIN } from '../../node/local/child-processes.ts'
@@ -68,6 +68,17 @@ async function stopLeftovers (tmp: string): Promise<void> {
   }
 }
 
+/** The PID of the coordinator's daemon (`start --data-dir …/coordinator`) under `tmp`, once it runs. */
+async function coordinatorDaemon (tmp: string): Promise<number> {
+  for (;;) {
+    for (const pid of await processesMentioning(tmp)) {
+      const args = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0')
+      if (args.includes('start') && args.some(arg => arg.endsWith('/coordinator'))) return pid
+    }
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}
+
 describe('e2e: fedagg local', function () {
   this.timeout(240_000)
   let tmp: string
@@ -96,13 +107,20 @@ describe('e2e: fedagg local', function () {
   it('stops every node and removes its files on Ctrl-C', async () => {
     let interrupted = false
     let runningAtInterrupt: number[] = []
+    let coordinatorPid: Promise<number> | undefined
     const run = await runLocal(['--clients', '2'], tmp, (stderr, kill) => {
-      // Interrupt once every daemon runs and the round is under way.
-      if (!interrupted && stderr.includes('fedagg local: submit...')) {
+      // The coordinator daemon starts first in the join phase; find it while the others join.
+      if (coordinatorPid === undefined && stderr.includes('fedagg local: join...')) coordinatorPid = coordinatorDaemon(tmp)
+      // Interrupt once every daemon runs and the round is under way. The coordinator is frozen
+      // (SIGSTOP) first: no round can be decrypted until it runs again, so the round cannot finish
+      // before SIGINT lands, however slowly this process is scheduled. It is let go right after.
+      if (!interrupted && stderr.includes('fedagg local: submit...') && coordinatorPid !== undefined) {
         interrupted = true
-        void processesMentioning(tmp).then(pids => {
-          runningAtInterrupt = pids
+        void coordinatorPid.then(async pid => {
+          process.kill(pid, 'SIGSTOP')
+          runningAtInterrupt = await processesMentioning(tmp)
           kill('SIGINT')
+          process.kill(pid, 'SIGCONT')
         })
       }
     })

@@ -1,6 +1,6 @@
 // End to end over real loopback TCP: the reference secure sum, dropouts and quorum.
 import assert from 'node:assert/strict'
-import { startFederation, waitUntil } from '../helpers/federation.ts'
+import { decryptions, startFederation, waitUntil } from '../helpers/federation.ts'
 import type { TestFederation } from '../helpers/federation.ts'
 
 describe('secure sum over a federation', function () {
@@ -65,12 +65,6 @@ describe('rounds with dropouts', function () {
     assert.equal(await decryptions(coordinator), decryptionsBefore)
   })
 })
-
-/** The coordinator's count of decrypted aggregates, from its Prometheus registry. */
-async function decryptions (node: TestFederation['coordinator']): Promise<number> {
-  const text = await node.metrics.render()
-  return [...text.matchAll(/^fedagg_decryptions_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0)
-}
 
 describe('federated averaging of long float vectors', function () {
   this.timeout(180_000)

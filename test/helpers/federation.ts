@@ -9,6 +9,7 @@ import type { PaillierPrivateKey } from '../../protocol/paillier/index.ts'
 import { createFederationNode } from '../../node/federation-node.ts'
 import type { RunningNode } from '../../node/running-node.ts'
 import type { Role } from '../../node/api.ts'
+import type { NodeEvents } from '../../node/events/node-events.ts'
 
 const FIXTURES = new URL('../fixtures/', import.meta.url)
 
@@ -53,6 +54,12 @@ export async function waitForRoster (node: RunningNode, version: number, timeout
   }
 }
 
+/** The coordinator's count of decrypted aggregates, from its Prometheus registry. */
+export async function decryptions (node: RunningNode): Promise<number> {
+  const text = await node.metrics.render()
+  return [...text.matchAll(/^fedagg_decryptions_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0)
+}
+
 export async function waitUntil (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const started = Date.now()
   while (!(await condition())) {
@@ -67,6 +74,8 @@ export interface FederationOptions {
   aggregatorOverrides?: Partial<FedaggConfig>
   /** Config overrides for the coordinator only, e.g. a short settle grace. */
   coordinatorOverrides?: Partial<FedaggConfig>
+  /** Receives every node's operator events. */
+  events?: NodeEvents
   /** The coordinator's Paillier key; the 2048-bit test key by default. */
   paillierKey?: PaillierPrivateKey
 }
@@ -92,13 +101,14 @@ export async function startFederation (options: FederationOptions): Promise<Test
   }
   try {
     const paillierKey = options.paillierKey ?? await fixtureKey(2048)
-    const coordinator = await createFederationNode(nodeConfig(await newDir(), ['coordinator'], options.coordinatorOverrides), { paillierKey })
+    const events = options.events === undefined ? {} : { events: options.events }
+    const coordinator = await createFederationNode(nodeConfig(await newDir(), ['coordinator'], options.coordinatorOverrides), { paillierKey, ...events })
     nodes.push(coordinator)
     await coordinator.start()
     const joinAddress = `${coordinator.multiaddrs()[0]}`
 
     const addNode = async (roles: Role[], nodeOptions: AddNodeOptions = {}): Promise<RunningNode> => {
-      const node = await createFederationNode(nodeConfig(await newDir(), roles, { join: joinAddress, ...nodeOptions.overrides }))
+      const node = await createFederationNode(nodeConfig(await newDir(), roles, { join: joinAddress, ...nodeOptions.overrides }), events)
       nodes.push(node)
       if (nodeOptions.admit !== false) await coordinator.addMember(node.peerId, roles)
       if (nodeOptions.start === false) return node

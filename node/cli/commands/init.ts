@@ -8,6 +8,7 @@ import type { FedaggConfigFile } from '../../../config/index.ts'
 import type { Role } from '../../api.ts'
 import { loadOrCreateIdentity } from '../../identity.ts'
 import { hasPaillierKeyFile, paillierKeyPath, writePaillierKeyFile } from '../../keys/paillier-key-file.ts'
+import { shellWord } from '../data-dir.ts'
 import { AlreadyInitializedError } from '../errors.ts'
 import { fileExists } from '../../files/secret-file.ts'
 import type { GlobalArgs } from '../global-options.ts'
@@ -143,9 +144,15 @@ export const initCommand: CommandModule<GlobalArgs, InitCommandArgs> = {
       r.peerId,
       `initialized ${r.dataDir} as ${r.roles.join('+')} (config ${r.config})`,
       ...(r.paillierKey === undefined ? [] : [`Paillier key ${r.paillierKey}${r.paillierKeyReused === true ? ' (kept the existing one)' : ''}`]),
-      r.roles.includes('coordinator')
-        ? 'start it with: fedagg start'
-        : 'send the peer ID above to the coordinator\'s operator, then: fedagg start --join <coordinator multiaddr>'
+      nextStep(r, argv.config)
     ].join('\n'))
   }
+}
+
+/** The exact command to run next, with this node's data directory (and config file, when it is not the default). */
+export function nextStep (result: InitResult, configFile?: string): string {
+  const start = `fedagg start --data-dir ${shellWord(result.dataDir)}${configFile === undefined ? '' : ` --config ${shellWord(configFile)}`}`
+  return result.roles.includes('coordinator')
+    ? `start it with: ${start}`
+    : `send the peer ID above to the coordinator's operator; once admitted, start it with: ${start} --join <coordinator multiaddr>`
 }

@@ -1,9 +1,10 @@
 // `fedagg start`: loads the config (defaults < file < FEDAGG_* < flags) and runs the daemon in the foreground.
 import { join } from 'node:path'
 import type { Argv, CommandModule } from 'yargs'
-import { loadConfig } from '../../../config/index.ts'
+import { LOG_LEVELS, loadConfig } from '../../../config/index.ts'
 import type { FedaggConfig } from '../../../config/index.ts'
 import { fileExists } from '../../files/secret-file.ts'
+import { requireNodeDataDir } from '../data-dir.ts'
 import type { GlobalArgs } from '../global-options.ts'
 import { CONFIG_FILE } from './init.ts'
 
@@ -15,6 +16,7 @@ export interface StartConfigArgs {
   join?: string
   /** control.port; a fixed port lets Prometheus scrape /metrics at a known address. */
   controlPort?: number
+  logLevel?: string
 }
 
 /**
@@ -34,7 +36,8 @@ export async function loadStartConfig (args: StartConfigArgs, env: NodeJS.Proces
       dataDir: impliesDataDir ? args.dataDir : undefined,
       listen: args.listen,
       join: args.join,
-      'control.port': args.controlPort
+      'control.port': args.controlPort,
+      logLevel: args.logLevel
     }
   })
 }
@@ -43,6 +46,7 @@ interface StartCommandArgs extends GlobalArgs {
   listen?: string[]
   join?: string
   controlPort?: number
+  logLevel?: string
   stopOnStdinEnd: boolean
 }
 
@@ -53,9 +57,11 @@ export const startCommand: CommandModule<GlobalArgs, StartCommandArgs> = {
     .option('join', { type: 'string', describe: 'Coordinator multiaddr ending in /p2p/<peerId>' })
     .option('listen', { type: 'string', array: true, describe: 'Listen multiaddrs (override the config)' })
     .option('control-port', { type: 'number', describe: 'Control API port on loopback, fixed for Prometheus scraping (control.port, FEDAGG_CONTROL_PORT; default 0 = random)' })
+    .option('log-level', { type: 'string', choices: LOG_LEVELS, describe: 'Log level (overrides the config\'s logLevel): events at info, refusals at warn' })
     .option('stop-on-stdin-end', { type: 'boolean', default: false, hidden: true, describe: 'Stop when stdin closes (used by fedagg local)' }) as unknown as Argv<StartCommandArgs>,
   handler: async (argv) => {
     const config = await loadStartConfig(argv, argv.io.env)
+    await requireNodeDataDir(config.dataDir)
     // The daemon (and libp2p with it) is loaded only by the command that runs it.
     const { runDaemon } = await import('../../daemon.ts')
     await runDaemon(config, { stopOnStdinEnd: argv.stopOnStdinEnd })

@@ -8,6 +8,7 @@ import { writeControlFile } from '../../../node/control/control-file.ts'
 import { startControlServer } from '../../../node/control/server.ts'
 import type { ControlServer } from '../../../node/control/server.ts'
 import { formatCliError } from '../../../node/cli/main.ts'
+import { loadOrCreateIdentity } from '../../../node/identity.ts'
 import { FedaggError } from '../../../protocol/errors.ts'
 import { FakeFederationNode, randomPeerId } from '../control/fake-federation-node.ts'
 import { runCli } from './cli-harness.ts'
@@ -20,7 +21,11 @@ function assertOneErrorLine (stderr: string, name: string): void {
 describe('node/cli/main', () => {
   let dataDir: string
 
-  beforeEach(async () => { dataDir = await mkdtemp(join(tmpdir(), 'fedagg-cli-')) })
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'fedagg-cli-'))
+    // Commands other than init refuse a directory that holds no node.
+    await loadOrCreateIdentity(dataDir)
+  })
   afterEach(async () => { await rm(dataDir, { recursive: true, force: true }) })
 
   describe('usage errors exit 2 with one line', () => {
@@ -57,11 +62,11 @@ describe('node/cli/main', () => {
     assert.ok(fromEnv.stderr.includes(`no control.json in ${dataDir}`), fromEnv.stderr)
     const other = join(dataDir, 'other')
     const fromFlag = await runCli(['status', '--data-dir', other], { FEDAGG_DATA_DIR: dataDir })
-    assert.ok(fromFlag.stderr.includes(`no control.json in ${other}:`), fromFlag.stderr)
+    assert.ok(fromFlag.stderr.includes(`no fedagg node in ${other}:`), fromFlag.stderr)
   })
 
   it('reports an uninitialized data directory for `id`', async () => {
-    const run = await runCli(['id', '--data-dir', dataDir])
+    const run = await runCli(['id', '--data-dir', join(dataDir, 'missing')])
     assert.equal(run.code, 1)
     assertOneErrorLine(run.stderr, 'NotInitializedError')
   })

@@ -46,7 +46,13 @@ const OUTSIDE_THE_API: Record<string, string> = {
   LocalFederationError: 'local launcher',
   PollTimeoutError: 'local launcher',
   DaemonStartFailedError: 'local launcher',
-  DaemonAlreadyRunningError: 'daemon start-up, before the control API listens'
+  DaemonAlreadyRunningError: 'daemon start-up, before the control API listens',
+  ListenFailedError: 'daemon start-up, before the control API listens',
+  DaemonConnectionLostError: 'control client: the daemon went away mid-request',
+  InvalidConfigFileError: 'fedagg config check',
+  NoEligibleClientsError: 'CLI round open, before a request is sent',
+  NoRoundsError: 'CLI round result, before a result is asked for',
+  RoundUnsuccessfulError: 'CLI round result: the exit status of a failed round'
 }
 
 /** Every .ts file under protocol/ and node/ that declares an error class. */

@@ -7,7 +7,7 @@ import type {
   FederationNode, NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundView
 } from '../../../node/api.ts'
 import { UnknownMemberError } from '../../../protocol/roster/index.ts'
-import { RoundClosedError } from '../../../protocol/round/index.ts'
+import { RoundClosedError, RoundNotOpenError, UnknownRoundError } from '../../../protocol/round/index.ts'
 import { RoleNotHeldError } from '../../../node/running-node.ts'
 import { NotCoordinatorError } from '../../../node/services/membership-service.ts'
 
@@ -50,6 +50,9 @@ export class FakeFederationNode implements FederationNode {
     return {
       peerId: this.peerId,
       federationId: this.rosterView?.federationId ?? '',
+      federation: this.roles.includes('coordinator')
+        ? { connected: true, state: 'coordinator', detail: 'this node is the federation\'s coordinator' }
+        : { connected: false, state: 'no-join-address', detail: 'started without --join' },
       roles: this.roles,
       multiaddrs: this.multiaddrs(),
       connections: 2,
@@ -99,6 +102,17 @@ export class FakeFederationNode implements FederationNode {
     }
     this.roundViews.set(round.roundId, round)
     return round
+  }
+
+  async cancelRound (roundId: string, reason: string): Promise<RoundView> {
+    this.coordinatorRoster()
+    const round = this.roundViews.get(roundId)
+    if (round === undefined) throw new UnknownRoundError(`no round ${roundId}`)
+    if (round.status !== 'open') throw new RoundNotOpenError(`round ${roundId} is already ${round.status}`)
+    const cancelled: RoundView = { ...round, status: 'failed', reason: `cancelled: ${reason}` }
+    this.roundViews.set(roundId, cancelled)
+    this.publishResult({ roundId, status: 'failed', contributors: 0, sum: [], mean: [], reason: cancelled.reason as string, decryptedAtMs: Date.now() })
+    return cancelled
   }
 
   async rounds (): Promise<RoundView[]> {

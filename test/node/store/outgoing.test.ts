@@ -22,11 +22,11 @@ describe('node/store/outgoing', () => {
     assert.deepEqual(store.outgoing.keep('r2', { ciphertexts: bytes(9), digest: bytes(8), valuesDigest: bytes(7), tagKey: bytes(6) }).ciphertexts, bytes(9))
   })
 
-  it('saves the receipt and drops the outgoing bytes when a round settles', () => {
+  it('saves the receipt with its values digest and drops the outgoing bytes when a round settles', () => {
     store.outgoing.keep('r1', { ciphertexts: bytes(1), digest: bytes(3), valuesDigest: bytes(4), tagKey: bytes(6) })
     store.outgoing.keep('r2', { ciphertexts: bytes(2), digest: bytes(5), valuesDigest: bytes(6), tagKey: bytes(6) })
     const saved = store.outgoing.settle('r1', bytes(10), bytes(3))
-    assert.deepEqual(saved, { roundId: 'r1', receipt: bytes(10), digest: bytes(3), savedAtMs: 7 })
+    assert.deepEqual(saved, { roundId: 'r1', receipt: bytes(10), digest: bytes(3), valuesDigest: bytes(4), savedAtMs: 7 })
     assert.deepEqual(store.receipts.get('r1'), saved)
     assert.equal(store.outgoing.get('r1'), undefined)
     assert.deepEqual(store.outgoing.get('r2')?.ciphertexts, bytes(2), 'other rounds keep theirs')
