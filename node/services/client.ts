@@ -234,10 +234,13 @@ export class ClientService implements Startable {
   }
 
   async #encrypt (round: AnnouncedRound, plaintexts: bigint[], signal: AbortSignal | undefined): Promise<Uint8Array> {
+    const started = performance.now()
     const ciphertexts = plaintexts.length <= ONE_OFF_ENCRYPTION_MAX
       ? plaintexts.map(m => encryptOneOff(round.publicKey, m))
       : await this.#init.encryptionPool(round).encryptAll(plaintexts, signal)
-    return encodeCiphertexts(round.publicKey, ciphertexts)
+    const bytes = encodeCiphertexts(round.publicKey, ciphertexts)
+    this.#init.metrics.phaseSeconds('encrypt', (performance.now() - started) / 1000)
+    return bytes
   }
 
   async #findRound (roundId: string | undefined): Promise<AnnouncedRound> {
@@ -263,6 +266,7 @@ export class ClientService implements Startable {
       await this.#init.lookup([announcement.aggregator], signal)
     }
     const chunks = planCiphertextChunks(plan.ciphertexts, ciphertextWidth, this.#init.chunkCiphertexts)
+    const started = performance.now()
     const response = await this.#endpoint.request(aggregator, 'submit',
       { signal, maxDataLength: WIRE.SubmitResponse.maxDataLength }, async framed => {
         await framed.write(WIRE.SubmissionHeader, {
@@ -277,6 +281,7 @@ export class ClientService implements Startable {
         return framed.read(WIRE.SubmitResponse, { signal })
       })
     this.#init.metrics.bytesSent('submit', bytes.length)
+    this.#init.metrics.phaseSeconds('transfer', (performance.now() - started) / 1000)
     if (!response.accepted || response.receipt === undefined) {
       throw new SubmissionRefusedError(response.errorName || 'UnknownError', response.errorMessage)
     }

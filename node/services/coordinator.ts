@@ -275,9 +275,11 @@ export class CoordinatorService implements Startable {
    */
   #decrypt (round: AnnouncedRound, open: CoordinatorRoundState, transcript: Transcript, bytes: Uint8Array): Decision {
     const key = this.#init.paillierKey
+    const started = performance.now()
     const plaintexts = decodeCiphertexts(key.publicKey, bytes).map(c => decrypt(key, c))
     try {
       const decoded = decodeAggregate(round.spec, round.plan, unpackAggregate(round.plan, plaintexts))
+      this.#init.metrics.phaseSeconds('decrypt', (performance.now() - started) / 1000)
       const state = recordDecrypted(open, { transcript, countSlot: decoded.count, nowMs: this.#now() })
       this.#init.metrics.decryption('ok')
       const sum = decoded.kind === 'int' ? decoded.sum : decoded.sum.map(exactDecimal)
