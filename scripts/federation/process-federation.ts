@@ -20,7 +20,7 @@ import { FEDAGG_BIN } from '../../node/local/child-processes.ts'
 import type { ExitInfo, FedaggChild } from '../../node/local/child-processes.ts'
 import { pollUntil } from '../../node/local/poll.ts'
 import { waitForReady } from '../../node/local/ready-line.ts'
-import { privateKeyFromJSON } from '../../protocol/paillier/keys.ts'
+import { privateKeyFromJSON } from '../../protocol/paillier/index.ts'
 import { RelayControl } from './node-control.ts'
 import type { NodeControl } from './node-control.ts'
 
