@@ -21,6 +21,12 @@ const RSS_SAMPLE_MS = 50
 const PLAINTEXT_NODE = fileURLToPath(new URL('./plaintext-node.ts', import.meta.url))
 const FIXTURES = new URL('../../test/fixtures/', import.meta.url)
 const PHASES: readonly RoundPhase[] = ['encrypt', 'transfer', 'aggregate', 'decrypt']
+/**
+ * Vectors travel to each client's daemon as JSON through the control API, whose bodies are capped
+ * at 4 MiB: about 9 bytes per value with 6 decimals fits 400,000 values. Longer vectors get values
+ * in {−1, 0, 1} (3 bytes each); encryption costs the same whatever the values.
+ */
+const MAX_DECIMAL_VALUES = 300_000
 
 export interface RoundFigures {
   /** Open to decrypted result at the coordinator. */
@@ -81,7 +87,8 @@ export async function measureFedaggRounds (options: FedaggBenchOptions): Promise
 
 async function measureRound (federation: ProcessFederation, options: FedaggBenchOptions): Promise<RoundFigures> {
   const { clients, params } = options
-  const vectors = Array.from({ length: clients }, () => Array.from({ length: params }, () => Math.round((Math.random() * 2 - 1) * 1e6) / 1e6))
+  const scale = params <= MAX_DECIMAL_VALUES ? 1e6 : 1
+  const vectors = Array.from({ length: clients }, () => Array.from({ length: params }, () => Math.round((Math.random() * 2 - 1) * scale) / scale))
   const before = await Promise.all(federation.nodes.map(async node => node.control.metrics()))
   const rss = new PeakRss(federation.aggregator.pid)
   const started = performance.now()
