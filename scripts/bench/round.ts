@@ -33,6 +33,8 @@ const keys = args.keys.split(',').map(bits => {
   return Number(bits) as FixtureKeyBits
 })
 
+// Ctrl-C or a kill: exit through the 'exit' hooks, which kill the federation's processes and remove its files.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { process.exit(130) })
 // Progress goes to stderr, so stdout carries only the table or the JSON.
 const note = (text: string): void => { process.stderr.write(text + '\n') }
 

@@ -33,6 +33,8 @@ const [sizeClients] = integers('--size-clients', args['size-clients'], 3) as [nu
 const [countParams] = integers('--count-params', args['count-params'], 1) as [number]
 if (args.key !== '2048' && args.key !== '3072') throw new Error(`--key: expected 2048 or 3072, got ${args.key}`)
 const keyBits = Number(args.key) as FixtureKeyBits
+// Ctrl-C or a kill: exit through the 'exit' hooks, which kill the federation's processes and remove its files.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { process.exit(130) })
 const note = (text: string): void => { process.stderr.write(text + '\n') }
 
 interface Point {
@@ -42,17 +44,26 @@ interface Point {
   laterRound: RoundFigures
 }
 
-async function measure (clients: number, params: number): Promise<Point> {
-  const [firstRound, laterRound] = await measureFedaggRounds({ keyBits, clients, params, rounds: 2, note }) as [RoundFigures, RoundFigures]
-  return { clients, params, firstRound, laterRound }
+/** Points whose run failed: reported, left out of the charts, and the run goes on. */
+const failures: Array<{ clients: number, params: number, error: string }> = []
+
+async function measure (clients: number, params: number, into: Point[]): Promise<void> {
+  try {
+    const [firstRound, laterRound] = await measureFedaggRounds({ keyBits, clients, params, rounds: 2, note }) as [RoundFigures, RoundFigures]
+    into.push({ clients, params, firstRound, laterRound })
+  } catch (err) {
+    note(`  ${clients} x ${params} failed: ${(err as Error).message}`)
+    failures.push({ clients, params, error: (err as Error).message.split('\n')[0]! })
+  }
 }
 
 const startLoad = loadavg()
 note(`bench:scaling at ${keyBits} bits, ${availableParallelism()} cores, load ${startLoad.map(l => l.toFixed(2)).join(' ')}`)
 const bySize: Point[] = []
-for (const params of sizes) bySize.push(await measure(sizeClients, params))
+for (const params of sizes) await measure(sizeClients, params, bySize)
 const byCount: Point[] = []
-for (const clients of counts) byCount.push(await measure(clients, countParams))
+for (const clients of counts) await measure(clients, countParams, byCount)
+if (bySize.length === 0 || byCount.length === 0) throw new Error(`no chart without points: ${JSON.stringify(failures)}`)
 
 const figures = {
   keyBits,
@@ -62,7 +73,8 @@ const figures = {
   loadAverageAtEnd: loadavg().map(l => Math.round(l * 100) / 100),
   measuredAt: new Date().toISOString(),
   bySize,
-  byCount
+  byCount,
+  failures
 }
 const roundSeries = (points: Point[], x: (point: Point) => number): Array<{ name: string, points: Array<[number, number]> }> => [
   { name: 'first round', points: points.map(point => [x(point), point.firstRound.wallSeconds]) },
@@ -98,6 +110,7 @@ if (args.json) {
   const line = (point: Point): string =>
     `  ${point.clients} clients x ${point.params}: first ${point.firstRound.wallSeconds} s, later ${point.laterRound.wallSeconds} s, aggregator peak RSS ${Math.max(point.firstRound.aggregatorPeakRssMB, point.laterRound.aggregatorPeakRssMB)} MB`
   process.stdout.write(['by vector size:', ...bySize.map(line), 'by client count:', ...byCount.map(line),
+    ...failures.map(failure => `FAILED ${failure.clients} x ${failure.params}: ${failure.error}`),
     `load ${figures.loadAverageAtStart.join(' ')} at start, ${figures.loadAverageAtEnd.join(' ')} at end; charts in docs/`, ''].join('\n'))
 }
 

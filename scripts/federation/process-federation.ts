@@ -31,6 +31,11 @@ const RELAY = fileURLToPath(new URL('./control-relay.ts', import.meta.url))
 const READY_TIMEOUT_MS = 120_000
 /** Roster propagation over gossip. */
 const SYNC_TIMEOUT_MS = 60_000
+/**
+ * Control requests: a submit encrypts and uploads the whole vector before it answers, which for a
+ * million values on a loaded machine takes minutes; kept under undici's 300 s headers timeout.
+ */
+const CONTROL_REQUEST_TIMEOUT_MS = 290_000
 /** SIGTERM-to-SIGKILL grace when stopping (a daemon shuts down in well under a second). */
 const STOP_GRACE_MS = 10_000
 
@@ -211,10 +216,10 @@ export class ProcessFederation {
     const ready = await waitForReady(handle, { timeoutMs: READY_TIMEOUT_MS, logHint: node.logFile })
     node.pid = child.pid ?? 0
     if (prefix.length === 0) {
-      node.control = await ControlClient.fromDataDir(node.dataDir)
+      node.control = await ControlClient.fromDataDir(node.dataDir, { requestTimeoutMs: CONTROL_REQUEST_TIMEOUT_MS })
     } else {
       // Its control API listens on the namespace's own loopback: reach it through a relay in there.
-      node.control = new RelayControl(this.#spawn(prefix, [RELAY, node.dataDir], ['pipe', 'pipe', 'ignore']))
+      node.control = new RelayControl(this.#spawn(prefix, [RELAY, node.dataDir, String(CONTROL_REQUEST_TIMEOUT_MS)], ['pipe', 'pipe', 'ignore']))
     }
     return ready.multiaddrs
   }
