@@ -1,11 +1,12 @@
 // Measures whole rounds end to end, every node its own process: fedagg itself, and the plaintext and naive baselines.
-import { spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { PrivateKey, PublicKey } from 'paillier-bigint'
 import type { RoundPhase } from '../../node/metrics/metrics.ts'
 import { modInverse, privateKeyFromJSON } from '../../protocol/paillier/index.ts'
@@ -39,8 +40,14 @@ export interface RoundFigures {
    * re-randomization), decrypt the coordinator's.
    */
   phases: Record<RoundPhase, number>
-  /** Payload bytes the clients sent on the submit protocol, per value submitted. */
+  /** Payload bytes the clients sent on the submit protocol (ciphertexts), per value submitted. */
   bytesPerValue: number
+  /**
+   * Bytes the aggregator's TCP sockets received during the round, per value submitted: the
+   * ciphertexts with all their framing (protobuf, yamux, Noise) and whatever else reached it
+   * meanwhile (gossip, the coordinator's pull request), without TCP/IP headers. Null without `ss`.
+   */
+  wireBytesPerValue: number | null
   /** The aggregator's peak resident set during this round. */
   aggregatorPeakRssMB: number
 }
@@ -90,6 +97,7 @@ async function measureRound (federation: ProcessFederation, options: FedaggBench
   const scale = params <= MAX_DECIMAL_VALUES ? 1e6 : 1
   const vectors = Array.from({ length: clients }, () => Array.from({ length: params }, () => Math.round((Math.random() * 2 - 1) * scale) / scale))
   const before = await Promise.all(federation.nodes.map(async node => node.control.metrics()))
+  const wireBefore = await socketBytesReceived(federation.aggregator.pid)
   const rss = new PeakRss(federation.aggregator.pid)
   const started = performance.now()
   const round = await federation.openRound({
@@ -100,6 +108,7 @@ async function measureRound (federation: ProcessFederation, options: FedaggBench
   const result = await federation.result(round.roundId, ROUND_DEADLINE_SECONDS)
   const ended = performance.now()
   const peakRss = rss.stop()
+  const wireAfter = await socketBytesReceived(federation.aggregator.pid)
   if (result.status !== 'decrypted' || result.contributors !== clients) {
     throw new Error(`round ${round.roundId} ended ${result.status} with ${result.contributors} contributors${result.reason === undefined ? '' : `: ${result.reason}`}`)
   }
@@ -121,6 +130,7 @@ async function measureRound (federation: ProcessFederation, options: FedaggBench
     submitSeconds: round3((submitted - started) / 1000),
     phases,
     bytesPerValue: round3(submitBytes / (clients * params)),
+    wireBytesPerValue: wireBefore === null || wireAfter === null ? null : round3((wireAfter - wireBefore) / (clients * params)),
     aggregatorPeakRssMB: Math.round(peakRss / 1024 * 10) / 10
   }
 }
@@ -148,6 +158,28 @@ function labelledSample (exposition: string, metric: string, label: string, valu
     if (line.startsWith(metric + '{') && line.includes(`${label}="${value}"`)) return Number(line.slice(line.lastIndexOf('}') + 1).trim().split(' ')[0])
   }
   return 0
+}
+
+/**
+ * Bytes received so far on every established TCP socket of process `pid`, from `ss -tinp` (its
+ * bytes_received counters); null where `ss` is missing. libp2p keeps a federation's connections
+ * open, so a difference of two readings is what arrived in between.
+ */
+async function socketBytesReceived (pid: number): Promise<number | null> {
+  let stdout: string
+  try {
+    ({ stdout } = await promisify(execFile)('ss', ['-tinpH', 'state', 'established'], { maxBuffer: 64 * 1024 * 1024 }))
+  } catch {
+    return null
+  }
+  // One socket is a line naming its process, then a tab-indented line of TCP counters.
+  let total = 0
+  let owned = false
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('\t')) owned = line.includes(`pid=${pid},`)
+    else if (owned) total += Number(/bytes_received:(\d+)/.exec(line)?.[1] ?? 0)
+  }
+  return total
 }
 
 /**

@@ -45,6 +45,7 @@ interface Row {
   wallSeconds: number
   phases: RoundFigures['phases']
   bytesPerValue: number
+  wireBytesPerValue: number | null
   aggregatorPeakRssMB: number
   plaintextWallSeconds: number
   naiveEstimatedSeconds: number
@@ -84,6 +85,7 @@ for (const keyBits of keys) {
     wallSeconds: firstRound.wallSeconds,
     phases: firstRound.phases,
     bytesPerValue: firstRound.bytesPerValue,
+    wireBytesPerValue: firstRound.wireBytesPerValue,
     aggregatorPeakRssMB: Math.max(firstRound.aggregatorPeakRssMB, laterRound.aggregatorPeakRssMB),
     plaintextWallSeconds: plaintext.wallSeconds[0]!,
     naiveEstimatedSeconds: naive.seconds,
@@ -112,7 +114,7 @@ if (args.json) {
       `  first round   ${row.firstRound.wallSeconds} s (${phases(row.firstRound)}); aggregator peak RSS ${row.firstRound.aggregatorPeakRssMB} MB`,
       `  later round   ${row.laterRound.wallSeconds} s (${phases(row.laterRound)}); aggregator peak RSS ${row.laterRound.aggregatorPeakRssMB} MB`,
       '  warm pool     not available (no precomputed-noise pool in this build)',
-      `  wire          ${row.bytesPerValue} bytes per value (plaintext float64: 8, naive: ${row.naive.bytesPerValue})`,
+      `  wire          ${row.bytesPerValue} bytes of ciphertext per value, ${row.wireBytesPerValue ?? 'n/a'} received by the aggregator's sockets (plaintext float64: 8, naive: ${row.naive.bytesPerValue})`,
       `  plaintext     ${row.plaintextWallSeconds} s first, ${row.plaintextLaterRoundSeconds} s later: fedagg is ${row.slowdownVsPlaintext.firstRound}x / ${row.slowdownVsPlaintext.laterRound}x slower`,
       `  naive         ${row.naiveEstimatedSeconds} s estimated from ${row.naive.sample} values (per value: encrypt ${ms(row.naive.perValue.encrypt)}, add ${ms(row.naive.perValue.add)}, decrypt ${ms(row.naive.perValue.decrypt)}): fedagg is ${row.speedupVsNaive}x faster`,
       ''

@@ -119,13 +119,17 @@ export class ProcessFederation {
     return found
   }
 
-  /** Opens a round at the coordinator and waits until every eligible client knows it. */
+  /**
+   * Opens a round at the coordinator and waits until its aggregator and every eligible client
+   * know it, so no submission meets an aggregator that has not seen the announcement yet (it would
+   * be refused, fetched and resent: correct, but not what a benchmark means to time).
+   */
   async openRound (request: OpenRoundRequest): Promise<RoundView> {
     const round = await this.coordinator.control.openRound(request)
-    const eligible = this.clients.filter(client => round.eligible.includes(client.peerId))
-    await Promise.all(eligible.map(async client => {
-      await pollUntil(async () => (await client.control.round(round.roundId)).roundId === round.roundId,
-        { timeoutMs: SYNC_TIMEOUT_MS, what: `${client.spec.name} to see round ${round.roundId}` })
+    const parties = this.nodes.filter(node => round.eligible.includes(node.peerId) || node.peerId === round.aggregator)
+    await Promise.all(parties.map(async node => {
+      await pollUntil(async () => (await node.control.round(round.roundId)).roundId === round.roundId,
+        { timeoutMs: SYNC_TIMEOUT_MS, what: `${node.spec.name} to see round ${round.roundId}` })
     }))
     return round
   }
