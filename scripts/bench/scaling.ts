@@ -52,8 +52,11 @@ async function measure (clients: number, params: number, into: Point[]): Promise
     const [firstRound, laterRound] = await measureFedaggRounds({ keyBits, clients, params, rounds: 2, note }) as [RoundFigures, RoundFigures]
     into.push({ clients, params, firstRound, laterRound })
   } catch (err) {
-    note(`  ${clients} x ${params} failed: ${(err as Error).message}`)
-    failures.push({ clients, params, error: (err as Error).message.split('\n')[0]! })
+    // fetch() hides the socket error in its cause ("fetch failed").
+    const cause = (err as Error).cause instanceof Error ? ` (${((err as Error).cause as Error).message})` : ''
+    const message = `${(err as Error).name}: ${(err as Error).message.split('\n')[0]!}${cause}`
+    note(`  ${clients} x ${params} failed: ${message}`)
+    failures.push({ clients, params, error: message })
   }
 }
 

@@ -1,13 +1,68 @@
 // What a harness needs of a node's control API, and a proxy that reaches a control API in another network namespace.
 import type { ChildProcess } from 'node:child_process'
+import { request } from 'node:http'
 import { createInterface } from 'node:readline'
+import type { ReceiptView } from '../../node/api.ts'
 import { ControlClient } from '../../node/control/client.ts'
+import type { SubmitOptions } from '../../node/control/client.ts'
+import { readControlFile } from '../../node/control/control-file.ts'
 import { ControlApiError } from '../../node/control/errors.ts'
 
 /** The control API calls the harnesses make; ControlClient has them all. */
 export type NodeControl = Pick<ControlClient, 'status' | 'addMember' | 'openRound' | 'round' | 'result' | 'submit' | 'metrics'>
 
 export type NodeControlMethod = keyof NodeControl
+
+/**
+ * A submit of a model-sized vector on a loaded machine can take longer than the 300 s fetch()
+ * waits for response headers (undici's headersTimeout, not configurable without undici itself).
+ */
+const SUBMIT_TIMEOUT_MS = 30 * 60_000
+
+/**
+ * The control API of the daemon on `dataDir`, as the harnesses use it: ControlClient for every
+ * call but submit, which goes through node:http under SUBMIT_TIMEOUT_MS instead of fetch().
+ */
+export async function harnessControl (dataDir: string): Promise<NodeControl> {
+  const endpoint = await readControlFile(dataDir)
+  const client = new ControlClient(endpoint)
+  return {
+    status: async () => client.status(),
+    addMember: async (...args) => client.addMember(...args),
+    openRound: async (...args) => client.openRound(...args),
+    round: async (...args) => client.round(...args),
+    result: async (...args) => client.result(...args),
+    metrics: async () => client.metrics(),
+    submit: async (values, options = {}) => longSubmit(endpoint.url, endpoint.token, values, options)
+  }
+}
+
+async function longSubmit (url: string, token: string, values: readonly number[], options: SubmitOptions): Promise<ReceiptView> {
+  const body = JSON.stringify({ values, roundId: options.roundId, weight: options.weight })
+  return new Promise<ReceiptView>((resolve, reject) => {
+    const req = request(`${url.replace(/\/+$/, '')}/submit`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      signal: AbortSignal.timeout(SUBMIT_TIMEOUT_MS)
+    }, response => {
+      let text = ''
+      response.setEncoding('utf8')
+      response.on('data', (chunk: string) => { text += chunk })
+      response.on('error', reject)
+      response.on('end', () => {
+        const status = response.statusCode ?? 0
+        if (status >= 200 && status < 300) {
+          resolve(JSON.parse(text) as ReceiptView)
+          return
+        }
+        const { error } = (() => { try { return JSON.parse(text) as { error?: { name?: string, message?: string } } } catch { return {} } })()
+        reject(new ControlApiError(error?.name ?? 'ControlApiError', error?.message ?? `HTTP ${status}: ${text.slice(0, 200)}`, status))
+      })
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
 
 /** One request line to control-relay.ts on its stdin. */
 export interface RelayRequest {
@@ -80,13 +135,13 @@ export class RelayControl implements NodeControl {
   }
 }
 
-/** Runs one relayed request against `client`; never throws, errors become the answer's `error`. */
-export async function serveRelayRequest (client: ControlClient, request: RelayRequest): Promise<RelayResponse> {
+/** Runs one relayed request against `control`; never throws, errors become the answer's `error`. */
+export async function serveRelayRequest (control: NodeControl, relayed: RelayRequest): Promise<RelayResponse> {
   try {
-    const method = client[request.method] as (...args: unknown[]) => Promise<unknown>
-    return { id: request.id, value: await method.apply(client, request.args) }
+    const method = control[relayed.method] as (...args: unknown[]) => Promise<unknown>
+    return { id: relayed.id, value: await method(...relayed.args) }
   } catch (err) {
     const error = err as Error & { status?: number }
-    return { id: request.id, error: { name: error.name, message: error.message, status: error.status ?? 0 } }
+    return { id: relayed.id, error: { name: error.name, message: error.message, status: error.status ?? 0 } }
   }
 }

@@ -14,14 +14,13 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { OpenRoundRequest, Role, RoundResultView, RoundView } from '../../node/api.ts'
 import { initNode } from '../../node/cli/commands/init.ts'
-import { ControlClient } from '../../node/control/client.ts'
 import { writePaillierKeyFile } from '../../node/keys/paillier-key-file.ts'
 import { FEDAGG_BIN } from '../../node/local/child-processes.ts'
 import type { ExitInfo, FedaggChild } from '../../node/local/child-processes.ts'
 import { pollUntil } from '../../node/local/poll.ts'
 import { waitForReady } from '../../node/local/ready-line.ts'
 import { privateKeyFromJSON } from '../../protocol/paillier/index.ts'
-import { RelayControl } from './node-control.ts'
+import { RelayControl, harnessControl } from './node-control.ts'
 import type { NodeControl } from './node-control.ts'
 
 /** Pre-generated keys (keygen takes minutes in JS); the same ones the test suite uses. */
@@ -31,11 +30,6 @@ const RELAY = fileURLToPath(new URL('./control-relay.ts', import.meta.url))
 const READY_TIMEOUT_MS = 120_000
 /** Roster propagation over gossip. */
 const SYNC_TIMEOUT_MS = 60_000
-/**
- * Control requests: a submit encrypts and uploads the whole vector before it answers, which for a
- * million values on a loaded machine takes minutes; kept under undici's 300 s headers timeout.
- */
-const CONTROL_REQUEST_TIMEOUT_MS = 290_000
 /** SIGTERM-to-SIGKILL grace when stopping (a daemon shuts down in well under a second). */
 const STOP_GRACE_MS = 10_000
 
@@ -220,10 +214,10 @@ export class ProcessFederation {
     const ready = await waitForReady(handle, { timeoutMs: READY_TIMEOUT_MS, logHint: node.logFile })
     node.pid = child.pid ?? 0
     if (prefix.length === 0) {
-      node.control = await ControlClient.fromDataDir(node.dataDir, { requestTimeoutMs: CONTROL_REQUEST_TIMEOUT_MS })
+      node.control = await harnessControl(node.dataDir)
     } else {
       // Its control API listens on the namespace's own loopback: reach it through a relay in there.
-      node.control = new RelayControl(this.#spawn(prefix, [RELAY, node.dataDir, String(CONTROL_REQUEST_TIMEOUT_MS)], ['pipe', 'pipe', 'ignore']))
+      node.control = new RelayControl(this.#spawn(prefix, [RELAY, node.dataDir], ['pipe', 'pipe', 'ignore']))
     }
     return ready.multiaddrs
   }
