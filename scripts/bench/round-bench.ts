@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { PrivateKey, PublicKey } from 'paillier-bigint'
 import type { RoundPhase } from '../../node/metrics/metrics.ts'
+import { sumSamples } from '../../node/metrics/prometheus-text.ts'
 import { modInverse, privateKeyFromJSON } from '../../protocol/paillier/index.ts'
 import { ProcessFederation } from '../federation/process-federation.ts'
 import type { FixtureKeyBits, ProcessNode } from '../federation/process-federation.ts'
@@ -30,6 +31,10 @@ const PHASES: readonly RoundPhase[] = ['encrypt', 'transfer', 'aggregate', 'decr
 const MAX_DECIMAL_VALUES = 300_000
 
 export interface RoundFigures {
+  /** Warm round only: seconds waited after the announcement for the clients' noise pools to fill (not in wallSeconds). */
+  poolWaitSeconds?: number
+  /** Warm round only: the fewest randomizers any client had ready when the submits started, and how many it needed. */
+  poolReady?: { fewest: number, needed: number }
   /** Open to decrypted result at the coordinator. */
   wallSeconds: number
   /** Open until every client's submit returned its receipt. */
@@ -58,6 +63,13 @@ export interface FedaggBenchOptions {
   params: number
   /** Rounds run one after the other in the same federation (first = cold processes). @default 2 */
   rounds?: number
+  /**
+   * Then one more round with a warm noise pool: after the announcement the benchmark waits, as a
+   * training client would, until every client's precomputed randomizers (fedagg_noise_pool_ready)
+   * cover its ciphertexts or this many seconds pass, and times the round from the first submit.
+   * Absent: no warm round.
+   */
+  warmWaitSeconds?: number
   /** Called with a line of progress. */
   note?: (text: string) => void
 }
@@ -66,7 +78,13 @@ export interface FedaggBenchOptions {
  * Starts a federation of separate processes on loopback (coordinator, aggregator, `clients`
  * clients) and runs `rounds` rounds of `params` random floats per client, measuring each.
  */
-export async function measureFedaggRounds (options: FedaggBenchOptions): Promise<RoundFigures[]> {
+export interface FedaggBenchResult {
+  rounds: RoundFigures[]
+  /** The warm-pool round, when asked for. */
+  warm?: RoundFigures
+}
+
+export async function measureFedaggRounds (options: FedaggBenchOptions): Promise<FedaggBenchResult> {
   const note = options.note ?? (() => {})
   const federation = await ProcessFederation.start({
     keyBits: options.keyBits,
@@ -86,23 +104,36 @@ export async function measureFedaggRounds (options: FedaggBenchOptions): Promise
       figures.push(await measureRound(federation, options))
       note(`  ${options.keyBits} bits, ${options.clients} x ${options.params}, round ${round + 1}: ${figures.at(-1)!.wallSeconds} s`)
     }
-    return figures
+    if (options.warmWaitSeconds === undefined) return { rounds: figures }
+    // The ciphertexts per client, from what the last round sent: 2k bits each.
+    const needed = Math.round(figures.at(-1)!.bytesPerValue * options.params / (options.keyBits / 4))
+    const warm = await measureRound(federation, options, { needed, timeoutSeconds: options.warmWaitSeconds })
+    note(`  ${options.keyBits} bits, ${options.clients} x ${options.params}, warm pool round: ${warm.wallSeconds} s after ${warm.poolWaitSeconds} s of filling`)
+    return { rounds: figures, warm }
   } finally {
     await federation.stop()
   }
 }
 
-async function measureRound (federation: ProcessFederation, options: FedaggBenchOptions): Promise<RoundFigures> {
+/** How a warm round waits for the clients' noise pools before its submits start. */
+interface PoolWait {
+  needed: number
+  timeoutSeconds: number
+}
+
+async function measureRound (federation: ProcessFederation, options: FedaggBenchOptions, poolWait?: PoolWait): Promise<RoundFigures> {
   const { clients, params } = options
   const scale = params <= MAX_DECIMAL_VALUES ? 1e6 : 1
   const vectors = Array.from({ length: clients }, () => Array.from({ length: params }, () => Math.round((Math.random() * 2 - 1) * scale) / scale))
   const before = await Promise.all(federation.nodes.map(async node => node.control.metrics()))
   const wireBefore = await socketBytesReceived(federation.aggregator.pid)
   const rss = new PeakRss(federation.aggregator.pid)
-  const started = performance.now()
+  const opened = performance.now()
   const round = await federation.openRound({
     length: params, ...BENCH_ENCODING, minParticipants: Math.min(3, clients), maxParticipants: Math.max(16, clients), deadlineSeconds: ROUND_DEADLINE_SECONDS
   })
+  const pool = poolWait === undefined ? undefined : await waitForNoise(federation, poolWait)
+  const started = pool === undefined ? opened : performance.now()
   await Promise.all(federation.clients.map(async (client, i) => client.control.submit(vectors[i]!, { roundId: round.roundId })))
   const submitted = performance.now()
   const result = await federation.result(round.roundId, ROUND_DEADLINE_SECONDS)
@@ -126,12 +157,24 @@ async function measureRound (federation: ProcessFederation, options: FedaggBench
       : delta(phase === 'aggregate' ? federation.aggregator : federation.coordinator, text => phaseSum(text, phase))
   )])) as Record<RoundPhase, number>
   return {
+    ...(pool === undefined ? {} : { poolWaitSeconds: round3((started - opened) / 1000), poolReady: { fewest: pool, needed: poolWait!.needed } }),
     wallSeconds: round3((ended - started) / 1000),
     submitSeconds: round3((submitted - started) / 1000),
     phases,
     bytesPerValue: round3(submitBytes / (clients * params)),
     wireBytesPerValue: wireBefore === null || wireAfter === null ? null : round3((wireAfter - wireBefore) / (clients * params)),
     aggregatorPeakRssMB: Math.round(peakRss / 1024 * 10) / 10
+  }
+}
+
+/** Polls every client's fedagg_noise_pool_ready until each holds `needed` or the time is up; returns the fewest ready. */
+async function waitForNoise (federation: ProcessFederation, wait: PoolWait): Promise<number> {
+  const deadline = Date.now() + wait.timeoutSeconds * 1000
+  for (;;) {
+    const ready = await Promise.all(federation.clients.map(async client => sumSamples(await client.control.metrics(), 'fedagg_noise_pool_ready')))
+    const fewest = Math.min(...ready)
+    if (fewest >= wait.needed || Date.now() >= deadline) return fewest
+    await new Promise(resolve => setTimeout(resolve, 500))
   }
 }
 

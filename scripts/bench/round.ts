@@ -1,14 +1,15 @@
 // Benchmarks a whole round, every node its own process, beside the plaintext and the naive one-value-per-ciphertext baselines.
 //
-// Usage: npm run bench:round [-- --json] [--clients 10] [--params 100000] [--keys 2048,3072] [--naive-sample 50]
+// Usage: npm run bench:round [-- --json] [--clients 10] [--params 100000] [--keys 2048,3072] [--naive-sample 50] [--warm-wait 600]
 //   --json   print only an array with one object per key size:
 //            { keyBits, clients, params, wallSeconds, phases, bytesPerValue, aggregatorPeakRssMB,
 //              plaintextWallSeconds, naiveEstimatedSeconds, warmPool, firstRound, laterRound, … }
 //
 // Per key size, one federation (coordinator, aggregator, clients; pre-generated fixture keys) runs
 // two rounds of `params` random floats per client (fixed:16, clip 1): the first in freshly started
-// processes, the second after it in the same processes. The top-level figures are the first round's
-// (cold: nothing precomputed). The plaintext baseline runs the same round shape with float64 vectors
+// processes, the second after it in the same processes, then a warm-pool round: announced, then left
+// (up to --warm-wait seconds, 0 = skip) until every client's precomputed noise covers its vector, and
+// timed from the first submit. The top-level figures are the first round's (cold: nothing precomputed). The plaintext baseline runs the same round shape with float64 vectors
 // over the same libp2p host, in the same run; the naive design is extrapolated from a timed sample.
 import { availableParallelism, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
@@ -22,12 +23,14 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '10' },
     params: { type: 'string', default: '100000' },
     keys: { type: 'string', default: '2048,3072' },
-    'naive-sample': { type: 'string', default: '50' }
+    'naive-sample': { type: 'string', default: '50' },
+    'warm-wait': { type: 'string', default: '600' }
   }
 })
 const clients = positiveInteger('--clients', args.clients, 3)
 const params = positiveInteger('--params', args.params, 1)
 const naiveSample = positiveInteger('--naive-sample', args['naive-sample'], 1)
+const warmWaitSeconds = positiveInteger('--warm-wait', args['warm-wait'], 0)
 const keys = args.keys.split(',').map(bits => {
   if (bits !== '2048' && bits !== '3072') throw new Error(`--keys: expected 2048 and/or 3072 (the pre-generated fixture keys), got ${bits}`)
   return Number(bits) as FixtureKeyBits
@@ -50,10 +53,12 @@ interface Row {
   plaintextWallSeconds: number
   naiveEstimatedSeconds: number
   /**
-   * The round with a warm precomputed-noise pool; null while fedagg has no such pool (every
-   * encryption then computes its h_s^r in the round, as the first and later rounds here do).
+   * A third round, timed from the first submit after every client's precomputed-noise pool
+   * covered its ciphertexts (the wait, as while training, is poolWaitSeconds); null when the pools
+   * did not fill within --warm-wait seconds. warmPoolRound has that round's figures either way.
    */
   warmPool: RoundFigures | null
+  warmPoolRound: RoundFigures | null
   firstRound: RoundFigures
   laterRound: RoundFigures
   plaintextLaterRoundSeconds: number
@@ -75,7 +80,11 @@ const transportRate = plaintext.bytesPerValue * clients * params / plaintext.wal
 const rows: Row[] = []
 for (const keyBits of keys) {
   note(`fedagg at ${keyBits} bits...`)
-  const [firstRound, laterRound] = await measureFedaggRounds({ keyBits, clients, params, rounds: 2, note }) as [RoundFigures, RoundFigures]
+  const measured = await measureFedaggRounds({ keyBits, clients, params, rounds: 2, note, ...(warmWaitSeconds > 0 ? { warmWaitSeconds } : {}) })
+  const [firstRound, laterRound] = measured.rounds as [RoundFigures, RoundFigures]
+  // A pool that could not fill (turned off, or too small for the vector) makes no warm figure.
+  const warm = measured.warm !== undefined && measured.warm.poolReady!.fewest >= measured.warm.poolReady!.needed ? measured.warm : null
+  if (measured.warm !== undefined && warm === null) note(`  warm pool: only ${measured.warm.poolReady!.fewest} of ${measured.warm.poolReady!.needed} randomizers ready after ${measured.warm.poolWaitSeconds} s; no warm figure`)
   note(`naive paillier-bigint sample (${naiveSample} values)...`)
   const naive = await estimateNaiveRound(keyBits, clients, params, naiveSample, transportRate)
   rows.push({
@@ -89,7 +98,8 @@ for (const keyBits of keys) {
     aggregatorPeakRssMB: Math.max(firstRound.aggregatorPeakRssMB, laterRound.aggregatorPeakRssMB),
     plaintextWallSeconds: plaintext.wallSeconds[0]!,
     naiveEstimatedSeconds: naive.seconds,
-    warmPool: null,
+    warmPool: warm,
+    warmPoolRound: measured.warm ?? null,
     firstRound,
     laterRound,
     plaintextLaterRoundSeconds: plaintext.wallSeconds[1]!,
@@ -113,7 +123,9 @@ if (args.json) {
       `${row.keyBits} bits, ${row.clients} clients x ${row.params} values (fixed:16), ${row.cores} cores, load ${row.loadAverage.join(' ')}`,
       `  first round   ${row.firstRound.wallSeconds} s (${phases(row.firstRound)}); aggregator peak RSS ${row.firstRound.aggregatorPeakRssMB} MB`,
       `  later round   ${row.laterRound.wallSeconds} s (${phases(row.laterRound)}); aggregator peak RSS ${row.laterRound.aggregatorPeakRssMB} MB`,
-      '  warm pool     not available (no precomputed-noise pool in this build)',
+      row.warmPool === null
+        ? `  warm pool     not available${row.warmPoolRound === null ? '' : ` (${row.warmPoolRound.poolReady!.fewest} of ${row.warmPoolRound.poolReady!.needed} randomizers ready after ${row.warmPoolRound.poolWaitSeconds} s)`}`
+        : `  warm pool     ${row.warmPool.wallSeconds} s from the first submit (${phases(row.warmPool)}), after ${row.warmPool.poolWaitSeconds} s of filling: ${ratio(row.warmPool.wallSeconds, row.plaintextLaterRoundSeconds)}x the plaintext later round`,
       `  wire          ${row.bytesPerValue} bytes of ciphertext per value, ${row.wireBytesPerValue ?? 'n/a'} received by the aggregator's sockets (plaintext float64: 8, naive: ${row.naive.bytesPerValue})`,
       `  plaintext     ${row.plaintextWallSeconds} s first, ${row.plaintextLaterRoundSeconds} s later: fedagg is ${row.slowdownVsPlaintext.firstRound}x / ${row.slowdownVsPlaintext.laterRound}x slower`,
       `  naive         ${row.naiveEstimatedSeconds} s estimated from ${row.naive.sample} values (per value: encrypt ${ms(row.naive.perValue.encrypt)}, add ${ms(row.naive.perValue.add)}, decrypt ${ms(row.naive.perValue.decrypt)}): fedagg is ${row.speedupVsNaive}x faster`,

@@ -49,7 +49,7 @@ const failures: Array<{ clients: number, params: number, error: string }> = []
 
 async function measure (clients: number, params: number, into: Point[]): Promise<void> {
   try {
-    const [firstRound, laterRound] = await measureFedaggRounds({ keyBits, clients, params, rounds: 2, note }) as [RoundFigures, RoundFigures]
+    const [firstRound, laterRound] = (await measureFedaggRounds({ keyBits, clients, params, rounds: 2, note })).rounds as [RoundFigures, RoundFigures]
     into.push({ clients, params, firstRound, laterRound })
   } catch (err) {
     // fetch() hides the socket error in its cause ("fetch failed").
