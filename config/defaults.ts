@@ -45,6 +45,16 @@ export const DEFAULT_CONFIG: FedaggConfig = {
     /** 64 ciphertexts of a 3072-bit key are 48 KiB: one chunk fits one 64 KiB yamux frame and bounds per-read memory. */
     chunkCiphertexts: 64
   },
+  client: {
+    noisePool: {
+      /**
+       * Randomizers h_s^r precomputed in the background per key, held in memory only: 4096 cover a
+       * 300,000-value fixed-point update at 2048 bits (~85 values per ciphertext) and cost 2 MiB
+       * (3 MiB at 3072 bits). A client fills only as many as its last announced round needs.
+       */
+      maxEntries: 4096
+    }
+  },
   limits: {
     /** A federation is tens of organizations; 256 leaves room for reconnect churn while capping socket use (libp2p default 300). */
     maxConnections: 256,

@@ -73,6 +73,18 @@ const roundSchema = z.strictObject({
   }
 })
 
+/**
+ * 2^20 randomizers are 512 MiB at 2048 bits, 1 GiB at 4096: more than any vector a submission can
+ * carry (limits.maxSubmissionBytes), so a larger pool could never be used up by one round.
+ */
+const MAX_NOISE_POOL_ENTRIES = 2 ** 20
+
+const clientSchema = z.strictObject({
+  noisePool: z.strictObject({
+    maxEntries: intInRange(0, MAX_NOISE_POOL_ENTRIES, `an integer in [0, ${MAX_NOISE_POOL_ENTRIES}] (0 turns precomputation off)`)
+  }, { error: 'an object' })
+}, { error: 'an object' })
+
 const limitsSchema = z.strictObject({
   maxConnections: positiveInt(),
   maxIncomingPendingConnections: positiveInt(),
@@ -114,6 +126,7 @@ export const configSchema = z.strictObject({
   metrics: z.strictObject({ enabled: boolean() }, { error: 'an object' }),
   keyBits: z.union([z.literal(KEY_BITS[0]), z.literal(KEY_BITS[1]), z.literal(KEY_BITS[2])], { error: `one of ${KEY_BITS.join(', ')} (shorter moduli are refused)` }),
   round: roundSchema,
+  client: clientSchema,
   limits: limitsSchema,
   logLevel: oneOf(LOG_LEVELS)
 }, { error: 'an object' })

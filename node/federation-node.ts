@@ -5,10 +5,9 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { logger } from '@libp2p/logger'
 import type { PrivateKey } from '@libp2p/interface'
-import type { AnnouncedRound } from '../protocol/round/index.ts'
 import { federationTopic } from '../protocol/messages/index.ts'
 import type { SignedPayload } from '../protocol/messages/index.ts'
-import { EncryptionPool } from './crypto/encrypt-pool.ts'
+import { VectorEncryptor } from './crypto/vector-encryptor.ts'
 import type { PaillierPrivateKey } from '../protocol/paillier/index.ts'
 import { createGenesisRoster, signRoster } from '../protocol/roster/index.ts'
 import type { FedaggConfig } from '../config/index.ts'
@@ -108,7 +107,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
   })
   const limits = config.limits
   const protocolLimits = streamLimits(limits)
-  const pools = new Map<string, EncryptionPool>()
+  const encryptor = roles.has('client') ? clientEncryptor(config, metrics) : undefined
   const membershipFactory = membershipService({
     membership,
     gossip,
@@ -155,7 +154,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
           })
         }
       : {}),
-    ...(roles.has('client')
+    ...(encryptor !== undefined
       ? {
           client: clientService({
             federationId: config.federationId,
@@ -165,23 +164,24 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             metrics,
             lookup: async (peers, signal): Promise<void> => host.services.membership.lookup(peers, signal),
             fetchOpenRounds: async (signal): Promise<SignedPayload[]> => host.services.membership.fetchOpenRounds(signal),
-            encryptionPool: round => poolFor(pools, round),
+            encryptor,
             chunkCiphertexts: config.round.chunkCiphertexts,
             limits: protocolLimits
           })
         }
       : {})
   })
-  return new RunningNode({ config, host, membership, gossip, store, metrics, pools, self })
+  return new RunningNode({ config, host, membership, gossip, store, metrics, encryptor, self })
 }
 
-/** One worker pool per Paillier key: its fixed-base table is built once per worker. */
-function poolFor (pools: Map<string, EncryptionPool>, round: AnnouncedRound): EncryptionPool {
-  const fingerprint = round.publicKey.fingerprint
-  let pool = pools.get(fingerprint)
-  if (pool === undefined) {
-    pool = new EncryptionPool(round.publicKey)
-    pools.set(fingerprint, pool)
-  }
-  return pool
+/** A client's encryption path; its worker pool is the process's, shared with every other node here. */
+function clientEncryptor (config: FedaggConfig, metrics: FedaggMetrics): VectorEncryptor {
+  const log = logger('fedagg:client:noise')
+  const encryptor = new VectorEncryptor({
+    noisePoolEntries: config.client.noisePool.maxEntries,
+    onError: err => { log.error('precomputing encryption noise failed - %e', err) },
+    onEncrypted: (path, count) => { metrics.ciphertextsEncrypted(path, count) }
+  })
+  metrics.observeNoisePool(() => encryptor.noiseReady)
+  return encryptor
 }

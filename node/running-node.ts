@@ -6,7 +6,7 @@ import { interpretAnnouncement } from '../protocol/round/index.ts'
 import type { AnnouncedRound } from '../protocol/round/index.ts'
 import { WIRE } from '../protocol/messages/index.ts'
 import type { Receipt, Roster, RoundResult } from '../protocol/messages/index.ts'
-import type { EncryptionPool } from './crypto/encrypt-pool.ts'
+import type { VectorEncryptor } from './crypto/vector-encryptor.ts'
 import type { FedaggConfig } from '../config/index.ts'
 import type {
   FederationNode, NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundStatus, RoundView
@@ -45,7 +45,8 @@ export interface RunningNodeParts {
   gossip: FederationGossip
   store: Store
   metrics: FedaggMetrics
-  pools: Map<string, EncryptionPool>
+  /** The client role's encryption path (noise pool, lease on the process's worker pool). */
+  encryptor: VectorEncryptor | undefined
 }
 
 export class RunningNode implements FederationNode {
@@ -94,12 +95,11 @@ export class RunningNode implements FederationNode {
   }
 
   async stop (): Promise<void> {
-    const { host, gossip, store, pools } = this.#parts
+    const { host, gossip, store, encryptor } = this.#parts
     this.#stopResults()
     if (host.status === 'started') gossip.stop()
     await host.stop()
-    await Promise.all([...pools.values()].map(async pool => pool.destroy()))
-    pools.clear()
+    await encryptor?.close()
     store.close()
   }
 

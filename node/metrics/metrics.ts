@@ -10,6 +10,9 @@ export type DecryptionOutcome = 'ok' | 'corrupt'
  */
 export type RoundPhase = 'encrypt' | 'transfer' | 'aggregate' | 'decrypt'
 
+/** How a client made a ciphertext: from a precomputed randomizer, on the worker pool, or one native power on the main thread. */
+export type EncryptionPath = 'noise' | 'pool' | 'one-off'
+
 /** What the services record; the daemon serves `registry` on the control API's /metrics. */
 export interface FedaggMetrics {
   readonly registry: Registry
@@ -37,6 +40,10 @@ export interface FedaggMetrics {
   bytesSent (protocol: string, bytes: number): void
   /** Sets where the connected-peers gauge reads its value at scrape time. */
   observeConnectedPeers (source: () => number | Promise<number>): void
+  /** Client: `count` ciphertexts made along `path`. */
+  ciphertextsEncrypted (path: EncryptionPath, count: number): void
+  /** Sets where the noise-pool gauge (precomputed randomizers ready) reads its value at scrape time. */
+  observeNoisePool (source: () => number): void
   /** The registry in Prometheus text format. */
   render (): Promise<string>
 }
@@ -138,6 +145,22 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     }
   }))
 
+  const ciphertextsEncrypted = new Counter({
+    name: 'fedagg_client_ciphertexts_encrypted_total',
+    help: 'Ciphertexts this client made, by path: noise (precomputed randomizer, one product), pool (worker threads), one-off',
+    labelNames: ['path'],
+    registers: [registry]
+  })
+  let noisePoolSource: (() => number) | undefined
+  registry.registerMetric(new Gauge({
+    name: 'fedagg_client_noise_pool_entries',
+    help: 'Precomputed encryption randomizers this client holds for the current key (a count; the values never leave memory)',
+    registers: [],
+    collect () {
+      if (noisePoolSource !== undefined) this.set(noisePoolSource())
+    }
+  }))
+
   const reasonLabel = boundedLabel()
   const protocolLabel = boundedLabel()
 
@@ -155,6 +178,8 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     bytesReceived: (protocol, bytes) => { bytesReceived.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },
     bytesSent: (protocol, bytes) => { bytesSent.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },
     observeConnectedPeers: (source) => { connectedPeersSource = source },
+    ciphertextsEncrypted: (path, count) => { if (count > 0) ciphertextsEncrypted.inc({ path }, count) },
+    observeNoisePool: (source) => { noisePoolSource = source },
     render: async () => registry.metrics()
   }
 }

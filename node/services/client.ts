@@ -10,8 +10,8 @@ import type { AnnouncedRound } from '../../protocol/round/index.ts'
 import { encodeAndPack } from '../../protocol/encoding/index.ts'
 import { WIRE } from '../../protocol/messages/index.ts'
 import type { Receipt, SignedPayload } from '../../protocol/messages/index.ts'
-import { encodeCiphertexts, encryptOneOff } from '../../protocol/paillier/index.ts'
-import type { EncryptionPool } from '../crypto/encrypt-pool.ts'
+import { encodeCiphertexts } from '../../protocol/paillier/index.ts'
+import type { VectorEncryptor } from '../crypto/vector-encryptor.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
@@ -20,13 +20,6 @@ import { ciphertextDigest, planCiphertextChunks, sendCiphertexts } from '../stre
 import { ProtocolEndpoint, deadline } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
 import { REQUEST_TIMEOUT_MS } from './constants.ts'
-
-/**
- * Up to this many ciphertexts are encrypted on the calling thread with one native exponentiation
- * each (~5 ms at 2048 bits, so at most ~0.3 s of event-loop time). Longer vectors go to the worker
- * pool, whose per-worker comb costs ~1.3 s to build but then ~1.9 ms per ciphertext on every core.
- */
-const ONE_OFF_ENCRYPTION_MAX = 64
 
 /** No open round this client is eligible for (or not the one asked for). */
 export class NoOpenRoundError extends FedaggError {
@@ -78,8 +71,8 @@ export interface ClientInit {
   lookup: (peers: string[], signal: AbortSignal) => Promise<void>
   /** Asks the coordinator for open rounds; their announcements come back through track(). */
   fetchOpenRounds: (signal: AbortSignal) => Promise<SignedPayload[]>
-  /** Encrypts packed plaintexts on every core. */
-  encryptionPool: (round: AnnouncedRound) => EncryptionPool
+  /** Encrypts packed plaintexts: precomputed noise first, then every core (node/crypto/vector-encryptor.ts). */
+  encryptor: VectorEncryptor
   /** Ciphertexts per chunk sent, capped at what one CiphertextChunk carries. */
   chunkCiphertexts: number
   limits: StreamLimits
@@ -159,6 +152,8 @@ export class ClientService implements Startable {
     if (membership.roster !== undefined) checkAnnouncementAgainstRoster(announcement, membership.roster)
     const round = interpretAnnouncement(announcement)
     this.#rounds.set(announcement.roundId, round)
+    // Start the comb and the noise for this key now, while the client still has to train.
+    if (round.announcement.deadlineMs > this.#now()) this.#init.encryptor.prepare(round.publicKey, round.plan.ciphertexts)
     return round
   }
 
@@ -234,9 +229,7 @@ export class ClientService implements Startable {
 
   async #encrypt (round: AnnouncedRound, plaintexts: bigint[], signal: AbortSignal | undefined): Promise<Uint8Array> {
     const started = performance.now()
-    const ciphertexts = plaintexts.length <= ONE_OFF_ENCRYPTION_MAX
-      ? plaintexts.map(m => encryptOneOff(round.publicKey, m))
-      : await this.#init.encryptionPool(round).encryptAll(plaintexts, signal)
+    const ciphertexts = await this.#init.encryptor.encrypt(round.publicKey, plaintexts, signal)
     const bytes = encodeCiphertexts(round.publicKey, ciphertexts)
     this.#init.metrics.phaseSeconds('encrypt', (performance.now() - started) / 1000)
     return bytes

@@ -1,7 +1,7 @@
 // Benchmarks the Paillier engine beside plain paillier-bigint in the same run: encrypt/add/decrypt per value, wire bytes, 1 vs all cores.
 //
 // Usage: npm run bench:crypto [-- --json] [--bits 2048,3072] [--pool-values 1000000] [--rounds 3] [--comb]
-//   --json         print only an array of rows { keyBits, op, valuesPerSecond, baselineValuesPerSecond, ratio, bytesPerValue, cores }
+//   --json         print only an array of rows { keyBits, op, valuesPerSecond, baselineValuesPerSecond, ratio, bytesPerValue, cores, msPerCiphertext }
 //   --comb         instead, sweep fixed-base comb shapes for h_s^r (slow: builds tables up to ~200 MB)
 //
 // fedagg runs as the product does: int:32 values from up to 16 participants packed by planPacking
@@ -9,6 +9,11 @@
 // CRT decryption through OpenSSL. The baseline is paillier-bigint as shipped: keys from its own
 // generateRandomKeys(bits), one value per ciphertext, its encrypt/addition/decrypt. Each figure is
 // the median of --rounds timed rounds. Encryption rates exclude the one-off comb build, reported apart.
+// Encryption is also split as a client with a noise pool runs it: 'encrypt-offline' makes one
+// randomizer h_s^r (freshRandomizer, done in the background before the values exist) and
+// 'encrypt-online' turns a precomputed randomizer into a ciphertext (encryptWithRandomizer, one
+// product): the cost a round pays per ciphertext once the pool is warm. Both are per ciphertext of
+// `slots` values, like 'encrypt', which is their sum.
 import { readFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { parseArgs } from 'node:util'
@@ -16,11 +21,11 @@ import { generateRandomKeys } from 'paillier-bigint'
 import { encodeAndPack, planPacking } from '../../protocol/encoding/packing.ts'
 import type { PackingPlan } from '../../protocol/encoding/packing.ts'
 import { parseEncoding } from '../../protocol/encoding/spec.ts'
-import { addCiphertexts, ciphertextByteLength, decrypt, encrypt, encryptionComb, FixedBaseComb, FixedExponentPow, littleEndianToBigint, modPow, privateKeyFromJSON, randomExponentBytes, randomnessBits, squareAndMultiply } from '../../protocol/paillier/index.ts'
+import { addCiphertexts, ciphertextByteLength, decrypt, encrypt, encryptionComb, encryptWithRandomizer, FixedBaseComb, freshRandomizer, FixedExponentPow, littleEndianToBigint, modPow, privateKeyFromJSON, randomExponentBytes, randomnessBits, squareAndMultiply } from '../../protocol/paillier/index.ts'
 import { EncryptionPool } from '../../node/crypto/encrypt-pool.ts'
 import type { CombShape, PaillierPrivateKey } from '../../protocol/paillier/index.ts'
 
-type Op = 'encrypt' | 'add' | 'decrypt'
+type Op = 'encrypt' | 'encrypt-offline' | 'encrypt-online' | 'add' | 'decrypt'
 
 interface Row {
   keyBits: number
@@ -30,6 +35,8 @@ interface Row {
   ratio: number
   bytesPerValue: number
   cores: number
+  /** Wall milliseconds per ciphertext on one thread; for the pool row, with all `cores` threads at work. */
+  msPerCiphertext: number
 }
 
 const { values: args } = parseArgs({
@@ -95,6 +102,13 @@ async function benchKeySize (keyBits: number): Promise<{ rows: Row[], notes: str
   const encryptCount = keyBits <= 2048 ? 300 : 150
   note(`[${keyBits}] fedagg encrypt ×${encryptCount}…`)
   const encryptSeconds = secondsPerOp(encryptCount, i => encrypt(pk, plaintexts[i % plaintexts.length]!))
+  note(`[${keyBits}] fedagg offline (randomizer) and online (one product) halves ×${encryptCount}…`)
+  // Every randomizer the offline rounds make is used exactly once by the online rounds, as the noise pool does.
+  const randomizers: bigint[] = []
+  const offlineSeconds = secondsPerOp(encryptCount, () => randomizers.push(freshRandomizer(pk)))
+  let nextRandomizer = 0
+  const onlineSeconds = secondsPerOp(encryptCount, i => encryptWithRandomizer(pk, plaintexts[i % plaintexts.length]!, randomizers[nextRandomizer++]!))
+  if (decrypt(key, encryptWithRandomizer(pk, plaintexts[0]!, freshRandomizer(pk))) !== plaintexts[0]) throw new Error('fedagg offline/online round trip failed')
   const ciphertexts = plaintexts.slice(0, 200).map(m => encrypt(pk, m))
   note(`[${keyBits}] fedagg add, decrypt…`)
   let aggregate = ciphertexts[0]!
@@ -121,10 +135,13 @@ async function benchKeySize (keyBits: number): Promise<{ rows: Row[], notes: str
   // Rates per value: fedagg handles `slots` values per ciphertext operation, paillier-bigint one.
   const row = (op: Op, valuesPerSecond: number, baselineSecondsPerOp: number, rowCores = 1): Row => {
     const baselineValuesPerSecond = 1 / baselineSecondsPerOp
-    return { keyBits, op, valuesPerSecond, baselineValuesPerSecond, ratio: valuesPerSecond / baselineValuesPerSecond, bytesPerValue, cores: rowCores }
+    const msPerCiphertext = 1000 * slots / valuesPerSecond
+    return { keyBits, op, valuesPerSecond, baselineValuesPerSecond, ratio: valuesPerSecond / baselineValuesPerSecond, bytesPerValue, cores: rowCores, msPerCiphertext }
   }
   const rows = [
     row('encrypt', slots / encryptSeconds, baselineEncryptSeconds),
+    row('encrypt-offline', slots / offlineSeconds, baselineEncryptSeconds),
+    row('encrypt-online', slots / onlineSeconds, baselineEncryptSeconds),
     row('add', slots / addSeconds, baselineAddSeconds),
     row('decrypt', slots / decryptSeconds, baselineDecryptSeconds)
   ]
@@ -252,15 +269,16 @@ async function benchAll (): Promise<void> {
       valuesPerSecond: Math.round(r.valuesPerSecond),
       baselineValuesPerSecond: Number(r.baselineValuesPerSecond.toFixed(2)),
       ratio: Number(r.ratio.toFixed(1)),
-      bytesPerValue: Number(r.bytesPerValue.toFixed(2))
+      bytesPerValue: Number(r.bytesPerValue.toFixed(2)),
+      msPerCiphertext: Number(r.msPerCiphertext.toPrecision(3))
     })), null, 2))
     return
   }
   const modpow = keySizes.flatMap(benchModPow)
   console.log(`fedagg Paillier engine vs paillier-bigint, same run — ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.versions.node}, OpenSSL ${process.versions.openssl}`)
   console.log('values: int:32, up to 16 participants, packed 37 bits per slot (fedagg); one value per ciphertext (paillier-bigint)\n')
-  const header = ['key bits', 'op', 'cores', 'fedagg values/s', 'paillier-bigint values/s', 'ratio', 'bytes/value']
-  const lines = results.map(r => [String(r.keyBits), r.op, String(r.cores), format(r.valuesPerSecond), format(r.baselineValuesPerSecond, 2), `${format(r.ratio)}x`, format(r.bytesPerValue, 2)])
+  const header = ['key bits', 'op', 'cores', 'ms/ciphertext', 'fedagg values/s', 'paillier-bigint values/s', 'ratio', 'bytes/value']
+  const lines = results.map(r => [String(r.keyBits), r.op, String(r.cores), r.msPerCiphertext.toPrecision(3), format(r.valuesPerSecond), format(r.baselineValuesPerSecond, 2), `${format(r.ratio)}x`, format(r.bytesPerValue, 2)])
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map(line => line[i]!.length)))
   for (const line of [header, ...lines]) console.log(line.map((cell, i) => i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)).join('  '))
   console.log('\n' + notes.join('\n'))

@@ -65,7 +65,7 @@ export interface FedaggBenchOptions {
   rounds?: number
   /**
    * Then one more round with a warm noise pool: after the announcement the benchmark waits, as a
-   * training client would, until every client's precomputed randomizers (fedagg_noise_pool_ready)
+   * training client would, until every client's precomputed randomizers (fedagg_client_noise_pool_entries)
    * cover its ciphertexts or this many seconds pass, and times the round from the first submit.
    * Absent: no warm round.
    */
@@ -167,11 +167,11 @@ async function measureRound (federation: ProcessFederation, options: FedaggBench
   }
 }
 
-/** Polls every client's fedagg_noise_pool_ready until each holds `needed` or the time is up; returns the fewest ready. */
+/** Polls every client's fedagg_client_noise_pool_entries until each holds `needed` or the time is up; returns the fewest ready. */
 async function waitForNoise (federation: ProcessFederation, wait: PoolWait): Promise<number> {
   const deadline = Date.now() + wait.timeoutSeconds * 1000
   for (;;) {
-    const ready = await Promise.all(federation.clients.map(async client => sumSamples(await client.control.metrics(), 'fedagg_noise_pool_ready')))
+    const ready = await Promise.all(federation.clients.map(async client => sumSamples(await client.control.metrics(), 'fedagg_client_noise_pool_entries')))
     const fewest = Math.min(...ready)
     if (fewest >= wait.needed || Date.now() >= deadline) return fewest
     await new Promise(resolve => setTimeout(resolve, 500))

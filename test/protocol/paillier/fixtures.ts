@@ -1,5 +1,7 @@
 // Loads the pre-generated Paillier test keys and the independently computed known-answer vectors.
 import { readFileSync } from 'node:fs'
+import { PrivateKey, PublicKey } from 'paillier-bigint'
+import { modInverse } from '../../../protocol/paillier/arith.ts'
 import { privateKeyFromJSON } from '../../../protocol/paillier/keys.ts'
 import type { PaillierPrivateKey } from '../../../protocol/paillier/keys.ts'
 
@@ -57,4 +59,13 @@ export function knownAnswers (): KnownAnswerKey[] {
 /** Asserts that fn throws an error named `name` (tests match on err.name, not on classes). */
 export function throwsNamed (name: string): (err: unknown) => boolean {
   return (err: unknown) => err instanceof Error && err.name === name
+}
+
+/** paillier-bigint's key (the oracle) for our p, q with g = n + 1: λ = (p−1)(q−1), μ = λ⁻¹ mod n. */
+export function referenceKeys (key: PaillierPrivateKey): { publicKey: PublicKey, privateKey: PrivateKey } {
+  const { p, q } = key
+  const { n } = key.publicKey
+  const publicKey = new PublicKey(n, n + 1n)
+  const lambda = (p - 1n) * (q - 1n)
+  return { publicKey, privateKey: new PrivateKey(lambda, modInverse(lambda, n), publicKey, p, q) }
 }
