@@ -48,9 +48,9 @@ export interface RoundFigures {
   /** Payload bytes the clients sent on the submit protocol (ciphertexts), per value submitted. */
   bytesPerValue: number
   /**
-   * Bytes the aggregator's TCP sockets received during the round, per value submitted: the
-   * ciphertexts with all their framing (protobuf, yamux, Noise) and whatever else reached it
-   * meanwhile (gossip, the coordinator's pull request), without TCP/IP headers. Null without `ss`.
+   * Bytes the aggregator's TCP sockets received from the open until every submit returned, per
+   * value submitted: the ciphertexts with all their framing (protobuf, yamux, Noise) and whatever
+   * else reached it meanwhile (gossip), without TCP/IP headers. Null without `ss`.
    */
   wireBytesPerValue: number | null
   /** The aggregator's peak resident set during this round. */
@@ -136,10 +136,11 @@ async function measureRound (federation: ProcessFederation, options: FedaggBench
   const started = pool === undefined ? opened : performance.now()
   await Promise.all(federation.clients.map(async (client, i) => client.control.submit(vectors[i]!, { roundId: round.roundId })))
   const submitted = performance.now()
+  // Read before the result: the coordinator then publishes the decrypted sum (about 14 bytes per value) by gossip, which reaches the aggregator too.
+  const wireAfter = await socketBytesReceived(federation.aggregator.pid)
   const result = await federation.result(round.roundId, ROUND_DEADLINE_SECONDS)
   const ended = performance.now()
   const peakRss = rss.stop()
-  const wireAfter = await socketBytesReceived(federation.aggregator.pid)
   if (result.status !== 'decrypted' || result.contributors !== clients) {
     throw new Error(`round ${round.roundId} ended ${result.status} with ${result.contributors} contributors${result.reason === undefined ? '' : `: ${result.reason}`}`)
   }
