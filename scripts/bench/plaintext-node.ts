@@ -12,6 +12,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
+import pRetry from 'p-retry'
 import { DEFAULT_CONFIG } from '../../config/index.ts'
 import { createHost } from '../../node/host.ts'
 
@@ -21,6 +22,9 @@ const SUM_PROTOCOL = '/fedagg-bench/plaintext-sum/1.0.0'
 const FRAME_VALUES = 8192
 /** Largest frame read: one full frame of values. */
 const MAX_FRAME_BYTES = FRAME_VALUES * 8
+/** Dialling the aggregator at start-up: generous, since every baseline process starts at once. */
+const DIAL_TIMEOUT_MS = 60_000
+const DIAL_RETRIES = 5
 /** A benchmark round on a loaded machine; a stuck stream fails the run rather than hanging it. */
 const STREAM_TIMEOUT_MS = 600_000
 
@@ -69,6 +73,9 @@ if (role === 'aggregator') {
   })
   emit({ event: 'ready', multiaddr: host.getMultiaddrs()[0]?.toString() })
 } else {
+  // Connected before reporting ready, with retries: a dozen processes starting at once on a loaded
+  // machine can miss a Noise handshake deadline, and the baseline must not fail for that.
+  await pRetry(async () => host.dial(multiaddr(aggregatorAddress!), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) }), { retries: DIAL_RETRIES })
   emit({ event: 'ready' })
 }
 

@@ -19,6 +19,7 @@ import { FEDAGG_BIN } from '../../node/local/child-processes.ts'
 import type { ExitInfo, FedaggChild } from '../../node/local/child-processes.ts'
 import { pollUntil } from '../../node/local/poll.ts'
 import { waitForReady } from '../../node/local/ready-line.ts'
+import { FedaggError } from '../../protocol/errors.ts'
 import { privateKeyFromJSON } from '../../protocol/paillier/index.ts'
 import { RelayControl, harnessControl } from './node-control.ts'
 import type { NodeControl } from './node-control.ts'
@@ -54,14 +55,34 @@ export interface ProcessFederationOptions {
   env?: Record<string, string>
 }
 
-export interface ProcessNode {
+/** A node's control API was asked for before its daemon was ready. */
+export class NodeNotStartedError extends FedaggError {
+  static override name = 'NodeNotStartedError'
+}
+
+export class ProcessNode {
   readonly spec: ProcessNodeSpec
   readonly dataDir: string
   readonly logFile: string
-  peerId: string
-  /** The daemon's pid (`ip netns exec` execs it, so the prefix does not change it). */
-  pid: number
-  control: NodeControl
+  peerId = ''
+  /** The daemon's pid (`ip netns exec` execs it, so the prefix does not change it); 0 until started. */
+  pid = 0
+  #control: NodeControl | undefined
+
+  constructor (spec: ProcessNodeSpec, root: string) {
+    this.spec = spec
+    this.dataDir = join(root, spec.name)
+    this.logFile = join(root, `${spec.name}.log`)
+  }
+
+  get control (): NodeControl {
+    if (this.#control === undefined) throw new NodeNotStartedError(`${this.spec.name}: its daemon has not reported ready yet`)
+    return this.#control
+  }
+
+  set control (control: NodeControl) {
+    this.#control = control
+  }
 }
 
 export class ProcessFederation {
@@ -76,9 +97,7 @@ export class ProcessFederation {
   private constructor (root: string, options: ProcessFederationOptions) {
     this.root = root
     this.#options = options
-    this.nodes = options.nodes.map(spec => ({
-      spec, dataDir: join(root, spec.name), logFile: join(root, `${spec.name}.log`), peerId: '', pid: 0, control: undefined as unknown as NodeControl
-    }))
+    this.nodes = options.nodes.map(spec => new ProcessNode(spec, root))
   }
 
   /**
