@@ -31,8 +31,8 @@ export const DEFAULT_CONFIG: FedaggConfig = {
   round: {
     /** The reference's federated_secure_sum(x, bitwidth=32): exact integer sums of 32-bit values. */
     encoding: 'int:32',
-    /** 2 is the least that hides any one client's value; operators should raise it for real federations. */
-    minParticipants: 2,
+    /** The protocol's floor: with 2, each contributor learns the other's vector from the sum. Real federations should go higher. */
+    minParticipants: 3,
     /** Sizes each slot's carry headroom, ceil(log2(16)) = 4 bits: enough for a pilot federation without wasting slot width. */
     maxParticipants: 16,
     /** Long enough for clients on a WAN to encrypt and upload megabytes, short enough that a stuck round frees its memory soon. */
@@ -46,6 +46,11 @@ export const DEFAULT_CONFIG: FedaggConfig = {
     chunkCiphertexts: 64
   },
   client: {
+    /**
+     * This node contributes only to rounds announced with at least this quorum: its own guard
+     * against a coordinator that announces small rounds. 3 is the protocol's floor.
+     */
+    minParticipants: 3,
     noisePool: {
       /**
        * Randomizers h_s^r precomputed in the background per key, held in memory only: 4096 cover a
@@ -75,11 +80,12 @@ export const DEFAULT_CONFIG: FedaggConfig = {
      * Concurrent inbound streams per protocol and per connection (libp2p counts per connection).
      * submit: a client has one upload in flight per open round; 4 allows parallel rounds and a resend while
      * bounding what one member can make the aggregator hold (4 x maxSubmissionBytes for uploads in flight);
-     * aggregate: only the coordinator pulls, once per round; roster/peers/rounds: small request/response fetches.
+     * aggregate: only the coordinator pulls, once per round; roster/peers/rounds/keyproof: small request/response fetches
+     * (keyproof once per key and process); tagkey: one small signed message per client and open round, like a fetch.
      */
-    maxInboundStreams: { submit: 4, aggregate: 4, roster: 16, peers: 16, rounds: 16 },
+    maxInboundStreams: { submit: 4, aggregate: 4, roster: 16, peers: 16, rounds: 16, keyproof: 16, tagkey: 16 },
     /** Outbound per protocol and connection: what this node opens itself, one per round or fetch, with slack for retries. */
-    maxOutboundStreams: { submit: 4, aggregate: 4, roster: 4, peers: 4, rounds: 4 },
+    maxOutboundStreams: { submit: 4, aggregate: 4, roster: 4, peers: 4, rounds: 4, keyproof: 4, tagkey: 4 },
     yamux: {
       /** yamux's default; a chunk of 64 ciphertexts (48 KiB) goes out as one frame. */
       maxMessageSize: 64 * KiB,

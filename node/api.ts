@@ -1,4 +1,8 @@
 // The public shape of a running federation node: what the library, the control API and the CLI drive.
+import type { RoundOutcome, RoundStatus } from '../protocol/round/index.ts'
+
+/** Round statuses mean the same on every role; protocol/round/status.ts says what each word means. */
+export type { RoundOutcome, RoundStatus }
 
 export type Role = 'coordinator' | 'aggregator' | 'client'
 
@@ -33,8 +37,6 @@ export interface OpenRoundRequest {
   aggregator?: string
 }
 
-export type RoundStatus = 'open' | 'closed' | 'released' | 'failed' | 'decrypted' | 'corrupt'
-
 export interface RoundView {
   roundId: string
   status: RoundStatus
@@ -47,13 +49,19 @@ export interface RoundView {
   openedAtMs: number
   contributors?: number
   reason?: string
-  /** Client only: whether the aggregator's signed transcript lists this client's receipt. */
+  /**
+   * Client only: whether this client's contribution is in the decrypted sum (the transcript lists
+   * it under its own digest and the decrypted result names that transcript); false for a failed or
+   * corrupt round and after an alarm.
+   */
   counted?: boolean
+  /** Client only: set when the aggregator's transcript misrepresented this client's contribution. */
+  alarm?: 'omitted' | 'listed-without-submission' | 'foreign-digest'
 }
 
 export interface RoundResultView {
   roundId: string
-  status: 'decrypted' | 'failed' | 'corrupt'
+  status: RoundOutcome
   contributors: number
   /** Exact sums as decimal strings (int encodings) or decimal renderings of fixed-point sums. */
   sum: string[]

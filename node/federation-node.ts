@@ -27,7 +27,9 @@ import { openStore } from './store/index.ts'
 import type { Store } from './store/index.ts'
 import { aggregatorService } from './services/aggregator.ts'
 import { clientService } from './services/client.ts'
+import type { ClientAlarm } from './services/client.ts'
 import { coordinatorService } from './services/coordinator.ts'
+import { keyProofService } from './services/key-proof.ts'
 import { membershipService } from './services/membership-service.ts'
 import type { Checkpoint } from './services/checkpoints.ts'
 import { RunningNode } from './running-node.ts'
@@ -39,6 +41,8 @@ export interface FederationNodeOptions {
   metrics?: FedaggMetrics
   /** Crash-test hook called at named points of the aggregator's and coordinator's durable paths. */
   checkpoint?: Checkpoint
+  /** Called when this client finds its contribution misrepresented (the daemon logs it at warn level). */
+  onAlarm?: (alarm: ClientAlarm) => void
 }
 
 export async function createFederationNode (config: FedaggConfig, options: FederationNodeOptions = {}): Promise<RunningNode> {
@@ -56,7 +60,8 @@ export async function createFederationNode (config: FedaggConfig, options: Feder
       paillierKey,
       store,
       metrics: options.metrics ?? createFedaggMetrics({ labels: { peer_id: self } }),
-      checkpoint: options.checkpoint
+      checkpoint: options.checkpoint,
+      onAlarm: options.onAlarm
     })
   } catch (err) {
     store.close()
@@ -72,6 +77,7 @@ interface Parts {
   store: Store
   metrics: FedaggMetrics
   checkpoint: Checkpoint | undefined
+  onAlarm: ((alarm: ClientAlarm) => void) | undefined
 }
 
 async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNode> {
@@ -124,6 +130,12 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
     dialTimeoutMs: limits.dialTimeoutMs
   }, {
     membership: membershipFactory,
+    keyProofs: keyProofService({
+      federationId: config.federationId,
+      membership,
+      ...(paillierKey === undefined ? {} : { paillierKey }),
+      limits: protocolLimits
+    }),
     ...(paillierKey === undefined
       ? {}
       : {
@@ -165,7 +177,10 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             lookup: async (peers, signal): Promise<void> => host.services.membership.lookup(peers, signal),
             fetchOpenRounds: async (signal): Promise<SignedPayload[]> => host.services.membership.fetchOpenRounds(signal),
             encryptor,
+            ensureKeyProven: async (publicKey, signal): Promise<void> => host.services.keyProofs.ensureProven(publicKey, signal),
             chunkCiphertexts: config.round.chunkCiphertexts,
+            minParticipants: config.client.minParticipants,
+            ...(parts.onAlarm === undefined ? {} : { onAlarm: parts.onAlarm }),
             limits: protocolLimits
           })
         }

@@ -1,7 +1,9 @@
 // The control API's routes: each maps one HTTP method and path onto a FederationNode call.
 import type { FederationNode } from '../api.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
-import { ResultPendingError, RosterNotFoundError, RoundNotFoundError } from './errors.ts'
+import { UnknownRoundError } from '../../protocol/round/index.ts'
+import { NoRosterError } from '../membership/membership.ts'
+import { ResultPendingError } from './errors.ts'
 import { AddMemberBodySchema, OpenRoundBodySchema, PeerIdSchema, SubmitBodySchema, WaitSecondsSchema, parseRequest } from './schemas.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE'
@@ -42,7 +44,7 @@ export function controlRoutes ({ node, metrics, maxWaitSeconds }: RoutesInit): R
     get('status', async () => json(await node.status())),
     get('roster', async () => {
       const roster = node.roster()
-      if (roster === undefined) throw new RosterNotFoundError('this node has no roster yet: it has not joined a federation')
+      if (roster === undefined) throw new NoRosterError('this node has no roster yet: it has not joined a federation')
       return json(roster)
     }),
     post('members', async ({ body }) => {
@@ -80,7 +82,7 @@ export function controlRoutes ({ node, metrics, maxWaitSeconds }: RoutesInit): R
 
 async function roundOrThrow (node: FederationNode, roundId: string) {
   const round = await node.round(roundId)
-  if (round === undefined) throw new RoundNotFoundError(`no round ${roundId} on this node`)
+  if (round === undefined) throw new UnknownRoundError(`no round ${roundId} on this node`)
   return round
 }
 

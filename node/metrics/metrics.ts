@@ -1,5 +1,6 @@
 // A node's Prometheus metrics: one prom-client Registry per node and the recording methods its services call.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { RoundFailureReason } from '../../protocol/round/index.ts'
 
 export type DecryptionOutcome = 'ok' | 'corrupt'
 
@@ -28,12 +29,14 @@ export interface FedaggMetrics {
   roundOpened (): void
   /** Aggregator: a round reached quorum and its aggregate was released. */
   roundReleased (): void
-  /** A round ended without a usable result; `reason` as for submissionRejected. */
-  roundFailed (reason: string): void
+  /** A round ended failed or corrupt; `reason` is one code of the vocabulary coordinator and aggregator share. */
+  roundFailed (reason: RoundFailureReason): void
   /** Coordinator: one aggregate decrypted, and whether its guard bits and ranges held. */
   decryption (outcome: DecryptionOutcome): void
   /** Seconds one step of a round took on this node (see RoundPhase). */
   phaseSeconds (phase: RoundPhase, seconds: number): void
+  /** Client: a transcript misrepresented this client's contribution; `kind` is the ContributionAlarm. */
+  clientAlarm (kind: string): void
   /** Payload bytes read from a fedagg protocol stream, by protocol name (e.g. 'submit'). */
   bytesReceived (protocol: string, bytes: number): void
   /** Payload bytes written to a fedagg protocol stream, by protocol name. */
@@ -104,7 +107,7 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
   })
   const roundsFailed = new Counter({
     name: 'fedagg_rounds_failed_total',
-    help: 'Rounds that ended without a usable result, by reason',
+    help: 'Rounds that ended failed or corrupt, by reason code (protocol/round/status.ts ROUND_FAILURE_REASONS)',
     labelNames: ['reason'],
     registers: [registry]
   })
@@ -112,6 +115,12 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     name: 'fedagg_decryptions_total',
     help: 'Aggregates decrypted by this node as coordinator, by outcome',
     labelNames: ['outcome'],
+    registers: [registry]
+  })
+  const clientAlarms = new Counter({
+    name: 'fedagg_client_alarms_total',
+    help: 'Transcripts that misrepresented this client\'s contribution (omitted, listed without submission, foreign digest), by kind',
+    labelNames: ['kind'],
     registers: [registry]
   })
   const bytesReceived = new Counter({
@@ -172,9 +181,10 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     gossipRejected: (kind) => { gossipRejected.inc({ kind: reasonLabel(kind) }) },
     roundOpened: () => { roundsOpened.inc() },
     roundReleased: () => { roundsReleased.inc() },
-    roundFailed: (reason) => { roundsFailed.inc({ reason: reasonLabel(reason) }) },
+    roundFailed: (reason) => { roundsFailed.inc({ reason }) },
     decryption: (outcome) => { decryptions.inc({ outcome }) },
     phaseSeconds: (phase, seconds) => { phaseSeconds.observe({ phase }, seconds) },
+    clientAlarm: (kind) => { clientAlarms.inc({ kind: reasonLabel(kind) }) },
     bytesReceived: (protocol, bytes) => { bytesReceived.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },
     bytesSent: (protocol, bytes) => { bytesSent.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },
     observeConnectedPeers: (source) => { connectedPeersSource = source },

@@ -7,9 +7,9 @@ import { AGGREGATE_STATUS, WIRE } from '../../protocol/messages/index.ts'
 import type { AggregateResponseHeader, SignedPayload, SubmissionHeader, SubmitResponse } from '../../protocol/messages/index.ts'
 import { assertCoprimeToModulus, assertSubmittedCiphertexts, decodeCiphertexts, encodeCiphertexts, rerandomize } from '../../protocol/paillier/index.ts'
 import {
-  InvalidRoundStateError, RoundClosedError, SubmissionShapeError, UnknownRoundError, acceptSubmission, buildReceipt,
-  buildTranscript, checkAnnouncementAgainstRoster, checkSubmission, closeRound, interpretAnnouncement, openAggregatorRound,
-  releaseRound, restoreAggregatorRound, shouldClose, signReceipt, signTranscript, verifyAnnouncement
+  InvalidRoundStateError, ROUND_FAILURE_REASONS, RoundClosedError, SubmissionShapeError, UnknownRoundError, acceptSubmission, buildReceipt,
+  buildTranscript, checkAnnouncementAgainstRoster, checkReceivedDigest, checkSubmission, closeRound, openAggregatorRound,
+  releaseRound, restoreAggregatorRound, shouldClose, signReceipt, signTranscript, verifyAnnouncement, verifySubmissionStatement
 } from '../../protocol/round/index.ts'
 import type { AcceptedSubmission, AggregatorRoundState, AnnouncedRound, SubmissionAttempt } from '../../protocol/round/index.ts'
 import type { Store } from '../store/index.ts'
@@ -140,17 +140,18 @@ export class AggregatorService implements Startable {
    */
   async track (signed: SignedPayload): Promise<void> {
     const { membership } = this.#init
-    const announcement = await verifyAnnouncement(signed, membership.coordinator() ?? '')
+    const round = await verifyAnnouncement(signed, membership.coordinator() ?? '')
+    const { announcement } = round
     if (announcement.aggregator !== this.#self || this.#rounds.has(announcement.roundId)) return
     if (membership.roster !== undefined) checkAnnouncementAgainstRoster(announcement, membership.roster)
-    const round = interpretAnnouncement(announcement)
     const { round: record } = this.#init.store.rounds.upsertAnnouncement({
       roundId: announcement.roundId,
       signedAnnouncement: WIRE.SignedPayload.encode(signed),
       deadlineMs: announcement.deadlineMs,
-      openedAtMs: announcement.openedAtMs
+      openedAtMs: announcement.openedAtMs,
+      announced: round
     })
-    if (record.status === 'open') this.#activate(round, openAggregatorRound(announcement))
+    if (record.status === 'open') this.#activate(round, openAggregatorRound(round))
   }
 
   /**
@@ -164,8 +165,7 @@ export class AggregatorService implements Startable {
     const { store } = this.#init
     for (const status of ['open', 'closed', 'released', 'failed'] as const) {
       for (const record of store.rounds.listByStatus(status)) {
-        const signed = WIRE.SignedPayload.decode(record.signedAnnouncement)
-        const round = interpretAnnouncement(WIRE.RoundAnnouncement.decode(signed.payload))
+        const round = store.rounds.announced(record.roundId)
         if (round.announcement.aggregator !== this.#self) continue
         const finished = status === 'released' || status === 'failed'
         if (finished && record.deadlineMs + RESEND_WINDOW_MS < this.#now()) continue
@@ -174,11 +174,11 @@ export class AggregatorService implements Startable {
         const submissions: AcceptedSubmission[] = []
         for (const stored of store.submissions.forRound(record.roundId)) {
           accumulator?.add(decodeCiphertexts(round.publicKey, stored.ciphertexts))
-          submissions.push({ client: stored.client, digest: stored.digest, index: stored.index, acceptedAtMs: stored.acceptedAtMs })
+          submissions.push({ client: stored.client, digest: stored.digest, index: stored.index, acceptedAtMs: stored.acceptedAtMs, statement: WIRE.SignedPayload.decode(stored.statement) })
         }
         // A round the store marks closed crashed mid-close: it takes no new submissions, and its
         // protocol state resumes as open so that closing runs again from the top.
-        const state = restoreAggregatorRound(round.announcement, { status: 'open', submissions, closedAtMs: null, aggregateDigest: null, reason: '' })
+        const state = restoreAggregatorRound(round, { status: 'open', submissions, closedAtMs: null, aggregateDigest: null, reason: '' })
         if (accumulator === undefined) {
           // Already released or failed: only resends are answered, from the stored receipts.
           this.#rounds.set(record.roundId, { round, state: { ...state, status: status, closedAtMs: record.updatedAtMs, reason: record.statusReason ?? '' } })
@@ -281,22 +281,27 @@ export class AggregatorService implements Startable {
   }
 
   /**
-   * Validates the ciphertexts (0 < c < n², c ≠ 1, coprime to n), decides the submission with
-   * the round state machine, commits it, folds it in and signs the receipt,
-   * in that order: the receipt only ever describes a committed submission,
-   * and commit-then-fold runs with no await between them, so a close cannot
-   * slip in and miss a committed submission.
+   * Validates the ciphertexts (0 < c < n², c ≠ 1, coprime to n) and the client's signed statement
+   * of their digest, decides the submission with the round state machine, commits it, folds it in
+   * and signs the receipt, in that order: the receipt only ever describes a committed submission,
+   * and commit-then-fold runs with no await between them, so a close cannot slip in and miss a
+   * committed submission.
    */
   async #accept (active: TrackedRound, attempt: SubmissionAttempt, bytes: Uint8Array<ArrayBuffer>): Promise<SignedPayload> {
     const ciphertexts = decodeCiphertexts(active.round.publicKey, bytes)
     assertSubmittedCiphertexts(active.round.publicKey, ciphertexts)
     const digest = ciphertextDigest(bytes)
+    checkReceivedDigest(active.state, attempt, digest)
+    // The transcript lists this statement; the coordinator accepts no contributor without one.
+    await verifySubmissionStatement(active.state, attempt.header.statement, attempt.client, digest)
     const outcome = acceptSubmission(active.state, attempt, digest)
     const { roundId } = active.state
     const { submission } = outcome
     if (outcome.kind === 'accepted') {
       this.#checkpoint('aggregator:before-write')
-      const inserted = this.#init.store.submissions.insert({ roundId, client: submission.client, digest, ciphertexts: bytes, acceptedAtMs: submission.acceptedAtMs })
+      const inserted = this.#init.store.submissions.insert({
+        roundId, client: submission.client, digest, ciphertexts: bytes, statement: WIRE.SignedPayload.encode(submission.statement), acceptedAtMs: submission.acceptedAtMs
+      })
       if (inserted.kind !== 'inserted' || inserted.index !== submission.index) {
         throw new InvalidRoundStateError(`round ${roundId}: store and round state disagree on ${submission.client}'s submission`)
       }
@@ -345,7 +350,7 @@ export class AggregatorService implements Startable {
     if (state.status === 'failed') {
       signed = await signTranscript(this.#components.privateKey, buildTranscript(state))
       store.rounds.saveClosing(roundId, { status: 'failed', signedTranscript: WIRE.SignedPayload.encode(signed), reason: state.reason })
-      metrics.roundFailed('quorum')
+      metrics.roundFailed(ROUND_FAILURE_REASONS.quorum)
     } else {
       const started = performance.now()
       const aggregate = active.accumulator!.value().map(c => rerandomize(publicKey, c))
@@ -388,7 +393,7 @@ export class AggregatorService implements Startable {
       await framed.write(WIRE.AggregateResponseHeader, { status: AGGREGATE_STATUS.failed, transcript } as AggregateResponseHeader, { signal })
       return
     }
-    const { ciphertextWidth, plan } = interpretAnnouncement(WIRE.RoundAnnouncement.decode(WIRE.SignedPayload.decode(record.signedAnnouncement).payload))
+    const { ciphertextWidth, plan } = this.#init.store.rounds.announced(request.roundId)
     const chunks = planCiphertextChunks(plan.ciphertexts, ciphertextWidth, this.#init.chunkCiphertexts)
     await framed.write(WIRE.AggregateResponseHeader, {
       status: AGGREGATE_STATUS.ready,

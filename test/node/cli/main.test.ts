@@ -102,7 +102,7 @@ describe('node/cli/main', () => {
       assertOneErrorLine(bad.stderr, 'InvalidRequestError')
       assert.match(bad.stderr, /peerId: expected a libp2p peer ID/)
       const missing = await runCli(['round', 'status', 'round-9', '--data-dir', dataDir])
-      assertOneErrorLine(missing.stderr, 'RoundNotFoundError')
+      assertOneErrorLine(missing.stderr, 'UnknownRoundError')
     })
 
     it('round open defaults the quorum to every roster client', async () => {
@@ -114,8 +114,8 @@ describe('node/cli/main', () => {
       assert.equal(round.minParticipants, 4)
       assert.equal(round.encoding, 'int:32')
       assert.equal(round.deadlineMs - round.openedAtMs, 60_000)
-      const explicit = await runCli(['round', 'open', '--length', '4', '--min-participants', '2', '--encoding', 'fixed:16', '--clip', '1.5', '--deadline', '30', '--data-dir', dataDir, '--json'])
-      assert.equal(JSON.parse(explicit.stdout).minParticipants, 2)
+      const explicit = await runCli(['round', 'open', '--length', '4', '--min-participants', '3', '--encoding', 'fixed:16', '--clip', '1.5', '--deadline', '30', '--data-dir', dataDir, '--json'])
+      assert.equal(JSON.parse(explicit.stdout).minParticipants, 3)
       const listed = await runCli(['round', 'status', '--data-dir', dataDir])
       assert.equal(listed.stdout.trim().split('\n').length, 2)
     })

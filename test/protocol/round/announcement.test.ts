@@ -8,6 +8,8 @@ import { DEADLINE, OPENED_AT, PUBLIC_KEY, roundFixture } from './fixtures.ts'
 import { parseEncoding } from '../../../protocol/encoding/index.ts'
 import type { RoundAnnouncement } from '../../../protocol/messages/index.ts'
 import type { RoundFixture } from './fixtures.ts'
+import { bigintToMinimalBytes } from '../../../protocol/paillier/index.ts'
+import { smallOrderHs, testKey } from '../paillier/fixtures.ts'
 
 describe('protocol/round announcement', () => {
   let f: RoundFixture
@@ -34,6 +36,7 @@ describe('protocol/round announcement', () => {
     ['an even modulus', a => ({ ...a, publicKey: { ...a.publicKey!, n: Uint8Array.from(a.publicKey!.n, (b, i) => i === 255 ? b & 0xfe : b) } }), 'InvalidPublicKeyError'],
     ['a modulus with a leading zero byte', a => ({ ...a, publicKey: { ...a.publicKey!, n: Uint8Array.of(0, ...a.publicKey!.n) } }), 'InvalidAnnouncementError'],
     ['an oversized h_s', a => ({ ...a, publicKey: { ...a.publicKey!, hs: new Uint8Array(513).fill(1) } }), 'InvalidPublicKeyError'],
+    ['an h_s of order 51 (not derived from n)', a => ({ ...a, publicKey: { ...a.publicKey!, hs: Uint8Array.from(bigintToMinimalBytes(smallOrderHs(testKey(2048)).hs)) } }), 'DerivedHsMismatchError'],
     ['an empty key fingerprint', a => ({ ...a, keyFingerprint: '' }), 'KeyFingerprintMismatchError'],
     ['no spec', a => ({ ...a, spec: undefined }), 'InvalidAnnouncementError'],
     ['vector length 0', a => ({ ...a, spec: { ...a.spec!, length: 0 } }), 'InvalidVectorSpecError'],
@@ -47,6 +50,7 @@ describe('protocol/round announcement', () => {
     ['duplicate eligible clients', a => ({ ...a, eligible: [...a.eligible, a.eligible[0]!] }), 'InvalidAnnouncementError'],
     ['a malformed eligible peer ID', a => ({ ...a, eligible: [...a.eligible.slice(1), 'bogus'] }), 'InvalidPeerIdError'],
     ['minParticipants 1 (one client in the clear)', a => ({ ...a, minParticipants: 1 }), 'InvalidAnnouncementError'],
+    ['minParticipants 2 (each of two learns the other\'s vector)', a => ({ ...a, minParticipants: 2 }), 'InvalidAnnouncementError'],
     ['minParticipants above the eligible count', a => ({ ...a, minParticipants: 6 }), 'InvalidAnnouncementError'],
     ['a deadline at the opening time', a => ({ ...a, deadlineMs: a.openedAtMs }), 'InvalidAnnouncementError'],
     ['an unsafe deadline', a => ({ ...a, deadlineMs: 2 ** 53 }), 'InvalidAnnouncementError'],
@@ -78,10 +82,17 @@ describe('protocol/round announcement', () => {
     it('lets createAnnouncement use an explicit eligible subset and refuses removed members', () => {
       const subset = f.clients.slice(0, 3).map(c => c.id)
       const spec = { length: 10, encoding: parseEncoding('int:32'), maxParticipants: 10 }
-      const a = createAnnouncement({ roster: f.roster, roundId: 'r-2', nonce: new Uint8Array(16), aggregator: f.aggregator.id, publicKey: PUBLIC_KEY, spec, eligible: subset, minParticipants: 2, openedAtMs: OPENED_AT, deadlineMs: DEADLINE })
+      const a = createAnnouncement({ roster: f.roster, roundId: 'r-2', nonce: new Uint8Array(16), aggregator: f.aggregator.id, publicKey: PUBLIC_KEY, spec, eligible: subset, minParticipants: 3, openedAtMs: OPENED_AT, deadlineMs: DEADLINE })
       assert.deepEqual(a.announcement.eligible, subset)
       const smaller = removeMember(f.roster, f.clients[4]!.id, OPENED_AT)
-      assert.throws(() => createAnnouncement({ roster: smaller, roundId: 'r-3', nonce: new Uint8Array(16), aggregator: f.aggregator.id, publicKey: PUBLIC_KEY, spec, eligible: f.announcement.eligible, minParticipants: 2, openedAtMs: OPENED_AT, deadlineMs: DEADLINE }), { name: 'InvalidAnnouncementError' })
+      assert.throws(() => createAnnouncement({ roster: smaller, roundId: 'r-3', nonce: new Uint8Array(16), aggregator: f.aggregator.id, publicKey: PUBLIC_KEY, spec, eligible: f.announcement.eligible, minParticipants: 3, openedAtMs: OPENED_AT, deadlineMs: DEADLINE }), { name: 'InvalidAnnouncementError' })
+    })
+
+    it('refuses to create a round with minParticipants 2: the protocol floor is 3', () => {
+      const spec = { length: 10, encoding: parseEncoding('int:32'), maxParticipants: 10 }
+      const eligible = f.clients.slice(0, 3).map(c => c.id)
+      assert.throws(() => createAnnouncement({ roster: f.roster, roundId: 'r-4', nonce: new Uint8Array(16), aggregator: f.aggregator.id, publicKey: PUBLIC_KEY, spec, eligible, minParticipants: 2, openedAtMs: OPENED_AT, deadlineMs: DEADLINE }),
+        { name: 'InvalidAnnouncementError', message: /minParticipants: expected 3\.\.3/ })
     })
   })
 
@@ -89,7 +100,7 @@ describe('protocol/round announcement', () => {
     it('verifies an announcement signed by the coordinator', async () => {
       const signed = await signAnnouncement(f.coordinator.privateKey, f.announcement)
       assert.equal(signed.domain, DOMAINS.announcement)
-      assert.deepEqual(await verifyAnnouncement(signed, f.coordinator.id), f.announcement)
+      assert.deepEqual((await verifyAnnouncement(signed, f.coordinator.id)).announcement, f.announcement)
     })
 
     it('refuses an announcement signed by anyone else, e.g. the aggregator', async () => {
