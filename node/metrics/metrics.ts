@@ -1,5 +1,5 @@
 // A node's Prometheus metrics: one prom-client Registry per node and the recording methods its services call.
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { RoundFailureReason } from '../../protocol/round/index.ts'
 
 export type DecryptionOutcome = 'ok' | 'corrupt'
@@ -10,6 +10,13 @@ export interface RoundProgress {
   status: string
   contributors?: number
 }
+
+/**
+ * Where a round's time goes, per node: a client encrypting its vector and delivering it (upload
+ * until the receipt), the aggregator checking, storing and folding a submission or closing a
+ * round (re-randomizing the aggregate), the coordinator decrypting and decoding it.
+ */
+export type RoundPhase = 'encrypt' | 'transfer' | 'aggregate' | 'decrypt'
 
 /** How a client made a ciphertext: from a precomputed randomizer, on the worker pool, or one native power on the main thread. */
 export type EncryptionPath = 'noise' | 'pool' | 'one-off'
@@ -33,6 +40,8 @@ export interface FedaggMetrics {
   roundFailed (reason: RoundFailureReason): void
   /** Coordinator: one aggregate decrypted, and whether its guard bits and ranges held. */
   decryption (outcome: DecryptionOutcome): void
+  /** Seconds one step of a round took on this node (see RoundPhase). */
+  phaseSeconds (phase: RoundPhase, seconds: number): void
   /** Client: a transcript misrepresented this client's contribution; `kind` is the ContributionAlarm. */
   clientAlarm (kind: string): void
   /** Payload bytes read from a fedagg protocol stream, by protocol name (e.g. 'submit'). */
@@ -135,6 +144,14 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     labelNames: ['protocol'],
     registers: [registry]
   })
+  const phaseSeconds = new Histogram({
+    name: 'fedagg_round_phase_seconds',
+    help: 'Seconds spent per round step on this node, by phase (encrypt, transfer, aggregate, decrypt)',
+    labelNames: ['phase'],
+    // From a one-ciphertext submission (ms) to a model-sized one on a loaded machine (minutes).
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300],
+    registers: [registry]
+  })
   let connectedPeersSource: (() => number | Promise<number>) | undefined
   registry.registerMetric(new Gauge({
     name: 'fedagg_connected_peers',
@@ -198,6 +215,7 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     roundReleased: () => { roundsReleased.inc() },
     roundFailed: (reason) => { roundsFailed.inc({ reason }) },
     decryption: (outcome) => { decryptions.inc({ outcome }) },
+    phaseSeconds: (phase, seconds) => { phaseSeconds.observe({ phase }, seconds) },
     clientAlarm: (kind) => { clientAlarms.inc({ kind: reasonLabel(kind) }) },
     bytesReceived: (protocol, bytes) => { bytesReceived.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },
     bytesSent: (protocol, bytes) => { bytesSent.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },

@@ -415,8 +415,11 @@ export class ClientService implements Startable {
   }
 
   async #encrypt (round: AnnouncedRound, plaintexts: bigint[], signal: AbortSignal | undefined): Promise<Uint8Array> {
+    const started = performance.now()
     const ciphertexts = await this.#init.encryptor.encrypt(round.publicKey, plaintexts, signal)
-    return encodeCiphertexts(round.publicKey, ciphertexts)
+    const bytes = encodeCiphertexts(round.publicKey, ciphertexts)
+    this.#init.metrics.phaseSeconds('encrypt', (performance.now() - started) / 1000)
+    return bytes
   }
 
   async #findRound (roundId: string | undefined): Promise<AnnouncedRound> {
@@ -468,6 +471,7 @@ export class ClientService implements Startable {
       await this.#init.lookup([announcement.aggregator], signal)
     }
     const chunks = planCiphertextChunks(plan.ciphertexts, ciphertextWidth, this.#init.chunkCiphertexts)
+    const started = performance.now()
     const response = await this.#endpoint.request(aggregator, 'submit',
       { signal, maxDataLength: WIRE.SubmitResponse.maxDataLength }, async framed => {
         await framed.write(WIRE.SubmissionHeader, {
@@ -483,6 +487,7 @@ export class ClientService implements Startable {
         return framed.read(WIRE.SubmitResponse, { signal })
       })
     this.#init.metrics.bytesSent('submit', bytes.length)
+    this.#init.metrics.phaseSeconds('transfer', (performance.now() - started) / 1000)
     if (!response.accepted || response.receipt === undefined) {
       throw new SubmissionRefusedError(response.errorName || 'UnknownError', response.errorMessage)
     }

@@ -391,11 +391,13 @@ export class CoordinatorService implements Startable {
    */
   #decrypt (round: AnnouncedRound, open: CoordinatorRoundState, transcript: Transcript, bytes: Uint8Array): Decision {
     const key = this.#init.paillierKey
+    const started = performance.now()
     const plaintexts = decodeCiphertexts(key.publicKey, bytes).map(c => decrypt(key, c))
     try {
       const slots = unpackAggregate(round.plan, plaintexts)
       checkAggregateTags(open, round.plan, transcript, plaintexts, this.#init.store.tagKeys.forRound(open.roundId))
       const decoded = decodeAggregate(round.spec, round.plan, slots)
+      this.#init.metrics.phaseSeconds('decrypt', (performance.now() - started) / 1000)
       const state = recordDecrypted(open, { transcript, countSlot: decoded.count, nowMs: this.#now() })
       this.#init.metrics.decryption('ok')
       const sum = decoded.kind === 'int' ? decoded.sum : decoded.sum.map(exactDecimal)

@@ -14,6 +14,19 @@ describe('node/metrics/metrics', () => {
     assert.equal(sumSamples(await b.render(), 'fedagg_submissions_accepted_total'), 1)
   })
 
+  it('records round phase times as a histogram per phase, summing the seconds', async () => {
+    const metrics = createFedaggMetrics()
+    metrics.phaseSeconds('encrypt', 1.5)
+    metrics.phaseSeconds('encrypt', 0.25)
+    metrics.phaseSeconds('decrypt', 0.02)
+    const text = await metrics.render()
+    assert.match(text, /^# TYPE fedagg_round_phase_seconds histogram$/m)
+    assert.match(text, /^fedagg_round_phase_seconds_sum\{phase="encrypt"\} 1\.75$/m)
+    assert.match(text, /^fedagg_round_phase_seconds_count\{phase="encrypt"\} 2$/m)
+    assert.match(text, /^fedagg_round_phase_seconds_bucket\{le="0\.05",phase="decrypt"\} 1$/m)
+    assert.doesNotMatch(text, /phase="transfer"/)
+  })
+
   it('renders every fedagg series in Prometheus text format', async () => {
     const metrics = createFedaggMetrics({ labels: { node: 'n1' } })
     metrics.submissionAccepted()
