@@ -6,7 +6,7 @@ import { interpretAnnouncement } from '../protocol/round/index.ts'
 import type { AnnouncedRound } from '../protocol/round/index.ts'
 import { WIRE } from '../protocol/messages/index.ts'
 import type { Receipt, Roster, RoundResult } from '../protocol/messages/index.ts'
-import type { EncryptionPool } from '../protocol/paillier/encrypt-pool.ts'
+import type { EncryptionPool } from './crypto/encrypt-pool.ts'
 import type { FedaggConfig } from '../config/index.ts'
 import type {
   FederationNode, NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundStatus, RoundView, TrainingApi
