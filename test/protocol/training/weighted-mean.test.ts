@@ -6,8 +6,7 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { decodeAggregate, encodeAndPack, planPacking, unpackAggregate } from '../../../protocol/encoding/index.ts'
-import { addCiphertexts, encryptOneOff } from '../../../protocol/paillier/encrypt.ts'
-import { decrypt } from '../../../protocol/paillier/decrypt.ts'
+import { addCiphertexts, decrypt, encryptOneOff } from '../../../protocol/paillier/index.ts'
 import { applyRoundOutcome, quantizationBound, resolveSessionSettings, sessionVectorSpec, startSession } from '../../../protocol/training/index.ts'
 import { testKey } from '../paillier/fixtures.ts'
 
