@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { ModelView, Role, SessionView, Trainer, TrainerUpdate, TrainingApi, TrainingContext } from '../../node/api.ts'
+import type { ModelView, Role, SessionView, Trainer, TrainerUpdate, TrainingContext } from '../../node/api.ts'
 import { readControlFile } from '../../node/control/control-file.ts'
 import { createFederationNode, runTrainer } from '../../node/federation-node.ts'
 import { writePaillierKeyFile } from '../../node/keys/paillier-key-file.ts'
@@ -11,16 +11,11 @@ import type { RunningNode } from '../../node/running-node.ts'
 import { federationTopic } from '../../protocol/messages/index.ts'
 import { fixtureKey, nodeConfig, startFederation, waitForRoster, waitUntil } from '../helpers/federation.ts'
 import type { TestFederation } from '../helpers/federation.ts'
-import { LinearTrainer, linearShard } from '../helpers/linear-trainer.ts'
+import { LinearTrainer, linearShard, trainingOf } from '../helpers/linear-trainer.ts'
 import { withDatabase } from '../helpers/node-db.ts'
 import { NodeProcesses, freeTcpPort } from '../helpers/node-process.ts'
 
 const PARAMETERS = 12
-
-function training (node: { training?: TrainingApi }): TrainingApi {
-  assert.ok(node.training !== undefined)
-  return node.training
-}
 
 /** Trains like `inner`, but stops its own node when asked for round `killAt`, before it could submit. */
 class DyingTrainer implements Trainer {
@@ -56,12 +51,12 @@ describe('training session: a client dies in round k', function () {
     const trainers: Trainer[] = clients.map((_, i) => new LinearTrainer(linearShard(PARAMETERS, 50 + 10 * i, 300 + i)))
     trainers[3] = new DyingTrainer(trainers[3]!, KILL_ROUND, clients[3]!)
     // The round with the dead client runs to its deadline, so it is short; the others close as soon as all submitted.
-    const session = await training(coordinator).startSession({ parameterCount: PARAMETERS, rounds: 4, minParticipants: 3, roundDeadlineSeconds: 8 })
-    const runs = clients.map(async (client, i) => runTrainer(training(client), trainers[i]!, { sessionId: session.sessionId }))
+    const session = await trainingOf(coordinator).startSession({ parameterCount: PARAMETERS, rounds: 4, minParticipants: 3, roundDeadlineSeconds: 8 })
+    const runs = clients.map(async (client, i) => runTrainer(trainingOf(client), trainers[i]!, { sessionId: session.sessionId }))
     await assert.rejects(runs[3]!, /killed/)
     await Promise.all(runs.slice(0, 3))
 
-    const view = await training(coordinator).session(session.sessionId) as SessionView
+    const view = await trainingOf(coordinator).session(session.sessionId) as SessionView
     assert.equal(view.status, 'completed')
     const everyone = new Set(clients.map(client => client.peerId))
     const survivors = new Set(clients.slice(0, 3).map(client => client.peerId))
@@ -110,7 +105,7 @@ describe('training session: the coordinator is SIGKILLed mid-session', function 
 
     const session = await controlCall<SessionView>(coordinatorDir, 'POST', '/sessions', { parameterCount: PARAMETERS, rounds: ROUNDS, minParticipants: 3, roundDeadlineSeconds: 60 })
     const trainers = clients.map((_, i) => new LinearTrainer(linearShard(PARAMETERS, 40 + 10 * i, 400 + i)))
-    const runs = clients.map(async (client, i) => runTrainer(training(client), trainers[i]!, { sessionId: session.sessionId }))
+    const runs = clients.map(async (client, i) => runTrainer(trainingOf(client), trainers[i]!, { sessionId: session.sessionId }))
     runs.forEach(run => { run.catch(() => {}) })
 
     const end = await first.ended

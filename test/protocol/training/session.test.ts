@@ -20,7 +20,7 @@ describe('protocol/training session', () => {
 
   it('completes after R rounds and refuses any outcome after that', () => {
     let state = startSession('s-2', resolveSessionSettings({ rounds: 2 }), Float64Array.of(0))
-    let model = Float64Array.of(0)
+    let model: Float64Array = Float64Array.of(0)
     for (const round of [0, 1]) ({ state, model } = applyRoundOutcome(state, model, round, decrypted([1])))
     assert.equal(state.status, 'completed')
     assert.deepEqual([...model], [2])
