@@ -3,9 +3,11 @@ import assert from 'node:assert/strict'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { ModelView, Role, SessionView, Trainer, TrainerUpdate, TrainingContext } from '../../node/api.ts'
 import { readControlFile } from '../../node/control/control-file.ts'
 import { createFederationNode, runTrainer } from '../../node/federation-node.ts'
+import { loadOrCreateIdentity } from '../../node/identity.ts'
 import { writePaillierKeyFile } from '../../node/keys/paillier-key-file.ts'
 import type { RunningNode } from '../../node/running-node.ts'
 import { federationTopic } from '../../protocol/messages/index.ts'
@@ -14,16 +16,17 @@ import type { TestFederation } from '../helpers/federation.ts'
 import { LinearTrainer, linearShard, trainingOf } from '../helpers/linear-trainer.ts'
 import { withDatabase } from '../helpers/node-db.ts'
 import { NodeProcesses, freeTcpPort } from '../helpers/node-process.ts'
+import type { NodeProcess } from '../helpers/node-process.ts'
 
 const PARAMETERS = 12
 
-/** Trains like `inner`, but stops its own node when asked for round `killAt`, before it could submit. */
-class DyingTrainer implements Trainer {
+/** Trains like `inner`, but when asked for round `killAt` SIGKILLs the node process it trains for, before any submission. */
+class KillingTrainer implements Trainer {
   readonly #inner: Trainer
   readonly #killAt: number
-  readonly #node: RunningNode
+  readonly #node: NodeProcess
 
-  constructor (inner: Trainer, killAt: number, node: RunningNode) {
+  constructor (inner: Trainer, killAt: number, node: NodeProcess) {
     this.#inner = inner
     this.#killAt = killAt
     this.#node = node
@@ -31,37 +34,61 @@ class DyingTrainer implements Trainer {
 
   async train (global: Float64Array, context: TrainingContext): Promise<TrainerUpdate> {
     if (context.round === this.#killAt) {
-      await this.#node.stop()
+      this.#node.signal('SIGKILL')
+      await this.#node.ended
       throw new Error('killed')
     }
     return this.#inner.train(global, context)
   }
 }
 
-describe('training session: a client dies in round k', function () {
-  this.timeout(240_000)
-  let federation: TestFederation
+describe('training session: a client process is SIGKILLed in round k', function () {
+  this.timeout(300_000)
+  const processes = new NodeProcesses()
+  let federation: TestFederation | undefined
+  let root = ''
 
-  afterEach(async () => { await federation?.stop() })
+  before(async () => { root = await mkdtemp(join(tmpdir(), 'fedagg-e2e-dropout-')) })
+  after(async () => {
+    await processes.stopAll()
+    await federation?.stop()
+    await rm(root, { recursive: true, force: true })
+  })
 
   it('round k completes with the others and names them; later rounds go on without the dead client', async () => {
-    federation = await startFederation({ clients: 4 })
-    const { coordinator, clients } = federation
+    federation = await startFederation({ clients: 3 })
+    const { coordinator, aggregator, clients } = federation
+    // The fourth client is a daemon of its own, trained through its control API, so it can die by SIGKILL.
+    const childDir = join(root, 'client')
+    await mkdir(childDir, { recursive: true, mode: 0o700 })
+    const childPeer = peerIdFromPrivateKey(await loadOrCreateIdentity(childDir)).toString()
+    const { version } = await coordinator.addMember(childPeer, ['client'])
+    for (const node of [aggregator, ...clients]) await waitForRoster(node, version)
+    const child = await processes.start({
+      name: 'client',
+      config: nodeConfig(childDir, ['client'], { listen: [`/ip4/127.0.0.1/tcp/${await freeTcpPort()}`], logLevel: 'warn', join: coordinator.multiaddrs()[0]! })
+    })
+    const control = await child.control()
+    await waitUntil(async () => (await control.status()).rosterVersion >= version, 'the child to hold the roster', 30_000)
+
     const KILL_ROUND = 1
-    const trainers: Trainer[] = clients.map((_, i) => new LinearTrainer(linearShard(PARAMETERS, 50 + 10 * i, 300 + i)))
-    trainers[3] = new DyingTrainer(trainers[3]!, KILL_ROUND, clients[3]!)
+    const shards = [0, 1, 2, 3].map(i => linearShard(PARAMETERS, 50 + 10 * i, 300 + i))
     // The round with the dead client runs to its deadline, so it is short; the others close as soon as all submitted.
-    const session = await trainingOf(coordinator).startSession({ parameterCount: PARAMETERS, rounds: 4, minParticipants: 3, roundDeadlineSeconds: 8 })
-    const runs = clients.map(async (client, i) => runTrainer(trainingOf(client), trainers[i]!, { sessionId: session.sessionId }))
+    const session = await trainingOf(coordinator).startSession({ parameterCount: PARAMETERS, rounds: 4, minParticipants: 3, roundDeadlineSeconds: 10 })
+    const runs = [
+      ...clients.map(async (client, i) => runTrainer(trainingOf(client), new LinearTrainer(shards[i]!), { sessionId: session.sessionId })),
+      runTrainer(control.training, new KillingTrainer(new LinearTrainer(shards[3]!), KILL_ROUND, child), { sessionId: session.sessionId })
+    ]
     await assert.rejects(runs[3]!, /killed/)
+    assert.equal((await child.ended).signal, 'SIGKILL')
     await Promise.all(runs.slice(0, 3))
 
     const view = await trainingOf(coordinator).session(session.sessionId) as SessionView
     assert.equal(view.status, 'completed')
-    const everyone = new Set(clients.map(client => client.peerId))
-    const survivors = new Set(clients.slice(0, 3).map(client => client.peerId))
+    const survivors = new Set(clients.map(client => client.peerId))
     assert.deepEqual(view.history.map(round => round.status), ['decrypted', 'decrypted', 'decrypted', 'decrypted', 'final'])
-    assert.deepEqual(new Set(view.history[0]!.contributors), everyone)
+    assert.deepEqual(new Set(view.history[0]!.contributors), new Set([...survivors, childPeer]))
+    assert.equal(view.history[0]!.weightSum, 50 + 60 + 70 + 80)
     for (const round of view.history.slice(KILL_ROUND, 4)) {
       assert.deepEqual(new Set(round.contributors), survivors, `round ${round.round} names the three survivors`)
       assert.equal(round.weightSum, 50 + 60 + 70)
