@@ -45,7 +45,7 @@ const seconds = (from: number): number => Number(((performance.now() - from) / 1
 const { clip, fractionBits, weightBits } = DEFAULT_SESSION_SETTINGS
 const key = await fixtureKey(keyBits)
 note(`starting a federation: coordinator, aggregator, ${clientCount} clients (${keyBits}-bit key)`)
-const federation = await startFederation({ clients: clientCount, keyBits })
+const federation = await startFederation({ clients: clientCount, paillierKey: key })
 const pools: EncryptionPool[] = []
 try {
   const { coordinator, clients } = federation
