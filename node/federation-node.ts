@@ -31,10 +31,13 @@ import type { ClientAlarm } from './services/client.ts'
 import { coordinatorService } from './services/coordinator.ts'
 import { keyProofService } from './services/key-proof.ts'
 import { membershipService } from './services/membership-service.ts'
+import { trainingService } from './training/training-service.ts'
 import type { Checkpoint } from './services/checkpoints.ts'
 import { NO_EVENTS } from './events/node-events.ts'
 import type { NodeEvents } from './events/node-events.ts'
 import { RunningNode } from './running-node.ts'
+export { runTrainer } from './training/trainer.ts'
+export type { RunTrainerOptions } from './training/trainer.ts'
 import type { RoleServices } from './running-node.ts'
 
 export interface FederationNodeOptions {
@@ -143,6 +146,15 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
       ...(paillierKey === undefined ? {} : { paillierKey }),
       limits: protocolLimits
     }),
+    training: trainingService({
+      federationId: config.federationId,
+      membership,
+      gossip,
+      store,
+      limits: protocolLimits,
+      ...(paillierKey === undefined ? {} : { openRound: async request => requireService(host.services.coordinator).openRound(request) }),
+      ...(roles.has('client') ? { submit: async (values, options) => requireService(host.services.client).submit(values, options) } : {})
+    }),
     ...(paillierKey === undefined
       ? {}
       : {
@@ -158,6 +170,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             maxDeadlineSeconds: config.round.maxDeadlineSeconds,
             maxOpenRoundsPerAggregator: config.round.maxOpenRoundsPerAggregator,
             events,
+            recordOutcome: outcome => { host.services.training.recordOutcome(outcome) },
             ...checkpoint
           })
         }),
@@ -200,6 +213,12 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
       : {})
   })
   return new RunningNode({ config, host, membership, gossip, store, metrics, encryptor, self })
+}
+
+/** Services are bound late (they need each other); a role's service exists whenever the role's callback was passed. */
+function requireService<S> (service: S | undefined): S {
+  if (service === undefined) throw new Error('role service missing')
+  return service
 }
 
 /** A client's encryption path; its worker pool is the process's, shared with every other node here. */

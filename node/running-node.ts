@@ -10,7 +10,7 @@ import type { VectorEncryptor } from './crypto/vector-encryptor.ts'
 import type { FedaggConfig } from '../config/index.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type {
-  FederationLinkView, FederationNode, NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundView
+  FederationLinkView, FederationNode, NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundView, TrainingApi
 } from './api.ts'
 import type { PeerId } from '@libp2p/interface'
 import type { PeerConnections } from './control/status-view.ts'
@@ -24,6 +24,7 @@ import type { ClientService } from './services/client.ts'
 import type { CoordinatorService } from './services/coordinator.ts'
 import type { KeyProofs } from './services/key-proof.ts'
 import type { MembershipService } from './services/membership-service.ts'
+import type { TrainingService } from './training/training-service.ts'
 
 const log = logger('fedagg:node')
 
@@ -36,6 +37,7 @@ export class RoleNotHeldError extends FedaggError {
 export type RoleServices = {
   membership: MembershipService
   keyProofs: KeyProofs
+  training: TrainingService
   coordinator?: CoordinatorService
   aggregator?: AggregatorService
   client?: ClientService
@@ -92,6 +94,21 @@ export class RunningNode implements FederationNode {
   }
 
   get #services (): RoleServices { return this.#parts.host.services }
+
+  /** Training sessions: start one (coordinator), read models, wait for the next, submit updates (client). */
+  get training (): TrainingApi {
+    const training = this.#services.training
+    return {
+      startSession: async request => training.startSession(request),
+      sessions: async () => training.sessions(),
+      session: async sessionId => training.session(sessionId),
+      currentModel: async sessionId => training.currentModel(sessionId),
+      waitForModel: async (sessionId, afterRound, options = {}) =>
+        training.waitForModel(sessionId, afterRound, options.signal ?? new AbortController().signal),
+      submitUpdate: async (sessionId, round, update, weight, options = {}) =>
+        receiptView(await training.submitUpdate(sessionId, round, update, weight, options.signal))
+    }
+  }
 
   async start (): Promise<void> {
     const { host, gossip, metrics } = this.#parts

@@ -1,12 +1,14 @@
 // Typed client of a running daemon's control API, used by the CLI and the local launcher.
 import type {
-  NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundView
+  ModelView, NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundView, SessionView, StartSessionRequest, TrainingApi
 } from '../api.ts'
+import { parametersFromBytes, parametersToBytes } from '../../protocol/training/index.ts'
 import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS, LONG_POLL_SLACK_MS } from './constants.ts'
 import { readControlFile } from './control-file.ts'
 import type { ControlEndpoint } from './control-file.ts'
 import { errorClassNamed } from './error-status.ts'
 import { ControlApiError, DaemonConnectionLostError, DaemonNotRunningError, ResultPendingError } from './errors.ts'
+import { ModelPendingError } from '../training/errors.ts'
 
 export interface ControlClientInit extends ControlEndpoint {
   /** @default DEFAULT_REQUEST_TIMEOUT_MS */
@@ -93,6 +95,31 @@ export class ControlClient {
     return this.request('POST', '/submit', { values, roundId: options.roundId, weight: options.weight })
   }
 
+  /** The daemon's training sessions, as the TrainingApi a trainer loop (runTrainer) drives. */
+  get training (): TrainingApi {
+    return {
+      startSession: async ({ initialModel, ...request }: StartSessionRequest) => this.request<SessionView>('POST', '/sessions', {
+        ...request,
+        ...(initialModel === undefined ? {} : { initialModelBase64: Buffer.from(parametersToBytes(initialModel)).toString('base64') })
+      }),
+      sessions: async () => this.request<SessionView[]>('GET', '/sessions'),
+      session: async sessionId => this.request<SessionView>('GET', `/sessions/${encodeURIComponent(sessionId)}`),
+      currentModel: async sessionId => modelView(await this.request<ModelJson>('GET', `/sessions/${encodeURIComponent(sessionId ?? 'latest')}/model`)),
+      waitForModel: async (sessionId, afterRound, options = {}) => {
+        const path = `/sessions/${encodeURIComponent(sessionId ?? 'latest')}/model?after=${afterRound}&wait=${DEFAULT_MAX_WAIT_SECONDS}`
+        for (;;) {
+          try {
+            return modelView(await this.request<ModelJson>('GET', path, undefined, { timeoutMs: DEFAULT_MAX_WAIT_SECONDS * 1000 + LONG_POLL_SLACK_MS, signal: options.signal }))
+          } catch (err) {
+            if (!(err instanceof ControlApiError && err.name === ModelPendingError.name)) throw err
+          }
+        }
+      },
+      submitUpdate: async (sessionId, round, update, weight, options = {}) => this.request<ReceiptView>('POST', `/sessions/${encodeURIComponent(sessionId)}/updates`,
+        { round, updateBase64: Buffer.from(parametersToBytes(update)).toString('base64'), weight }, { signal: options.signal })
+    }
+  }
+
   /** Prometheus text from GET /metrics. */
   async metrics (): Promise<string> {
     const response = await this.fetch('GET', '/metrics', undefined, {})
@@ -132,6 +159,12 @@ export class ControlClient {
       throw new DaemonConnectionLostError(`${method} ${path}: lost the connection to the daemon at ${this.url} (${detail}); it may have stopped: check its log`, { cause: err })
     }
   }
+}
+
+type ModelJson = Omit<ModelView, 'parameters'> & { parametersBase64: string }
+
+function modelView ({ parametersBase64, ...rest }: ModelJson): ModelView {
+  return { ...rest, parameters: parametersFromBytes(Buffer.from(parametersBase64, 'base64')) }
 }
 
 /** Rebuilds the daemon's typed error from `{ error: { name, message } }`, its class looked up in the control API's error table. */

@@ -45,9 +45,14 @@ import {
   UnknownSubmissionError
 } from '../store/index.ts'
 import { StreamClosedError, StreamLeftOpenError } from '../streams/exchange.ts'
+import { TrainingRoundConflictError } from '../store/errors.ts'
+import {
+  InvalidUpdateError, ModelPendingError, SessionClosedError, SessionNotFoundError, StaleRoundError, TrainingRoleError
+} from '../training/errors.ts'
+import { IllegalSessionTransitionError, InvalidModelError, InvalidSessionSettingsError } from '../../protocol/training/index.ts'
 import {
   ForbiddenHostError, InvalidRequestError, MethodNotAllowedError, NonLoopbackHostError, RequestBodyTooLargeError, ResultPendingError,
-  RouteNotFoundError, UnauthorizedError
+  RouteNotFoundError, TrainingUnavailableError, UnauthorizedError
 } from './errors.ts'
 
 /** A typed error class, whatever its constructor's parameters. */
@@ -89,6 +94,9 @@ const ERROR_STATUS: ReadonlyArray<readonly [FedaggErrorClass, number]> = [
   [KeyTooShortError, 400],
   [KeyTooLongError, 400],
   [PlaintextOutOfRangeError, 400],
+  [InvalidSessionSettingsError, 400],
+  [InvalidModelError, 400],
+  [InvalidUpdateError, 400],
 
   // The caller's node, or the peer, lacks the role or standing.
   [InvalidRoleError, 403],
@@ -96,12 +104,14 @@ const ERROR_STATUS: ReadonlyArray<readonly [FedaggErrorClass, number]> = [
   [RoleNotHeldError, 403],
   [PeerNotAuthorizedError, 403],
   [NotEligibleError, 403],
+  [TrainingRoleError, 403],
 
   // What the request names does not exist here.
   [UnknownRoundError, 404],
   [UnknownMemberError, 404],
   [UnknownResultError, 404],
   [UnknownSubmissionError, 404],
+  [SessionNotFoundError, 404],
 
   // Well-formed, but the state of the round, roster or store refuses it now.
   [NoRosterError, 409],
@@ -123,6 +133,9 @@ const ERROR_STATUS: ReadonlyArray<readonly [FedaggErrorClass, number]> = [
   [ReceiptConflictError, 409],
   [PaillierKeyExistsError, 409],
   [StreamClosedError, 409],
+  [ModelPendingError, 409],
+  [StaleRoundError, 409],
+  [SessionClosedError, 409],
 
   // Well-formed, but the protocol refuses the content or a peer's documents.
   [SubmissionValuesChangedError, 422],
@@ -186,9 +199,13 @@ const ERROR_STATUS: ReadonlyArray<readonly [FedaggErrorClass, number]> = [
   [InvalidIdentityKeyError, 500],
   [IdentityMismatchError, 500],
   [ConfigError, 500],
+  [IllegalSessionTransitionError, 500],
+  [TrainingRoundConflictError, 500],
 
   // The node is shutting down under the request.
-  [GossipStoppedError, 503]
+  [GossipStoppedError, 503],
+  // A bare FederationNode without training sessions.
+  [TrainingUnavailableError, 503]
 ]
 
 const STATUS_BY_CLASS: ReadonlyMap<FedaggErrorClass, number> = new Map(ERROR_STATUS)

@@ -44,9 +44,26 @@ class AggregatePendingError extends FedaggError {
 }
 
 /** How a pull ended: the decided round state, and the values when it was decrypted or the reason code when it was not. */
-type Decision =
+type Decision = (
   | { state: CoordinatorRoundState, values: ResultValues }
   | { state: CoordinatorRoundState, failure: RoundFailureReason }
+) & {
+  /** Peer IDs the aggregator's transcript lists, when one came back. */
+  contributors?: string[]
+  /** Σ w of a weighted round's decrypted weight slot. */
+  weightSum?: bigint
+}
+
+/** A round's outcome as it is recorded, for whatever must be stored in the same transaction (training checkpoints). */
+export interface RecordedRoundOutcome {
+  roundId: string
+  status: RoundOutcome
+  contributors: readonly string[]
+  /** Weighted (or plain) means of a decrypted fixed-point round. */
+  mean?: readonly number[]
+  weightSum?: bigint
+  reason: string
+}
 
 /** Not released yet, or the network failed: worth asking again. A typed refusal of the documents is final. */
 function isTransient (error: unknown): boolean {
@@ -71,6 +88,11 @@ export interface CoordinatorInit {
   events?: NodeEvents
   now?: () => number
   checkpoint?: Checkpoint
+  /**
+   * Runs inside the transaction that records each round's outcome, so what it stores (a training
+   * session's next model) commits with the round's final status or not at all; a throw rolls both back.
+   */
+  recordOutcome?: (outcome: RecordedRoundOutcome) => void
 }
 
 export interface CoordinatorComponents {
@@ -328,10 +350,26 @@ export class CoordinatorService implements Startable {
     if ('failure' in decided) this.#init.metrics.roundFailed(decided.failure)
     const signed = await signRoundResult(this.#components.privateKey, buildRoundResult(state, 'values' in decided ? decided.values : undefined))
     // record() checks-and-stores in one transaction: a round is decrypted and recorded at most once.
+    const recordOutcome = this.#init.recordOutcome
+    // buildRoundResult has refused an undecided state, so the status is an outcome.
+    const status = state.status as RoundOutcome
     const stored = this.#init.store.results.record(roundId, WIRE.SignedPayload.encode(signed), {
-      // buildRoundResult has refused an undecided state, so the status is an outcome.
-      status: state.status as RoundOutcome,
-      ...(state.reason === '' ? {} : { reason: state.reason })
+      status,
+      ...(state.reason === '' ? {} : { reason: state.reason }),
+      ...(recordOutcome === undefined
+        ? {}
+        : {
+            alongside: () => {
+              recordOutcome({
+                roundId,
+                status,
+                contributors: decided.contributors ?? [],
+                ...('values' in decided && decided.values.mean !== undefined ? { mean: decided.values.mean } : {}),
+                ...(decided.weightSum === undefined ? {} : { weightSum: decided.weightSum }),
+                reason: state.reason
+              })
+            }
+          })
     })
     this.#checkpoint('coordinator:after-record')
     if (state.status === 'decrypted') {
@@ -361,10 +399,11 @@ export class CoordinatorService implements Startable {
         const expected = { ciphertextCount: plan.ciphertexts, ciphertextWidth }
         return { transcript, bytes: await receiveCiphertexts(framed, header, expected, signal) }
       })
+    const contributors = transcript.contributors.map(contribution => contribution.client)
     if (bytes === undefined) {
       // The aggregator fails a round below quorum, or when it cannot build a valid aggregate.
       const failure = transcript.contributors.length < open.minParticipants ? ROUND_FAILURE_REASONS.quorum : ROUND_FAILURE_REASONS.aggregate_invalid
-      return { state: recordFailed(open, transcript.reason === '' ? 'the aggregator failed the round' : transcript.reason, this.#now(), transcript), failure }
+      return { state: recordFailed(open, transcript.reason === '' ? 'the aggregator failed the round' : transcript.reason, this.#now(), transcript), failure, contributors }
     }
     this.#init.metrics.bytesReceived('aggregate', bytes.length)
     if (!equalBytes(ciphertextDigest(bytes), transcript.aggregateDigest)) {
@@ -376,9 +415,9 @@ export class CoordinatorService implements Startable {
     } catch (err) {
       if (!(err instanceof InvalidSubmissionStatementError)) throw err
       this.#init.metrics.decryption('corrupt')
-      return { state: recordCorrupt(open, `${err.name}: ${err.message}`, this.#now(), transcript), failure: ROUND_FAILURE_REASONS.statement_invalid }
+      return { state: recordCorrupt(open, `${err.name}: ${err.message}`, this.#now(), transcript), failure: ROUND_FAILURE_REASONS.statement_invalid, contributors }
     }
-    return this.#decrypt(round, open, transcript, bytes)
+    return { ...this.#decrypt(round, open, transcript, bytes), contributors }
   }
 
   /**
@@ -401,7 +440,11 @@ export class CoordinatorService implements Startable {
       const state = recordDecrypted(open, { transcript, countSlot: decoded.count, nowMs: this.#now() })
       this.#init.metrics.decryption('ok')
       const sum = decoded.kind === 'int' ? decoded.sum : decoded.sum.map(exactDecimal)
-      return { state, values: { sum, ...(decoded.mean === undefined ? {} : { mean: decoded.mean }) } }
+      return {
+        state,
+        values: { sum, ...(decoded.mean === undefined ? {} : { mean: decoded.mean }) },
+        ...(decoded.weightSum === undefined ? {} : { weightSum: decoded.weightSum })
+      }
     } catch (err) {
       const corrupt = err instanceof CorruptAggregateError || err instanceof TagCheckError || err instanceof MissingTagKeyError || err instanceof InvalidRoundDocumentError
       if (!corrupt) throw err

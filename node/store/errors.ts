@@ -124,6 +124,11 @@ export class StoreConfigurationError extends FedaggError {
   static override name = 'StoreConfigurationError'
 }
 
+/** A training round's model or outcome is already stored with other content. */
+export class TrainingRoundConflictError extends FedaggError {
+  static override name = 'TrainingRoundConflictError'
+}
+
 /** The client already stored another tag key for this round; the first one stored is the one its ciphertexts carry. */
 export class TagKeyConflictStoreError extends FedaggError {
   static override name = 'TagKeyConflictStoreError'

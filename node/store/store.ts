@@ -9,6 +9,7 @@ import { RosterStore } from './roster.ts'
 import { RoundStore } from './rounds.ts'
 import { SubmissionStore } from './submissions.ts'
 import { TagKeyStore } from './tag-keys.ts'
+import { TrainingStore } from './training.ts'
 
 /**
  * How long a statement waits for another connection's lock before failing
@@ -41,6 +42,7 @@ export interface Store {
   readonly receipts: ReceiptStore
   readonly outgoing: OutgoingSubmissionStore
   readonly tagKeys: TagKeyStore
+  readonly training: TrainingStore
   settings(): StoreSettings
   /** Closes the database; idempotent. Every committed transaction is already on disk. */
   close(): void
@@ -90,6 +92,7 @@ export function openStore (path: string, options: OpenStoreOptions = {}): Store 
     receipts,
     outgoing: new OutgoingSubmissionStore(db, receipts, now),
     tagKeys: new TagKeyStore(db, now),
+    training: new TrainingStore(db, now),
     settings () {
       const row = readSettings.get() as { journal_mode: string, synchronous: number, foreign_keys: number, busy_timeout: number, user_version: number }
       return {

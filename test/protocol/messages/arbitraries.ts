@@ -5,7 +5,7 @@ import type {
   KeyProofRequest, KeyProofResponse, OpenRoundsRequest, OpenRoundsResponse, PaillierPublicKey, PeerAddresses, PeerDirectory,
   PeerDirectoryRequest, Receipt, Roster, RosterMember,
   RosterRequest, RoundAnnouncement, RoundResult, SignedPayload, SubmissionHeader, SubmitResponse,
-  SubmissionStatement, TagKey, TagKeyResponse, Transcript, VectorSpec, WireMessageName
+  SubmissionStatement, TagKey, TagKeyResponse, Transcript, VectorSpec, WireMessageName, SessionModel, ModelRequest, ModelResponseHeader, ModelChunk
 } from '../../../protocol/messages/index.ts'
 
 const text = fc.string({ unit: 'grapheme', maxLength: 40 })
@@ -73,5 +73,21 @@ export const messageArbitraries: { [K in WireMessageName]: fc.Arbitrary<unknown>
   KeyProofRequest: record<KeyProofRequest>({ keyFingerprint: text }),
   BlumModulusAnswer: blumModulusAnswer,
   BlumModulusProof: blumModulusProof,
-  KeyProofResponse: record<KeyProofResponse>({ found: fc.boolean(), proof: blumModulusProof }, { requiredKeys: ['found'] })
+  KeyProofResponse: record<KeyProofResponse>({ found: fc.boolean(), proof: blumModulusProof }, { requiredKeys: ['found'] }),
+  SessionModel: record<SessionModel>({
+    federationId: text,
+    sessionId: text,
+    round: u32,
+    roundId: text,
+    modelHash: bytes,
+    parameterCount: u32,
+    rounds: u32,
+    epochs: u32,
+    clip: double,
+    status: text,
+    issuedAtMs: u64
+  }),
+  ModelRequest: record<ModelRequest>({ sessionId: text, roundId: text, knownHash: bytes }),
+  ModelResponseHeader: record<ModelResponseHeader>({ found: fc.boolean(), model: signedPayload, chunkCount: u32 }, { requiredKeys: ['found', 'chunkCount'] }),
+  ModelChunk: record<ModelChunk>({ index: u32, parameters: bytes })
 }
