@@ -3,6 +3,9 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 
 export type DecryptionOutcome = 'ok' | 'corrupt'
 
+/** Where a round's compute time goes, per role: a client encrypting, the aggregator checking and folding, the coordinator decrypting. */
+export type RoundPhase = 'encrypt' | 'aggregate' | 'decrypt'
+
 /** What the services record; the daemon serves `registry` on the control API's /metrics. */
 export interface FedaggMetrics {
   readonly registry: Registry
@@ -26,6 +29,8 @@ export interface FedaggMetrics {
   bytesReceived (protocol: string, bytes: number): void
   /** Payload bytes written to a fedagg protocol stream, by protocol name. */
   bytesSent (protocol: string, bytes: number): void
+  /** Seconds of one piece of round work (the demo splits a round's time by these). */
+  phaseSeconds (phase: RoundPhase, seconds: number): void
   /** Sets where the connected-peers gauge reads its value at scrape time. */
   observeConnectedPeers (source: () => number | Promise<number>): void
   /** The registry in Prometheus text format. */
@@ -110,6 +115,12 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     labelNames: ['protocol'],
     registers: [registry]
   })
+  const phaseSeconds = new Counter({
+    name: 'fedagg_phase_seconds_total',
+    help: 'Seconds spent encrypting (client), checking and folding submissions (aggregator) and decrypting (coordinator)',
+    labelNames: ['phase'],
+    registers: [registry]
+  })
   let connectedPeersSource: (() => number | Promise<number>) | undefined
   registry.registerMetric(new Gauge({
     name: 'fedagg_connected_peers',
@@ -136,6 +147,7 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     decryption: (outcome) => { decryptions.inc({ outcome }) },
     bytesReceived: (protocol, bytes) => { bytesReceived.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },
     bytesSent: (protocol, bytes) => { bytesSent.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },
+    phaseSeconds: (phase, seconds) => { phaseSeconds.inc({ phase }, seconds) },
     observeConnectedPeers: (source) => { connectedPeersSource = source },
     render: async () => registry.metrics()
   }

@@ -217,7 +217,9 @@ export class AggregatorService implements Startable {
       const { active, attempt } = this.#checkHeader(header, remotePeer)
       const bytes = await receiveCiphertexts(framed, header, attempt.expected, signal)
       this.#init.metrics.bytesReceived('submit', bytes.length)
+      const accepting = performance.now()
       response = { accepted: true, receipt: await this.#accept(active, { ...attempt, nowMs: this.#now() }, bytes) }
+      this.#init.metrics.phaseSeconds('aggregate', (performance.now() - accepting) / 1000)
     } catch (err) {
       // Stopping tears down the rounds under a submission in flight: whatever it then fails on says
       // nothing about the submission, so the stream is reset (the client retries) rather than refused.
@@ -346,8 +348,10 @@ export class AggregatorService implements Startable {
       store.rounds.saveClosing(roundId, { status: 'failed', signedTranscript: WIRE.SignedPayload.encode(signed), reason: state.reason })
       metrics.roundFailed('quorum')
     } else {
+      const releasing = performance.now()
       const aggregate = active.accumulator!.value().map(c => rerandomize(publicKey, c))
       for (const c of aggregate) assertCoprimeToModulus(publicKey, c)
+      metrics.phaseSeconds('aggregate', (performance.now() - releasing) / 1000)
       const bytes = encodeCiphertexts(publicKey, aggregate)
       state = releaseRound(state, ciphertextDigest(bytes))
       signed = await signTranscript(this.#components.privateKey, buildTranscript(state))

@@ -193,11 +193,13 @@ export class ClientService implements Startable {
     const { store } = this.#init
     const existing = store.receipts.get(roundId)
     if (existing !== undefined) return this.#storedReceipt(round, existing)
+    const encodingStarted = performance.now()
     const plaintexts = encodeAndPack(round.spec, round.plan, values, options.weight)
     const valuesDigest = plaintextsDigest(plaintexts)
     let outgoing = store.outgoing.get(roundId)
     if (outgoing === undefined) {
       const bytes = await this.#encrypt(round, plaintexts, options.signal)
+      this.#init.metrics.phaseSeconds('encrypt', (performance.now() - encodingStarted) / 1000)
       // Encrypting can take seconds, long enough for another submit() for this round to finish.
       const settled = store.receipts.get(roundId)
       if (settled !== undefined) return this.#storedReceipt(round, settled)

@@ -275,7 +275,9 @@ export class CoordinatorService implements Startable {
    */
   #decrypt (round: AnnouncedRound, open: CoordinatorRoundState, transcript: Transcript, bytes: Uint8Array): Decision {
     const key = this.#init.paillierKey
+    const decrypting = performance.now()
     const plaintexts = decodeCiphertexts(key.publicKey, bytes).map(c => decrypt(key, c))
+    this.#init.metrics.phaseSeconds('decrypt', (performance.now() - decrypting) / 1000)
     try {
       const decoded = decodeAggregate(round.spec, round.plan, unpackAggregate(round.plan, plaintexts))
       const state = recordDecrypted(open, { transcript, countSlot: decoded.count, nowMs: this.#now() })
