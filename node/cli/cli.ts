@@ -4,6 +4,7 @@ import type { Argv } from 'yargs'
 import { UsageError } from './errors.ts'
 import { globalOptions, resolveDataDir } from './global-options.ts'
 import type { GlobalArgs } from './global-options.ts'
+import { demoCommand } from './commands/demo.ts'
 import { idCommand } from './commands/id.ts'
 import { initCommand } from './commands/init.ts'
 import { localCommand } from './commands/local.ts'
@@ -34,6 +35,7 @@ export function buildCli (): Argv<GlobalArgs> {
     .command(submitCommand)
     .command(statusCommand)
     .command(localCommand)
+    .command(demoCommand)
     .demandCommand(1, 'expected a command')
     .recommendCommands()
     .strict()

@@ -1,5 +1,6 @@
 // The SpamAssassin public corpus (6,046 emails) as labelled examples, loaded once per process.
 import { createRequire } from 'node:module'
+import { FedaggError } from '../../../protocol/errors.ts'
 
 export type SpamGroup = 'easy-ham-1' | 'easy-ham-2' | 'hard-ham-1' | 'spam-1' | 'spam-2'
 
@@ -18,6 +19,10 @@ interface CorpusRecord {
   text: string
 }
 
+export class InvalidSampleError extends FedaggError {
+  static override name = 'InvalidSampleError'
+}
+
 const require = createRequire(import.meta.url)
 let cached: readonly Email[] | undefined
 
@@ -34,4 +39,15 @@ export function loadSpamCorpus (): readonly Email[] {
     .map(({ id, group, text }): Email => ({ key: `${group}/${id}`, group, text, label: group.startsWith('spam') ? 1 : 0 }))
     .sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
   return cached
+}
+
+/** `perClass` emails of each class (or all there are), evenly spread over the corpus in key order: for quick runs and tests. */
+export function sampleSpamCorpus (perClass: number): Email[] {
+  if (!Number.isInteger(perClass) || perClass < 1) throw new InvalidSampleError(`sample: expected a positive integer, got ${perClass}`)
+  const emails = loadSpamCorpus()
+  return ([0, 1] as const).flatMap(label => {
+    const members = emails.filter(email => email.label === label)
+    const stride = Math.max(1, Math.floor(members.length / perClass))
+    return members.filter((_, i) => i % stride === 0).slice(0, perClass)
+  })
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { FEATURE_DIMENSIONS, featurize, fnv1a32 } from '../../../../node/training/spam/features.ts'
 import { PYTHON_EXAMPLES, runPythonJson } from '../../../helpers/python.ts'
-import { corpusSample } from './corpus-sample.ts'
+import { sampleSpamCorpus } from '../../../../node/training/spam/corpus.ts'
 
 function binOf (token: string): number {
   return fnv1a32(token) % FEATURE_DIMENSIONS
@@ -40,7 +40,7 @@ describe('node/training/spam/features', function () {
   })
 
   it('has unit L2 norm and ascending distinct indices on real emails', () => {
-    for (const email of corpusSample(20)) {
+    for (const email of sampleSpamCorpus(20)) {
       const { indices, value } = featurize(email.text)
       assert.ok(indices.length > 0)
       for (let i = 1; i < indices.length; i++) assert.ok((indices[i] as number) > (indices[i - 1] as number))
@@ -49,7 +49,7 @@ describe('node/training/spam/features', function () {
   })
 
   it('matches the Python trainer\'s features bit for bit (python3)', async () => {
-    const emails = corpusSample(100)
+    const emails = sampleSpamCorpus(100)
     // Non-ASCII text, a lone surrogate and over-long runs, beside real emails.
     const texts = [...emails.map(email => email.text), 'Ünïcödé Straße ΚΑΛΗΜΕΡΑ 東京 \ud800 K', `${'ab'.repeat(30)} end`]
     const python = await runPythonJson<Array<{ indices: number[], value: number }>>(join(PYTHON_EXAMPLES, 'spam_model.py'), ['features'], texts.map(text => ({ text })))

@@ -2,14 +2,14 @@
 import assert from 'node:assert/strict'
 import type { Email } from '../../../../node/training/spam/corpus.ts'
 import { TEST_FRACTION, shardSizes, spamCounts, splitCorpus } from '../../../../node/training/spam/split.ts'
-import { corpusSample } from './corpus-sample.ts'
+import { sampleSpamCorpus } from '../../../../node/training/spam/corpus.ts'
 
 const keys = (emails: Email[]): string[] => emails.map(email => email.key)
 const spamShare = (shard: Email[]): number => shard.filter(email => email.label === 1).length / shard.length
 
 describe('node/training/spam/split', function () {
   this.timeout(60_000)
-  const emails = corpusSample(150)
+  const emails = sampleSpamCorpus(150)
 
   it('holds out the same 20% of each class for every run, split and organization count', () => {
     const iid = splitCorpus(emails, { organizations: 5 })
@@ -64,6 +64,6 @@ describe('node/training/spam/split', function () {
   it('refuses a skew outside [0, 1] and data too small for both classes everywhere', () => {
     assert.throws(() => splitCorpus(emails, { organizations: 5, kind: 'label-skew', skew: 1.5 }), { name: 'InvalidSplitError' })
     assert.throws(() => splitCorpus(emails, { organizations: 5, kind: 'label-skew', skew: Number.NaN }), { name: 'InvalidSplitError' })
-    assert.throws(() => splitCorpus(corpusSample(4), { organizations: 5 }), { name: 'InvalidSplitError' })
+    assert.throws(() => splitCorpus(sampleSpamCorpus(4), { organizations: 5 }), { name: 'InvalidSplitError' })
   })
 })

@@ -6,13 +6,13 @@ import { mulberry32, permutation } from '../../../../node/training/spam/random.t
 import { splitCorpus } from '../../../../node/training/spam/split.ts'
 import { SpamTrainer, toExamples, trainCentralized } from '../../../../node/training/spam/trainer.ts'
 import { PYTHON_EXAMPLES, runPythonJson } from '../../../helpers/python.ts'
-import { corpusSample } from './corpus-sample.ts'
+import { sampleSpamCorpus } from '../../../../node/training/spam/corpus.ts'
 
 const context = { sessionId: 'test', round: 1 }
 
 describe('node/training/spam/trainer', function () {
   this.timeout(120_000)
-  const split = splitCorpus(corpusSample(150), { organizations: 3 })
+  const split = splitCorpus(sampleSpamCorpus(150), { organizations: 3 })
   const shard = split.shards[0] ?? []
   const examples = toExamples(shard)
   const test = toExamples(split.test)
