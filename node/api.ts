@@ -82,6 +82,89 @@ export interface NodeStatus {
   rounds: RoundView[]
 }
 
+/** Settings of a training session; see protocol/training/settings.ts for each default and why. */
+export interface SessionSettingsView {
+  rounds: number
+  clip: number
+  fractionBits: number
+  weightBits: number
+  epochs: number
+  minParticipants: number
+  roundDeadlineSeconds: number
+  tolerance: number
+}
+
+export interface StartSessionRequest extends Partial<SessionSettingsView> {
+  /** Initial global model; zeros of `parameterCount` when absent. */
+  initialModel?: Float64Array
+  parameterCount?: number
+}
+
+export type SessionStatus = 'running' | 'completed' | 'converged'
+
+export interface SessionRoundView {
+  round: number
+  /** The fedagg round that took this round's updates. */
+  roundId?: string
+  /** Hash of the model the round trained from. */
+  modelHash: string
+  /** 'open' until the coordinator records the outcome ('final' marks a session's final model). */
+  status: 'open' | 'decrypted' | 'failed' | 'corrupt' | 'final'
+  /** Peer IDs the aggregator's transcript lists as contributors (coordinator only). */
+  contributors?: string[]
+  weightSum?: number
+  /** ‖next − global‖₂ after this round. */
+  updateNorm?: number
+  reason?: string
+}
+
+export interface SessionView {
+  sessionId: string
+  status: SessionStatus
+  /** Rounds done; the index of the round in progress while running. */
+  round: number
+  rounds: number
+  parameterCount: number
+  modelHash: string
+  epochs: number
+  clip: number
+  /** Coordinator only. */
+  settings?: SessionSettingsView
+  history: SessionRoundView[]
+}
+
+/** A session's global model for one round, or its final model once the session has ended. */
+export interface ModelView {
+  sessionId: string
+  round: number
+  /** The fedagg round taking updates from this model; absent on the final model. */
+  roundId?: string
+  modelHash: string
+  parameterCount: number
+  rounds: number
+  epochs: number
+  clip: number
+  status: SessionStatus
+  /** True on the final model: no round takes updates from it. */
+  final: boolean
+  parameters: Float64Array
+}
+
+/** Training sessions on one node: what a TypeScript trainer loop and the control API's training routes drive. */
+export interface TrainingApi {
+  /** Coordinator only: starts a training session and opens its first round. */
+  startSession (request: StartSessionRequest): Promise<SessionView>
+  /** Sessions this node knows, newest first. */
+  sessions (): Promise<SessionView[]>
+  session (sessionId: string): Promise<SessionView | undefined>
+  /** The newest model of the session (of the newest session when omitted). */
+  currentModel (sessionId?: string): Promise<ModelView>
+  /** The first model of a round after `afterRound`, or the session's final model. */
+  waitForModel (sessionId: string | undefined, afterRound: number, options?: { signal?: AbortSignal }): Promise<ModelView>
+  /** Client only: submits a trainer's update (local − global) with its weight (local sample count) for one round. */
+  submitUpdate (sessionId: string, round: number, update: Float64Array, weight: number, options?: { signal?: AbortSignal }): Promise<ReceiptView>
+}
+
 export interface FederationNode {
   readonly peerId: string
   start (): Promise<void>
@@ -104,4 +187,8 @@ export interface FederationNode {
   waitForResult (roundId: string, options?: { signal?: AbortSignal }): Promise<RoundResultView>
   /** Client only: contribute a vector to an open round (the latest open one when roundId is omitted). */
   submit (values: readonly number[], options?: { roundId?: string, weight?: number, signal?: AbortSignal }): Promise<ReceiptView>
+  /** Training sessions; present on nodes built by createFederationNode. */
+  readonly training?: TrainingApi
 }
+
+export type { Trainer, TrainerUpdate, TrainingContext } from './training/trainer.ts'

@@ -8,8 +8,8 @@ import type { PrivateKey } from '@libp2p/interface'
 import type { AnnouncedRound } from '../protocol/round/index.ts'
 import { federationTopic } from '../protocol/messages/index.ts'
 import type { SignedPayload } from '../protocol/messages/index.ts'
-import { EncryptionPool } from '../protocol/paillier/encrypt-pool.ts'
-import type { PaillierPrivateKey } from '../protocol/paillier/keys.ts'
+import { EncryptionPool } from './crypto/encrypt-pool.ts'
+import type { PaillierPrivateKey } from '../protocol/paillier/index.ts'
 import { createGenesisRoster, signRoster } from '../protocol/roster/index.ts'
 import type { FedaggConfig } from '../config/index.ts'
 import type { Role } from './api.ts'
@@ -30,8 +30,11 @@ import { aggregatorService } from './services/aggregator.ts'
 import { clientService } from './services/client.ts'
 import { coordinatorService } from './services/coordinator.ts'
 import { membershipService } from './services/membership-service.ts'
+import { trainingService } from './training/training-service.ts'
 import type { Checkpoint } from './services/checkpoints.ts'
 import { RunningNode } from './running-node.ts'
+export { runTrainer } from './training/trainer.ts'
+export type { RunTrainerOptions } from './training/trainer.ts'
 import type { RoleServices } from './running-node.ts'
 
 export interface FederationNodeOptions {
@@ -125,6 +128,15 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
     dialTimeoutMs: limits.dialTimeoutMs
   }, {
     membership: membershipFactory,
+    training: trainingService({
+      federationId: config.federationId,
+      membership,
+      gossip,
+      store,
+      limits: protocolLimits,
+      ...(paillierKey === undefined ? {} : { openRound: async request => requireService(host.services.coordinator).openRound(request) }),
+      ...(roles.has('client') ? { submit: async (values, options) => requireService(host.services.client).submit(values, options) } : {})
+    }),
     ...(paillierKey === undefined
       ? {}
       : {
@@ -137,6 +149,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             paillierKey,
             limits: protocolLimits,
             settleGraceMs: config.round.settleGraceSeconds * 1000,
+            recordOutcome: outcome => { host.services.training.recordOutcome(outcome) },
             ...checkpoint
           })
         }),
@@ -173,6 +186,12 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
       : {})
   })
   return new RunningNode({ config, host, membership, gossip, store, metrics, pools, self })
+}
+
+/** Services are bound late (they need each other); a role's service exists whenever the role's callback was passed. */
+function requireService<S> (service: S | undefined): S {
+  if (service === undefined) throw new Error('role service missing')
+  return service
 }
 
 /** One worker pool per Paillier key: its fixed-base table is built once per worker. */

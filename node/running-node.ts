@@ -6,10 +6,10 @@ import { interpretAnnouncement } from '../protocol/round/index.ts'
 import type { AnnouncedRound } from '../protocol/round/index.ts'
 import { WIRE } from '../protocol/messages/index.ts'
 import type { Receipt, Roster, RoundResult } from '../protocol/messages/index.ts'
-import type { EncryptionPool } from '../protocol/paillier/encrypt-pool.ts'
+import type { EncryptionPool } from './crypto/encrypt-pool.ts'
 import type { FedaggConfig } from '../config/index.ts'
 import type {
-  FederationNode, NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundStatus, RoundView
+  FederationNode, NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundStatus, RoundView, TrainingApi
 } from './api.ts'
 import type { FedaggHost } from './host.ts'
 import type { FederationGossip } from './membership/federation-gossip.ts'
@@ -21,6 +21,7 @@ import type { AggregatorService } from './services/aggregator.ts'
 import type { ClientService } from './services/client.ts'
 import type { CoordinatorService } from './services/coordinator.ts'
 import type { MembershipService } from './services/membership-service.ts'
+import type { TrainingService } from './training/training-service.ts'
 
 const log = logger('fedagg:node')
 
@@ -32,6 +33,7 @@ export class RoleNotHeldError extends FedaggError {
 // A type alias, not an interface: libp2p's ServiceMap constraint needs an index-signature-compatible type.
 export type RoleServices = {
   membership: MembershipService
+  training: TrainingService
   coordinator?: CoordinatorService
   aggregator?: AggregatorService
   client?: ClientService
@@ -71,6 +73,21 @@ export class RunningNode implements FederationNode {
   get libp2p (): FedaggHost<RoleServices> { return this.#parts.host }
 
   get #services (): RoleServices { return this.#parts.host.services }
+
+  /** Training sessions: start one (coordinator), read models, wait for the next, submit updates (client). */
+  get training (): TrainingApi {
+    const training = this.#services.training
+    return {
+      startSession: async request => training.startSession(request),
+      sessions: async () => training.sessions(),
+      session: async sessionId => training.session(sessionId),
+      currentModel: async sessionId => training.currentModel(sessionId),
+      waitForModel: async (sessionId, afterRound, options = {}) =>
+        training.waitForModel(sessionId, afterRound, options.signal ?? new AbortController().signal),
+      submitUpdate: async (sessionId, round, update, weight, options = {}) =>
+        receiptView(await training.submitUpdate(sessionId, round, update, weight, options.signal))
+    }
+  }
 
   async start (): Promise<void> {
     const { host, gossip, metrics } = this.#parts

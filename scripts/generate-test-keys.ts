@@ -1,8 +1,8 @@
 // Generates the Paillier test keys once (test/fixtures/paillier-<bits>.json); tests load them, never generate them.
 // Usage: node scripts/generate-test-keys.ts [bits ...]   (default: 2048 3072). These keys are public test data: never use them.
 import { writeFile } from 'node:fs/promises'
-import { generateKeyPair } from '../protocol/paillier/keygen.ts'
-import { privateKeyToJSON } from '../protocol/paillier/keys.ts'
+import { generateKeyPair } from '../node/crypto/keygen.ts'
+import { privateKeyToJSON } from '../protocol/paillier/index.ts'
 
 const sizes = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [2048, 3072]
 for (const bits of sizes) {

@@ -1,7 +1,7 @@
 // A cli-progress bar on stderr for Paillier key generation (the CLI shows it only on a terminal, never with --json).
 import { SingleBar } from 'cli-progress'
 import type { Writable } from 'node:stream'
-import type { KeyGenerationProgress } from '../../protocol/paillier/keygen.ts'
+import type { KeyGenerationProgress } from '../crypto/keygen.ts'
 
 export interface KeygenProgress {
   onProgress (event: KeyGenerationProgress): void

@@ -43,6 +43,11 @@ export class ResultPendingError extends FedaggError {
   static override name = 'ResultPendingError'
 }
 
+/** The node was built without training sessions (a bare FederationNode). */
+export class TrainingUnavailableError extends FedaggError {
+  static override name = 'TrainingUnavailableError'
+}
+
 /** No control.json in the data directory, or nothing answers at its URL. */
 export class DaemonNotRunningError extends FedaggError {
   static override name = 'DaemonNotRunningError'

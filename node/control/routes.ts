@@ -1,8 +1,13 @@
 // The control API's routes: each maps one HTTP method and path onto a FederationNode call.
-import type { FederationNode } from '../api.ts'
+import type { FederationNode, ModelView, TrainingApi } from '../api.ts'
+import { parametersFromBytes, parametersToBytes } from '../../protocol/training/index.ts'
+import { ModelPendingError, SessionNotFoundError } from '../training/errors.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
-import { ResultPendingError, RosterNotFoundError, RoundNotFoundError } from './errors.ts'
-import { AddMemberBodySchema, OpenRoundBodySchema, PeerIdSchema, SubmitBodySchema, WaitSecondsSchema, parseRequest } from './schemas.ts'
+import { ResultPendingError, RosterNotFoundError, RoundNotFoundError, TrainingUnavailableError } from './errors.ts'
+import {
+  AddMemberBodySchema, AfterRoundSchema, OpenRoundBodySchema, PeerIdSchema, StartSessionBodySchema, SubmitBodySchema,
+  SubmitUpdateBodySchema, WaitSecondsSchema, parseRequest
+} from './schemas.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE'
 
@@ -64,7 +69,8 @@ export function controlRoutes ({ node, metrics, maxWaitSeconds }: RoutesInit): R
     post('submit', async ({ body, signal }) => {
       const request = parseRequest(SubmitBodySchema, body, 'body')
       return json(await node.submit(request.values, { roundId: request.roundId, weight: request.weight, signal }))
-    })
+    }),
+    ...trainingRoutes(node, maxWaitSeconds)
   ]
   if (metrics !== undefined) {
     routes.push({
@@ -76,6 +82,53 @@ export function controlRoutes ({ node, metrics, maxWaitSeconds }: RoutesInit): R
     })
   }
   return routes
+}
+
+/** Training sessions: parameters and updates travel as base64 of float64 little-endian values. */
+function trainingRoutes (node: FederationNode, maxWaitSeconds: number): Route[] {
+  const training = (): TrainingApi => {
+    if (node.training === undefined) throw new TrainingUnavailableError('this node has no training sessions')
+    return node.training
+  }
+  return [
+    post('sessions', async ({ body }) => {
+      const { initialModelBase64, ...request } = parseRequest(StartSessionBodySchema, body, 'body')
+      const initialModel = initialModelBase64 === undefined ? undefined : parametersFromBytes(Buffer.from(initialModelBase64, 'base64'))
+      return json(await training().startSession({ ...request, ...(initialModel === undefined ? {} : { initialModel }) }))
+    }),
+    get('sessions', async () => json(await training().sessions())),
+    get('sessions/:id', async ({ params }) => {
+      const sessionId = requiredParam(params, 'id')
+      const session = await training().session(sessionId)
+      if (session === undefined) throw new SessionNotFoundError(`no session ${sessionId} on this node`)
+      return json(session)
+    }),
+    get('sessions/:id/model', async ({ params, query, signal }) => {
+      const id = requiredParam(params, 'id')
+      // 'latest' names the newest session this node knows.
+      const sessionId = id === 'latest' ? undefined : id
+      if (!query.has('after')) return json(modelJson(await training().currentModel(sessionId)))
+      const after = parseRequest(AfterRoundSchema, query.get('after'), 'after')
+      const wait = query.has('wait') ? parseRequest(WaitSecondsSchema, query.get('wait'), 'wait') : 0
+      const timeout = AbortSignal.timeout(Math.ceil(Math.min(wait, maxWaitSeconds) * 1000))
+      try {
+        return json(modelJson(await training().waitForModel(sessionId, after, { signal: AbortSignal.any([signal, timeout]) })))
+      } catch (err) {
+        if (signal.aborted || !(err instanceof ModelPendingError)) throw err
+        throw new ModelPendingError(`no model after round ${after} within ${wait} s`)
+      }
+    }),
+    post('sessions/:id/updates', async ({ params, body, signal }) => {
+      const request = parseRequest(SubmitUpdateBodySchema, body, 'body')
+      const update = parametersFromBytes(Buffer.from(request.updateBase64, 'base64'))
+      return json(await training().submitUpdate(requiredParam(params, 'id'), request.round, update, request.weight, { signal }))
+    })
+  ]
+}
+
+function modelJson (model: ModelView): unknown {
+  const { parameters, ...rest } = model
+  return { ...rest, parametersBase64: Buffer.from(parametersToBytes(parameters)).toString('base64') }
 }
 
 async function roundOrThrow (node: FederationNode, roundId: string) {

@@ -32,6 +32,31 @@ export const SubmitBodySchema = z.strictObject({
   weight: z.number().nonnegative().optional()
 })
 
+/** Model parameters or an update as float64 little-endian bytes in base64 (8 bytes a value, a third of JSON numbers). */
+const Float64Base64Schema = z.string().min(1).regex(/^[A-Za-z0-9+/]*={0,2}$/, { message: 'expected base64 of float64 little-endian values' })
+
+export const StartSessionBodySchema = z.strictObject({
+  parameterCount: z.number().int().positive().optional(),
+  initialModelBase64: Float64Base64Schema.optional(),
+  rounds: z.number().int().positive().optional(),
+  clip: z.number().positive().optional(),
+  fractionBits: z.number().int().nonnegative().optional(),
+  weightBits: z.number().int().positive().optional(),
+  epochs: z.number().int().positive().optional(),
+  minParticipants: z.number().int().positive().optional(),
+  roundDeadlineSeconds: z.number().positive().optional(),
+  tolerance: z.number().nonnegative().optional()
+})
+
+export const SubmitUpdateBodySchema = z.strictObject({
+  round: z.number().int().nonnegative(),
+  updateBase64: Float64Base64Schema,
+  weight: z.number().int().positive()
+})
+
+/** `?after=` on GET /sessions/:id/model: the round the caller already trained; -1 waits for any model. */
+export const AfterRoundSchema = z.coerce.number().int().min(-1)
+
 /** `?wait=` on GET /rounds/:id/result: whole or fractional seconds to long-poll. */
 export const WaitSecondsSchema = z.coerce.number().nonnegative()
 

@@ -1,8 +1,8 @@
 // The coordinator's Paillier private key on disk: paillier.key in the data directory, JSON, mode 0600.
 import { join } from 'node:path'
 import { fileExists, readSecretFile, writeSecretFile } from '../files/secret-file.ts'
-import { privateKeyFromJSON, privateKeyToJSON } from '../../protocol/paillier/keys.ts'
-import type { PaillierPrivateKey } from '../../protocol/paillier/keys.ts'
+import { privateKeyFromJSON, privateKeyToJSON } from '../../protocol/paillier/index.ts'
+import type { PaillierPrivateKey } from '../../protocol/paillier/index.ts'
 import { FedaggError } from '../../protocol/errors.ts'
 
 export const PAILLIER_KEY_FILE = 'paillier.key'

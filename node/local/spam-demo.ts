@@ -1,13 +1,14 @@
 // `fedagg demo spam`: federated logistic regression on the SpamAssassin corpus over a loopback federation, beside a centralized baseline.
 import { FedaggError } from '../../protocol/errors.ts'
-import { bitLength } from '../../protocol/paillier/arith.ts'
+import { bitLength } from '../../protocol/paillier/index.ts'
 import { loadSpamCorpus, sampleSpamCorpus } from '../training/spam/corpus.ts'
 import { PARAMETER_COUNT, evaluate, initialParameters } from '../training/spam/model.ts'
-import type { Evaluation } from '../training/spam/model.ts'
+import type { Evaluation, Example } from '../training/spam/model.ts'
 import { splitCorpus } from '../training/spam/split.ts'
 import type { SplitKind } from '../training/spam/split.ts'
 import { SpamTrainer, toExamples, trainCentralized } from '../training/spam/trainer.ts'
-import type { TrainingUpdate } from '../training/trainer.ts'
+import type { TrainerUpdate } from '../training/trainer.ts'
+import type { ModelView } from '../api.ts'
 import { withLocalFederation } from './launcher.ts'
 import type { LocalFederation, LocalPhase } from './launcher.ts'
 import { startRoundMeter } from './round-meter.ts'
@@ -28,6 +29,8 @@ export const SPAM_DEMO_DEFAULTS = {
 
 /** A round closes once every client has submitted; this only bounds a stuck one. */
 const ROUND_DEADLINE_SECONDS = 600
+/** A published model reaching a node over loopback. */
+const SYNC_SECONDS = 60
 
 export class SpamDemoError extends FedaggError {
   static override name = 'SpamDemoError'
@@ -93,19 +96,28 @@ export async function runSpamDemo (options: SpamDemoOptions = {}): Promise<SpamD
     if ((epoch + 1) % settings.epochs === 0) accuracyPerRound.push(evaluate(parameters, test).accuracy)
   })
 
-  const trainers = shards.map((examples, organization) => new SpamTrainer({ ...sgd, organization, examples, epochs: settings.epochs, clip: settings.clip }))
-  const weightBits = bitLength(BigInt(Math.max(...shards.map(shard => shard.length))))
+  const trainers = shards.map((examples, organization) => new SpamTrainer({ ...sgd, organization, examples, clip: settings.clip }))
   const rounds = await withLocalFederation({
     clients: settings.clients,
     ...(options.keyBits === undefined ? {} : { keyBits: options.keyBits }),
     ...(options.onPhase === undefined ? {} : { onPhase: options.onPhase }),
     ...(options.signal === undefined ? {} : { signal: options.signal })
   }, async federation => {
+    const { sessionId } = await federation.coordinator.startSession({
+      parameterCount: PARAMETER_COUNT,
+      rounds: settings.rounds,
+      epochs: settings.epochs,
+      clip: settings.clip,
+      fractionBits: settings.fractionBits,
+      weightBits: bitLength(BigInt(Math.max(...shards.map(shard => shard.length)))),
+      minParticipants: settings.clients,
+      roundDeadlineSeconds: ROUND_DEADLINE_SECONDS
+    })
     const done: SpamDemoRound[] = []
-    let global = initialParameters()
-    for (let round = 1; round <= settings.rounds; round++) {
-      const { next, record } = await federatedRound(federation, trainers, global, { round, weightBits, ...settings, test, onRoundProgress: options.onRoundProgress })
-      global = next
+    let model = await federation.coordinator.waitForModel(sessionId, -1, { waitSeconds: SYNC_SECONDS, signal: federation.signal })
+    while (!model.final) {
+      const { next, record } = await sessionRound(federation, trainers, model, { round: done.length + 1, test, onRoundProgress: options.onRoundProgress })
+      model = next
       done.push(record)
       options.onRound?.(record)
     }
@@ -121,30 +133,33 @@ export async function runSpamDemo (options: SpamDemoOptions = {}): Promise<SpamD
 }
 
 interface RoundSettings {
+  /** 1, 2, … as the demo prints it. */
   round: number
-  weightBits: number
-  clip: number
-  fractionBits: number
-  test: ReturnType<typeof toExamples>
+  test: Example[]
   onRoundProgress?: ((round: number, done: number, total: number, step: string) => void) | undefined
 }
 
 /**
- * One FedAvg round: every organization trains from `global`; the coordinator
- * opens a weighted fixed-point round; each client daemon encrypts its update
- * and sends it to the aggregator; the coordinator decrypts the weighted mean
- * Σ w·update / Σ w, and the next model is global + mean.
+ * One round of the coordinator's training session: each client daemon hands
+ * its trainer the global model, the trainers run their local SGD here (one
+ * after another), each daemon encrypts its update and sends it to the
+ * aggregator, and the coordinator decrypts the weighted mean Σ w·Δ / Σ w and
+ * publishes global + mean as the next round's model.
  */
-async function federatedRound (federation: LocalFederation, trainers: SpamTrainer[], global: Float64Array, settings: RoundSettings): Promise<{ next: Float64Array, record: SpamDemoRound }> {
-  const { round, signal } = { ...settings, signal: federation.signal }
+async function sessionRound (federation: LocalFederation, trainers: SpamTrainer[], model: ModelView, settings: RoundSettings): Promise<{ next: ModelView, record: SpamDemoRound }> {
+  const { signal } = federation
+  const { sessionId } = model
   const total = 2 * trainers.length + 1
   let steps = 0
-  const progress = (step: string): void => { settings.onRoundProgress?.(round, ++steps, total, step) }
-  settings.onRoundProgress?.(round, 0, total, 'train')
+  const progress = (step: string): void => { settings.onRoundProgress?.(settings.round, ++steps, total, step) }
+  settings.onRoundProgress?.(settings.round, 0, total, 'train')
+  // Each trainer trains on the model its own node fetched and verified.
+  const models = await Promise.all(federation.clients.map(async client => client.waitForModel(sessionId, model.round - 1, { waitSeconds: SYNC_SECONDS, signal })))
   const trainStarted = performance.now()
-  const updates: TrainingUpdate[] = []
-  for (const trainer of trainers) {
-    updates.push(await trainer.train(global, { sessionId: 'spam-demo', round, signal }))
+  const updates: TrainerUpdate[] = []
+  for (const [i, trainer] of trainers.entries()) {
+    const own = models[i] as ModelView
+    updates.push(await trainer.train(own.parameters, { sessionId, round: own.round, epochs: own.epochs, signal }))
     progress('train')
   }
   const train = (performance.now() - trainStarted) / 1000
@@ -152,28 +167,20 @@ async function federatedRound (federation: LocalFederation, trainers: SpamTraine
 
   const meter = await startRoundMeter(federation.nodes)
   const started = performance.now()
-  const opened = await federation.coordinator.openRound({
-    length: PARAMETER_COUNT,
-    encoding: `fixed:${settings.fractionBits}`,
-    clip: settings.clip,
-    weightBits: settings.weightBits,
-    minParticipants: trainers.length,
-    deadlineSeconds: ROUND_DEADLINE_SECONDS
-  })
   await Promise.all(federation.clients.map(async (client, i) => {
-    const { update, weight } = updates[i] as TrainingUpdate
-    await client.submit(Array.from(update), { roundId: opened.roundId, weight })
+    const { update, weight } = updates[i] as TrainerUpdate
+    await client.submitUpdate(sessionId, model.round, update, weight)
     progress('encrypt+send')
   }))
-  const result = await federation.coordinator.result(opened.roundId, { waitSeconds: ROUND_DEADLINE_SECONDS, signal })
+  const next = await federation.coordinator.waitForModel(sessionId, model.round, { waitSeconds: ROUND_DEADLINE_SECONDS, signal })
   const seconds = (performance.now() - started) / 1000
   progress('decrypt')
-  if (result.status !== 'decrypted' || result.contributors !== trainers.length || result.mean.length !== PARAMETER_COUNT) {
-    throw new SpamDemoError(`round ${round} (${opened.roundId}) ended ${result.status} with ${result.contributors} contributors${result.reason === undefined ? '' : `: ${result.reason}`}`)
+  const record = (await federation.coordinator.session(sessionId)).history.find(entry => entry.round === model.round)
+  if (record?.status !== 'decrypted' || record.contributors?.length !== trainers.length) {
+    throw new SpamDemoError(`session round ${model.round} ended ${record?.status ?? 'unrecorded'} with ${record?.contributors?.length ?? 0} contributors${record?.reason === undefined ? '' : `: ${record.reason}`}`)
   }
   const { phases, bytes } = await meter.finish(seconds)
-  const next = global.map((value, i) => value + (result.mean[i] as number))
-  return { next, record: { round, ...evaluate(next, settings.test), seconds, phases: { train, ...phases }, bytes, clipped } }
+  return { next, record: { round: settings.round, ...evaluate(next.parameters, settings.test), seconds, phases: { train, ...phases }, bytes, clipped } }
 }
 
 function definedOnly<T extends object> (values: T): Partial<T> {

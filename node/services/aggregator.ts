@@ -5,8 +5,7 @@ import { FedaggError } from '../../protocol/errors.ts'
 import { CiphertextAccumulator } from '../../protocol/aggregate/index.ts'
 import { AGGREGATE_STATUS, WIRE } from '../../protocol/messages/index.ts'
 import type { AggregateResponseHeader, SignedPayload, SubmissionHeader, SubmitResponse } from '../../protocol/messages/index.ts'
-import { assertCoprimeToModulus, assertSubmittedCiphertexts, decodeCiphertexts, encodeCiphertexts } from '../../protocol/paillier/codec.ts'
-import { rerandomize } from '../../protocol/paillier/encrypt.ts'
+import { assertCoprimeToModulus, assertSubmittedCiphertexts, decodeCiphertexts, encodeCiphertexts, rerandomize } from '../../protocol/paillier/index.ts'
 import {
   InvalidRoundStateError, RoundClosedError, SubmissionShapeError, UnknownRoundError, acceptSubmission, buildReceipt,
   buildTranscript, checkAnnouncementAgainstRoster, checkSubmission, closeRound, interpretAnnouncement, openAggregatorRound,

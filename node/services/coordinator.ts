@@ -16,9 +16,8 @@ import type { VectorSpec } from '../../protocol/encoding/index.ts'
 import { aggregators, clients } from '../../protocol/roster/index.ts'
 import { AGGREGATE_STATUS, WIRE } from '../../protocol/messages/index.ts'
 import type { SignedPayload, Transcript } from '../../protocol/messages/index.ts'
-import { decodeCiphertexts } from '../../protocol/paillier/codec.ts'
-import { decrypt } from '../../protocol/paillier/decrypt.ts'
-import type { PaillierPrivateKey } from '../../protocol/paillier/keys.ts'
+import { decodeCiphertexts, decrypt } from '../../protocol/paillier/index.ts'
+import type { PaillierPrivateKey } from '../../protocol/paillier/index.ts'
 import type { OpenRoundRequest } from '../api.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
@@ -44,6 +43,21 @@ class AggregatePendingError extends FedaggError {
 interface Decision {
   state: CoordinatorRoundState
   values?: ResultValues
+  /** Peer IDs the aggregator's transcript lists, when one came back. */
+  contributors?: string[]
+  /** Σ w of a weighted round's decrypted weight slot. */
+  weightSum?: bigint
+}
+
+/** A round's outcome as it is recorded, for whatever must be stored in the same transaction (training checkpoints). */
+export interface RecordedRoundOutcome {
+  roundId: string
+  status: 'decrypted' | 'failed' | 'corrupt'
+  contributors: readonly string[]
+  /** Weighted (or plain) means of a decrypted fixed-point round. */
+  mean?: readonly number[]
+  weightSum?: bigint
+  reason: string
 }
 
 export interface CoordinatorInit {
@@ -58,6 +72,11 @@ export interface CoordinatorInit {
   settleGraceMs: number
   now?: () => number
   checkpoint?: Checkpoint
+  /**
+   * Runs inside the transaction that records each round's outcome, so what it stores (a training
+   * session's next model) commits with the round's final status or not at all; a throw rolls both back.
+   */
+  recordOutcome?: (outcome: RecordedRoundOutcome) => void
 }
 
 export interface CoordinatorComponents {
@@ -231,9 +250,24 @@ export class CoordinatorService implements Startable {
     if (state.status !== 'decrypted') this.#init.metrics.roundFailed(state.status)
     const signed = await signRoundResult(this.#components.privateKey, buildRoundResult(state, decided.values))
     // record() checks-and-stores in one transaction: a round is decrypted and recorded at most once.
+    const recordOutcome = this.#init.recordOutcome
     const stored = this.#init.store.results.record(roundId, WIRE.SignedPayload.encode(signed), {
       status: state.status as ResultStatus,
-      ...(state.reason === '' ? {} : { reason: state.reason })
+      ...(state.reason === '' ? {} : { reason: state.reason }),
+      ...(recordOutcome === undefined
+        ? {}
+        : {
+            alongside: () => {
+              recordOutcome({
+                roundId,
+                status: state.status as ResultStatus,
+                contributors: decided.contributors ?? [],
+                ...(decided.values?.mean === undefined ? {} : { mean: decided.values.mean }),
+                ...(decided.weightSum === undefined ? {} : { weightSum: decided.weightSum }),
+                reason: state.reason
+              })
+            }
+          })
     })
     this.#checkpoint('coordinator:after-record')
     await this.#publishResult(roundId, stored.resultMessage)
@@ -256,14 +290,15 @@ export class CoordinatorService implements Startable {
         const expected = { ciphertextCount: plan.ciphertexts, ciphertextWidth }
         return { transcript, bytes: await receiveCiphertexts(framed, header, expected, signal) }
       })
+    const contributors = transcript.contributors.map(contribution => contribution.client)
     if (bytes === undefined) {
-      return { state: recordFailed(open, transcript.reason === '' ? 'the aggregator failed the round' : transcript.reason, this.#now()) }
+      return { state: recordFailed(open, transcript.reason === '' ? 'the aggregator failed the round' : transcript.reason, this.#now()), contributors }
     }
     this.#init.metrics.bytesReceived('aggregate', bytes.length)
     if (!equalBytes(ciphertextDigest(bytes), transcript.aggregateDigest)) {
       throw new InvalidRoundDocumentError(`round ${announcement.roundId}: the aggregate's bytes do not match the transcript's digest`)
     }
-    return this.#decrypt(round, open, transcript, bytes)
+    return { ...this.#decrypt(round, open, transcript, bytes), contributors }
   }
 
   /**
@@ -283,7 +318,11 @@ export class CoordinatorService implements Startable {
       const state = recordDecrypted(open, { transcript, countSlot: decoded.count, nowMs: this.#now() })
       this.#init.metrics.decryption('ok')
       const sum = decoded.kind === 'int' ? decoded.sum : decoded.sum.map(exactDecimal)
-      return { state, values: { sum, ...(decoded.mean === undefined ? {} : { mean: decoded.mean }) } }
+      return {
+        state,
+        values: { sum, ...(decoded.mean === undefined ? {} : { mean: decoded.mean }) },
+        ...(decoded.weightSum === undefined ? {} : { weightSum: decoded.weightSum })
+      }
     } catch (err) {
       if (!(err instanceof CorruptAggregateError || err instanceof InvalidRoundDocumentError)) throw err
       this.#init.metrics.decryption('corrupt')

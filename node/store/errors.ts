@@ -144,3 +144,8 @@ export class ReceiptConflictError extends FedaggError {
 export class StoreConfigurationError extends FedaggError {
   static override name = 'StoreConfigurationError'
 }
+
+/** A training round's model or outcome is already stored with other content. */
+export class TrainingRoundConflictError extends FedaggError {
+  static override name = 'TrainingRoundConflictError'
+}

@@ -73,6 +73,36 @@ export const MIGRATIONS: readonly string[] = [
     values_digest BLOB NOT NULL,
     saved_at_ms INTEGER NOT NULL
   ) STRICT;
+  `,
+  // Training sessions. Models are stored once by hash. A coordinator keeps each session's state (the
+  // checkpoint, rewritten with the round's outcome in the transaction that records the result) and
+  // one training_rounds row per model it published; a client keeps the signed models it fetched.
+  `
+  CREATE TABLE training_models (
+    model_hash TEXT PRIMARY KEY,
+    parameters BLOB NOT NULL,
+    saved_at_ms INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE training_sessions (
+    session_id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    model_hash TEXT NOT NULL REFERENCES training_models (model_hash),
+    created_at_ms INTEGER NOT NULL,
+    updated_at_ms INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE training_rounds (
+    session_id TEXT NOT NULL,
+    round INTEGER NOT NULL CHECK (round >= 0),
+    round_id TEXT UNIQUE,
+    model_hash TEXT NOT NULL REFERENCES training_models (model_hash),
+    signed_model BLOB NOT NULL,
+    outcome TEXT,
+    saved_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (session_id, round)
+  ) STRICT;
+  CREATE INDEX training_rounds_by_time ON training_rounds (saved_at_ms);
   `
 ]
 

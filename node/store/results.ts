@@ -15,6 +15,8 @@ export interface RecordResultOptions {
   status?: ResultStatus
   /** Why the round failed or is corrupt, for operators. */
   reason?: string
+  /** Runs inside the recording transaction after the result is stored; a throw rolls the result back. */
+  alongside?: () => void
 }
 
 export interface ResultRecord {
@@ -68,6 +70,7 @@ export class ResultStore {
       if (this.get(roundId) !== undefined) throw new RoundAlreadyDecryptedError(roundId)
       this.#rounds.setStatus(roundId, status, options.reason)
       this.#insert.run(roundId, resultMessage, this.#now())
+      options.alongside?.()
       return this.get(roundId) as ResultRecord
     })
   }

@@ -10,7 +10,7 @@
 // the guard bit, let alone the next slot. Every plaintext is < 2^(k−2) < n
 // (n has k bits, so n >= 2^(k−1)), and so is the sum of P of them, so adding
 // under encryption (mod n) never wraps and plaintext addition is slot-wise addition.
-import { bitLength } from '../paillier/arith.ts'
+import { bitLength } from '../paillier/index.ts'
 import { CorruptAggregateError, InvalidVectorSpecError, InvalidWeightError, ValueOutOfRangeError, VectorLengthError } from './errors.ts'
 import { decodeFixedSum, encodeFixedValue, fixedMaxValue, fixedOffset } from './fixed.ts'
 import { intMaxValue, toBoundedInteger } from './int.ts'

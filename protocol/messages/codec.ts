@@ -5,7 +5,7 @@ import {
   OpenRoundsRequest, OpenRoundsResponse, PaillierPublicKey, PeerAddresses, PeerDirectory,
   PeerDirectoryRequest, Receipt, Roster, RosterMember,
   RosterRequest, RoundAnnouncement, RoundResult, SignedPayload, SubmissionHeader, SubmitResponse,
-  Transcript, VectorSpec
+  Transcript, VectorSpec, SessionModel, ModelRequest, ModelResponseHeader, ModelChunk
 } from './generated/fedagg.js'
 import type { Limits } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -79,6 +79,9 @@ const MiB = 1024 * KiB
  */
 export const MAX_CHUNK_CIPHERTEXT_BYTES = MiB
 
+/** Parameter bytes one ModelChunk may carry: 1 MiB is 131,072 float64 parameters, one read well under the yamux window. */
+export const MAX_MODEL_CHUNK_BYTES = MiB
+
 /**
  * Default byte ceilings, sized from the protons limits in fedagg.proto (10,000 roster members or
  * eligible clients of ~60 bytes each, 8192-bit moduli) with headroom. A peer sending more is
@@ -115,6 +118,13 @@ export const WIRE = {
   OpenRoundsRequest: wireCodec('OpenRoundsRequest', OpenRoundsRequest, 64),
   // a handful of open rounds in practice; 16 announcements of the largest size
   OpenRoundsResponse: wireCodec('OpenRoundsResponse', OpenRoundsResponse, 16 * MiB),
+  // session and round ids, a hash and a few numbers
+  SessionModel: wireCodec('SessionModel', SessionModel, 2 * KiB),
+  ModelRequest: wireCodec('ModelRequest', ModelRequest, KiB),
+  // a signed SessionModel plus the chunk count
+  ModelResponseHeader: wireCodec('ModelResponseHeader', ModelResponseHeader, 4 * KiB),
+  // MAX_MODEL_CHUNK_BYTES of parameters plus the index and framing
+  ModelChunk: wireCodec('ModelChunk', ModelChunk, MAX_MODEL_CHUNK_BYTES + 64),
   FederationEvent: wireCodec('FederationEvent', FederationEvent, 16 * MiB + 8 * KiB)
 } as const
 

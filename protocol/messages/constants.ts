@@ -12,7 +12,9 @@ export const PROTOCOLS = {
   /** any member -> coordinator: PeerDirectoryRequest; answer PeerDirectory (addresses of members). */
   peers: '/fedagg/peers/1.0.0',
   /** any member -> coordinator: OpenRoundsRequest; answer OpenRoundsResponse. */
-  rounds: '/fedagg/rounds/1.0.0'
+  rounds: '/fedagg/rounds/1.0.0',
+  /** any member -> coordinator: ModelRequest; answer ModelResponseHeader, ModelChunk x chunkCount (training sessions). */
+  model: '/fedagg/model/1.0.0'
 } as const
 
 export type ProtocolName = keyof typeof PROTOCOLS
@@ -35,7 +37,8 @@ export const DOMAINS = {
   announcement: 'fedagg/announcement/1',
   receipt: 'fedagg/receipt/1',
   transcript: 'fedagg/transcript/1',
-  result: 'fedagg/result/1'
+  result: 'fedagg/result/1',
+  model: 'fedagg/model/1'
 } as const
 
 export type SignatureDomain = typeof DOMAINS[keyof typeof DOMAINS]

@@ -60,18 +60,3 @@ export class CiphertextWidthError extends FedaggError {
 export class CiphertextNotInvertibleError extends FedaggError {
   static override name = 'CiphertextNotInvertibleError'
 }
-
-/** A plaintext batch between EncryptionPool and its workers is not a whole number of fixed-width plaintexts. */
-export class PlaintextBatchWidthError extends FedaggError {
-  static override name = 'PlaintextBatchWidthError'
-}
-
-/** EncryptionPool options out of range: threads or batchSize not an integer >= 1. */
-export class InvalidPoolOptionsError extends FedaggError {
-  static override name = 'InvalidPoolOptionsError'
-}
-
-/** The key-generation worker failed or stopped before producing a key. */
-export class KeyGenerationError extends FedaggError {
-  static override name = 'KeyGenerationError'
-}

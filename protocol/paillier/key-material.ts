@@ -8,7 +8,7 @@ import { randomUnit } from './random.ts'
 // the requested length, trial division, Miller–Rabin) behind the prime() that paillier-bigint's
 // own generateRandomKeys() uses. Not prime() itself: it spreads the search over cpus().length − 1
 // worker threads, zero on a one-CPU host, where its promise never settles; our search already runs
-// in a worker of its own (keygen-worker.ts). On top of it we keep drawing until the
+// in a worker of its own (node/crypto/keygen-worker.ts). On top of it we keep drawing until the
 // Damgård–Jurik–Nielsen conditions hold: Blum primes (p ≡ q ≡ 3 mod 4) with gcd(p−1, q−1) = 2, as
 // IPCL and HEU require too. Then the group J_n of Jacobi-symbol-1 elements is cyclic of order
 // (p−1)(q−1)/2, −1 is in J_n but is no square, and h = −x² has order 2·ord(x²): large except with

@@ -6,8 +6,8 @@ import { InvalidAnnouncementError, KeyFingerprintMismatchError } from './errors.
 import { publicKeyFromWire, publicKeyToWire, vectorSpecFromWire, vectorSpecToWire } from './wire-values.ts'
 import { planPacking } from '../encoding/index.ts'
 import type { PackingPlan, VectorSpec as EncodingSpec } from '../encoding/index.ts'
-import { ciphertextByteLength } from '../paillier/codec.ts'
-import type { PaillierPublicKey as PaillierKey } from '../paillier/keys.ts'
+import { ciphertextByteLength } from '../paillier/index.ts'
+import type { PaillierPublicKey as PaillierKey } from '../paillier/index.ts'
 import type { Roster, RoundAnnouncement, SignedPayload } from '../messages/index.ts'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 

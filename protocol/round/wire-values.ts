@@ -1,7 +1,6 @@
 // Conversions between protocol values and their wire form: Paillier public keys and vector specs.
-import { bigintToMinimalBytes, bytesToBigint } from '../paillier/bytes.ts'
-import { publicKeyFromParts } from '../paillier/keys.ts'
-import type { PaillierPublicKey } from '../paillier/keys.ts'
+import { bigintToMinimalBytes, bytesToBigint, publicKeyFromParts } from '../paillier/index.ts'
+import type { PaillierPublicKey } from '../paillier/index.ts'
 import { formatEncoding, parseEncoding, validateVectorSpec } from '../encoding/index.ts'
 import type { VectorSpec } from '../encoding/index.ts'
 import type { PaillierPublicKey as WirePublicKey, VectorSpec as WireVectorSpec } from '../messages/index.ts'

@@ -15,7 +15,7 @@ It mirrors node/training/spam/ in the TypeScript tree exactly:
 Standard library and numpy only. Run as a script it answers the tests:
   python3 spam_model.py features   < [{"text": ...}, ...]            -> [{"indices": [...], "value": v}, ...]
   python3 spam_model.py train      < {"global": [...], "examples": [{"text", "label"}], "epochs", "learning_rate",
-                                      "seed", "organization", "round", "clip"}  -> {"update": [...], "weight": n}
+                                      "seed", "organization", "round"}  -> {"update": [...], "weight": n}
 """
 import json
 import math
@@ -97,13 +97,14 @@ def sgd_epoch(parameters: np.ndarray, examples: list, order: list, learning_rate
 
 
 def train_update(global_model: np.ndarray, examples: list, epochs: int, learning_rate: float,
-                 seed: int, organization: int, round_number: int, clip: float):
-    """(update = clip(local - global, -clip, clip), weight = number of examples), as SpamTrainer.train."""
+                 seed: int, organization: int, round_number: int):
+    """(update = local - global, weight = number of examples), as SpamTrainer.train. The node clips
+    each value to the session's bound when it encodes the update."""
     local = global_model.astype(np.float64).copy()
     for epoch in range(epochs):
         order = permutation(len(examples), stream_seed(f'seed {seed}', f'org {organization}', f'round {round_number}', f'epoch {epoch}'))
         sgd_epoch(local, examples, order, learning_rate)
-    return np.clip(local - global_model, -clip, clip), len(examples)
+    return local - global_model, len(examples)
 
 
 def evaluate(parameters: np.ndarray, examples: list):
@@ -132,7 +133,7 @@ def _main(command: str) -> None:
     elif command == 'train':
         update, weight = train_update(np.array(request['global'], dtype=np.float64), to_examples(request['examples']),
                                       request['epochs'], request['learning_rate'], request['seed'],
-                                      request['organization'], request['round'], request['clip'])
+                                      request['organization'], request['round'])
         out = {'update': update.tolist(), 'weight': weight}
     else:
         raise SystemExit(f'spam_model.py: expected "features" or "train", got {command!r}')

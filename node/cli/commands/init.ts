@@ -14,7 +14,8 @@ import type { GlobalArgs } from '../global-options.ts'
 import { printResult } from '../io.ts'
 import { keygenProgress } from '../keygen-progress.ts'
 import type { KeygenProgress } from '../keygen-progress.ts'
-import type { KeyGenerationProgress } from '../../../protocol/paillier/keygen.ts'
+import type { KeyGenerationProgress } from '../../crypto/keygen.ts'
+import { DEFAULT_KEY_BITS } from '../../../protocol/paillier/index.ts'
 import { ROLES } from './members.ts'
 
 /** The config file init writes, and start reads when --config is not given. */
@@ -84,7 +85,7 @@ export async function initNode (args: InitArgs, hooks: InitHooks = {}): Promise<
     result.paillierKeyReused = await hasPaillierKeyFile(args.dataDir)
     if (!result.paillierKeyReused) {
       // Loaded only here: nodes that are not coordinators never load the key generator and its worker pool.
-      const { generateKeyPair, DEFAULT_KEY_BITS } = await import('../../../protocol/paillier/keygen.ts')
+      const { generateKeyPair } = await import('../../crypto/keygen.ts')
       const keyBits = args.keyBits ?? DEFAULT_KEY_BITS
       hooks.onKeygenStart?.(keyBits)
       let privateKey

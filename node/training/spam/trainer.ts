@@ -1,6 +1,6 @@
-// The spam model as a Trainer (local SGD from the global model, update clipped to the session bound) and its centralized baseline.
+// The spam model as a Trainer (local SGD from the global model; the node clips the update to the session bound) and its centralized baseline.
 import { FedaggError } from '../../../protocol/errors.ts'
-import type { Trainer, TrainingContext, TrainingUpdate } from '../trainer.ts'
+import type { Trainer, TrainerUpdate, TrainingContext } from '../trainer.ts'
 import type { Email } from './corpus.ts'
 import { featurize } from './features.ts'
 import type { SparseFeatures } from './features.ts'
@@ -13,18 +13,21 @@ export class InvalidTrainingOptionError extends FedaggError {
 }
 
 export interface SgdOptions {
-  /** Local passes over the shard per round. */
+  /** Passes over the data. */
   epochs: number
   learningRate: number
   /** Seeds every shuffle; the same seed gives the same model bit for bit. */
   seed: number
 }
 
-export interface SpamTrainerInit extends SgdOptions {
+export interface SpamTrainerInit extends Omit<SgdOptions, 'epochs'> {
   /** This organization's index; part of its shuffle seeds so organizations differ. */
   organization: number
   examples: readonly Example[]
-  /** The session's clip bound C: each update value is clipped to [−C, C]. */
+  /**
+   * The session's clip bound C. The node clips each submitted value to
+   * [−C, C]; the trainer only counts how many values it will clip.
+   */
   clip: number
 }
 
@@ -36,38 +39,36 @@ export interface ClipStats {
 }
 
 /**
- * Epoch e of round r shuffles the shard with seed
- * FNV-1a("seed <seed>/org <j>/round <r>/epoch <e>"), then runs sgdEpoch.
+ * Runs the session's E epochs (context.epochs); epoch e of round r shuffles
+ * the shard with seed FNV-1a("seed <seed>/org <j>/round <r>/epoch <e>").
  */
 export class SpamTrainer implements Trainer {
   readonly #init: SpamTrainerInit
   lastClipStats: ClipStats = { clipped: 0, nonZero: 0, maxAbs: 0 }
 
   constructor (init: SpamTrainerInit) {
-    checkSgdOptions(init)
+    checkSgdOptions({ ...init, epochs: 1 })
     if (!(init.clip > 0)) throw new InvalidTrainingOptionError(`clip: expected a number > 0, got ${init.clip}`)
     if (init.examples.length === 0) throw new InvalidTrainingOptionError('examples: expected at least one training example')
     this.#init = init
   }
 
-  async train (global: Float64Array, context: TrainingContext): Promise<TrainingUpdate> {
-    const { examples, epochs, learningRate, seed, organization, clip } = this.#init
+  async train (global: Float64Array, context: TrainingContext): Promise<TrainerUpdate> {
+    const { examples, learningRate, seed, organization, clip } = this.#init
+    checkSgdOptions({ ...this.#init, epochs: context.epochs })
     const local = Float64Array.from(global)
-    for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let epoch = 0; epoch < context.epochs; epoch++) {
       context.signal?.throwIfAborted()
       const order = permutation(examples.length, streamSeed(`seed ${seed}`, `org ${organization}`, `round ${context.round}`, `epoch ${epoch}`))
       sgdEpoch(local, examples, order, learningRate)
     }
-    const update = new Float64Array(global.length)
+    const update = local.map((value, i) => value - (global[i] as number))
     const stats: ClipStats = { clipped: 0, nonZero: 0, maxAbs: 0 }
-    for (let i = 0; i < update.length; i++) {
-      const delta = (local[i] as number) - (global[i] as number)
+    for (const delta of update) {
       if (delta === 0) continue
-      const magnitude = Math.abs(delta)
       stats.nonZero++
-      stats.maxAbs = Math.max(stats.maxAbs, magnitude)
-      if (magnitude > clip) stats.clipped++
-      update[i] = Math.max(-clip, Math.min(clip, delta))
+      stats.maxAbs = Math.max(stats.maxAbs, Math.abs(delta))
+      if (Math.abs(delta) > clip) stats.clipped++
     }
     this.lastClipStats = stats
     return { update, weight: examples.length }

@@ -693,6 +693,145 @@ export declare namespace OpenRoundsResponse {
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OpenRoundsResponse>): OpenRoundsResponse;
     function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OpenRoundsResponse>): Generator<OpenRoundsResponseAnnouncementsDomainFieldEvent | OpenRoundsResponseAnnouncementsPayloadFieldEvent | OpenRoundsResponseAnnouncementsSignerFieldEvent | OpenRoundsResponseAnnouncementsSignatureFieldEvent>;
 }
+export interface SessionModel {
+    federationId: string;
+    sessionId: string;
+    round: number;
+    roundId: string;
+    modelHash: Uint8Array<ArrayBuffer>;
+    parameterCount: number;
+    rounds: number;
+    epochs: number;
+    clip: number;
+    status: string;
+    issuedAtMs: number;
+}
+export declare namespace SessionModel {
+    const codec: () => Codec<SessionModel, Partial<SessionModel>>;
+    interface SessionModelFederationIdFieldEvent {
+        field: '$.federationId';
+        value: string;
+    }
+    interface SessionModelSessionIdFieldEvent {
+        field: '$.sessionId';
+        value: string;
+    }
+    interface SessionModelRoundFieldEvent {
+        field: '$.round';
+        value: number;
+    }
+    interface SessionModelRoundIdFieldEvent {
+        field: '$.roundId';
+        value: string;
+    }
+    interface SessionModelModelHashFieldEvent {
+        field: '$.modelHash';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface SessionModelParameterCountFieldEvent {
+        field: '$.parameterCount';
+        value: number;
+    }
+    interface SessionModelRoundsFieldEvent {
+        field: '$.rounds';
+        value: number;
+    }
+    interface SessionModelEpochsFieldEvent {
+        field: '$.epochs';
+        value: number;
+    }
+    interface SessionModelClipFieldEvent {
+        field: '$.clip';
+        value: number;
+    }
+    interface SessionModelStatusFieldEvent {
+        field: '$.status';
+        value: string;
+    }
+    interface SessionModelIssuedAtMsFieldEvent {
+        field: '$.issuedAtMs';
+        value: number;
+    }
+    function encode(obj: Partial<SessionModel>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SessionModel>): SessionModel;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SessionModel>): Generator<SessionModelFederationIdFieldEvent | SessionModelSessionIdFieldEvent | SessionModelRoundFieldEvent | SessionModelRoundIdFieldEvent | SessionModelModelHashFieldEvent | SessionModelParameterCountFieldEvent | SessionModelRoundsFieldEvent | SessionModelEpochsFieldEvent | SessionModelClipFieldEvent | SessionModelStatusFieldEvent | SessionModelIssuedAtMsFieldEvent>;
+}
+export interface ModelRequest {
+    sessionId: string;
+    roundId: string;
+    knownHash: Uint8Array<ArrayBuffer>;
+}
+export declare namespace ModelRequest {
+    const codec: () => Codec<ModelRequest, Partial<ModelRequest>>;
+    interface ModelRequestSessionIdFieldEvent {
+        field: '$.sessionId';
+        value: string;
+    }
+    interface ModelRequestRoundIdFieldEvent {
+        field: '$.roundId';
+        value: string;
+    }
+    interface ModelRequestKnownHashFieldEvent {
+        field: '$.knownHash';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    function encode(obj: Partial<ModelRequest>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ModelRequest>): ModelRequest;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ModelRequest>): Generator<ModelRequestSessionIdFieldEvent | ModelRequestRoundIdFieldEvent | ModelRequestKnownHashFieldEvent>;
+}
+export interface ModelResponseHeader {
+    found: boolean;
+    model?: SignedPayload;
+    chunkCount: number;
+}
+export declare namespace ModelResponseHeader {
+    const codec: () => Codec<ModelResponseHeader, Partial<ModelResponseHeader>>;
+    interface ModelResponseHeaderFoundFieldEvent {
+        field: '$.found';
+        value: boolean;
+    }
+    interface ModelResponseHeaderModelDomainFieldEvent {
+        field: '$.model.domain';
+        value: string;
+    }
+    interface ModelResponseHeaderModelPayloadFieldEvent {
+        field: '$.model.payload';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface ModelResponseHeaderModelSignerFieldEvent {
+        field: '$.model.signer';
+        value: string;
+    }
+    interface ModelResponseHeaderModelSignatureFieldEvent {
+        field: '$.model.signature';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface ModelResponseHeaderChunkCountFieldEvent {
+        field: '$.chunkCount';
+        value: number;
+    }
+    function encode(obj: Partial<ModelResponseHeader>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ModelResponseHeader>): ModelResponseHeader;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ModelResponseHeader>): Generator<ModelResponseHeaderFoundFieldEvent | ModelResponseHeaderModelDomainFieldEvent | ModelResponseHeaderModelPayloadFieldEvent | ModelResponseHeaderModelSignerFieldEvent | ModelResponseHeaderModelSignatureFieldEvent | ModelResponseHeaderChunkCountFieldEvent>;
+}
+export interface ModelChunk {
+    index: number;
+    parameters: Uint8Array<ArrayBuffer>;
+}
+export declare namespace ModelChunk {
+    const codec: () => Codec<ModelChunk, Partial<ModelChunk>>;
+    interface ModelChunkIndexFieldEvent {
+        field: '$.index';
+        value: number;
+    }
+    interface ModelChunkParametersFieldEvent {
+        field: '$.parameters';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    function encode(obj: Partial<ModelChunk>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ModelChunk>): ModelChunk;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ModelChunk>): Generator<ModelChunkIndexFieldEvent | ModelChunkParametersFieldEvent>;
+}
 export interface FederationEvent {
     announcement?: SignedPayload;
     transcript?: SignedPayload;

@@ -2708,6 +2708,526 @@ export var OpenRoundsResponse;
     }
     OpenRoundsResponse.stream = stream;
 })(OpenRoundsResponse || (OpenRoundsResponse = {}));
+export var SessionModel;
+(function (SessionModel) {
+    let _codec;
+    SessionModel.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.federationId != null && obj.federationId !== '')) {
+                    w.uint32(10);
+                    w.string(obj.federationId);
+                }
+                if ((obj.sessionId != null && obj.sessionId !== '')) {
+                    w.uint32(18);
+                    w.string(obj.sessionId);
+                }
+                if ((obj.round != null && obj.round !== 0)) {
+                    w.uint32(24);
+                    w.uint32(obj.round);
+                }
+                if ((obj.roundId != null && obj.roundId !== '')) {
+                    w.uint32(34);
+                    w.string(obj.roundId);
+                }
+                if ((obj.modelHash != null && obj.modelHash.byteLength > 0)) {
+                    w.uint32(42);
+                    w.bytes(obj.modelHash);
+                }
+                if ((obj.parameterCount != null && obj.parameterCount !== 0)) {
+                    w.uint32(48);
+                    w.uint32(obj.parameterCount);
+                }
+                if ((obj.rounds != null && obj.rounds !== 0)) {
+                    w.uint32(56);
+                    w.uint32(obj.rounds);
+                }
+                if ((obj.epochs != null && obj.epochs !== 0)) {
+                    w.uint32(64);
+                    w.uint32(obj.epochs);
+                }
+                if ((obj.clip != null && obj.clip !== 0)) {
+                    w.uint32(73);
+                    w.double(obj.clip);
+                }
+                if ((obj.status != null && obj.status !== '')) {
+                    w.uint32(82);
+                    w.string(obj.status);
+                }
+                if ((obj.issuedAtMs != null && obj.issuedAtMs !== 0)) {
+                    w.uint32(88);
+                    w.uint64Number(obj.issuedAtMs);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    federationId: '',
+                    sessionId: '',
+                    round: 0,
+                    roundId: '',
+                    modelHash: uint8ArrayAlloc(0),
+                    parameterCount: 0,
+                    rounds: 0,
+                    epochs: 0,
+                    clip: 0,
+                    status: '',
+                    issuedAtMs: 0
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.federationId = reader.string();
+                            break;
+                        }
+                        case 2: {
+                            obj.sessionId = reader.string();
+                            break;
+                        }
+                        case 3: {
+                            obj.round = reader.uint32();
+                            break;
+                        }
+                        case 4: {
+                            obj.roundId = reader.string();
+                            break;
+                        }
+                        case 5: {
+                            obj.modelHash = reader.bytes();
+                            break;
+                        }
+                        case 6: {
+                            obj.parameterCount = reader.uint32();
+                            break;
+                        }
+                        case 7: {
+                            obj.rounds = reader.uint32();
+                            break;
+                        }
+                        case 8: {
+                            obj.epochs = reader.uint32();
+                            break;
+                        }
+                        case 9: {
+                            obj.clip = reader.double();
+                            break;
+                        }
+                        case 10: {
+                            obj.status = reader.string();
+                            break;
+                        }
+                        case 11: {
+                            obj.issuedAtMs = reader.uint64Number();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.federationId`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.sessionId`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.round`,
+                                value: reader.uint32()
+                            };
+                            break;
+                        }
+                        case 4: {
+                            yield {
+                                field: `${prefix}.roundId`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 5: {
+                            yield {
+                                field: `${prefix}.modelHash`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 6: {
+                            yield {
+                                field: `${prefix}.parameterCount`,
+                                value: reader.uint32()
+                            };
+                            break;
+                        }
+                        case 7: {
+                            yield {
+                                field: `${prefix}.rounds`,
+                                value: reader.uint32()
+                            };
+                            break;
+                        }
+                        case 8: {
+                            yield {
+                                field: `${prefix}.epochs`,
+                                value: reader.uint32()
+                            };
+                            break;
+                        }
+                        case 9: {
+                            yield {
+                                field: `${prefix}.clip`,
+                                value: reader.double()
+                            };
+                            break;
+                        }
+                        case 10: {
+                            yield {
+                                field: `${prefix}.status`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 11: {
+                            yield {
+                                field: `${prefix}.issuedAtMs`,
+                                value: reader.uint64Number()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, SessionModel.codec());
+    }
+    SessionModel.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, SessionModel.codec(), opts);
+    }
+    SessionModel.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, SessionModel.codec(), opts);
+    }
+    SessionModel.stream = stream;
+})(SessionModel || (SessionModel = {}));
+export var ModelRequest;
+(function (ModelRequest) {
+    let _codec;
+    ModelRequest.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.sessionId != null && obj.sessionId !== '')) {
+                    w.uint32(10);
+                    w.string(obj.sessionId);
+                }
+                if ((obj.roundId != null && obj.roundId !== '')) {
+                    w.uint32(18);
+                    w.string(obj.roundId);
+                }
+                if ((obj.knownHash != null && obj.knownHash.byteLength > 0)) {
+                    w.uint32(26);
+                    w.bytes(obj.knownHash);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    sessionId: '',
+                    roundId: '',
+                    knownHash: uint8ArrayAlloc(0)
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.sessionId = reader.string();
+                            break;
+                        }
+                        case 2: {
+                            obj.roundId = reader.string();
+                            break;
+                        }
+                        case 3: {
+                            obj.knownHash = reader.bytes();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.sessionId`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.roundId`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.knownHash`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, ModelRequest.codec());
+    }
+    ModelRequest.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, ModelRequest.codec(), opts);
+    }
+    ModelRequest.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, ModelRequest.codec(), opts);
+    }
+    ModelRequest.stream = stream;
+})(ModelRequest || (ModelRequest = {}));
+export var ModelResponseHeader;
+(function (ModelResponseHeader) {
+    let _codec;
+    ModelResponseHeader.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.found != null && obj.found !== false)) {
+                    w.uint32(8);
+                    w.bool(obj.found);
+                }
+                if (obj.model != null) {
+                    w.uint32(18);
+                    SignedPayload.codec().encode(obj.model, w);
+                }
+                if ((obj.chunkCount != null && obj.chunkCount !== 0)) {
+                    w.uint32(24);
+                    w.uint32(obj.chunkCount);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    found: false,
+                    chunkCount: 0
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.found = reader.bool();
+                            break;
+                        }
+                        case 2: {
+                            obj.model = SignedPayload.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.model
+                            });
+                            break;
+                        }
+                        case 3: {
+                            obj.chunkCount = reader.uint32();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.found`,
+                                value: reader.bool()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield* SignedPayload.codec().stream(reader, reader.uint32(), `${prefix}.model`, {
+                                limits: opts.limits?.model
+                            });
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.chunkCount`,
+                                value: reader.uint32()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, ModelResponseHeader.codec());
+    }
+    ModelResponseHeader.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, ModelResponseHeader.codec(), opts);
+    }
+    ModelResponseHeader.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, ModelResponseHeader.codec(), opts);
+    }
+    ModelResponseHeader.stream = stream;
+})(ModelResponseHeader || (ModelResponseHeader = {}));
+export var ModelChunk;
+(function (ModelChunk) {
+    let _codec;
+    ModelChunk.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.index != null && obj.index !== 0)) {
+                    w.uint32(8);
+                    w.uint32(obj.index);
+                }
+                if ((obj.parameters != null && obj.parameters.byteLength > 0)) {
+                    w.uint32(18);
+                    w.bytes(obj.parameters);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    index: 0,
+                    parameters: uint8ArrayAlloc(0)
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.index = reader.uint32();
+                            break;
+                        }
+                        case 2: {
+                            obj.parameters = reader.bytes();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.index`,
+                                value: reader.uint32()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.parameters`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, ModelChunk.codec());
+    }
+    ModelChunk.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, ModelChunk.codec(), opts);
+    }
+    ModelChunk.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, ModelChunk.codec(), opts);
+    }
+    ModelChunk.stream = stream;
+})(ModelChunk || (ModelChunk = {}));
 export var FederationEvent;
 (function (FederationEvent) {
     let _codec;

@@ -6,8 +6,8 @@ import { join } from 'node:path'
 import {
   hasPaillierKeyFile, paillierKeyPath, readPaillierKeyFile, writePaillierKeyFile
 } from '../../../node/keys/paillier-key-file.ts'
-import { privateKeyFromJSON } from '../../../protocol/paillier/keys.ts'
-import type { PaillierPrivateKey } from '../../../protocol/paillier/keys.ts'
+import { privateKeyFromJSON } from '../../../protocol/paillier/index.ts'
+import type { PaillierPrivateKey } from '../../../protocol/paillier/index.ts'
 
 describe('node/keys/paillier-key-file', () => {
   let privateKey: PaillierPrivateKey

@@ -5,7 +5,7 @@ import type {
   OpenRoundsRequest, OpenRoundsResponse, PaillierPublicKey, PeerAddresses, PeerDirectory,
   PeerDirectoryRequest, Receipt, Roster, RosterMember,
   RosterRequest, RoundAnnouncement, RoundResult, SignedPayload, SubmissionHeader, SubmitResponse,
-  Transcript, VectorSpec, WireMessageName
+  Transcript, VectorSpec, WireMessageName, SessionModel, ModelRequest, ModelResponseHeader, ModelChunk
 } from '../../../protocol/messages/index.ts'
 
 const text = fc.string({ unit: 'grapheme', maxLength: 40 })
@@ -64,5 +64,21 @@ export const messageArbitraries: { [K in WireMessageName]: fc.Arbitrary<unknown>
   PeerDirectory: record<PeerDirectory>({ peers: list(peerAddresses) }),
   OpenRoundsRequest: fc.constant<OpenRoundsRequest>({}),
   OpenRoundsResponse: record<OpenRoundsResponse>({ announcements: list(signedPayload) }),
+  SessionModel: record<SessionModel>({
+    federationId: text,
+    sessionId: text,
+    round: u32,
+    roundId: text,
+    modelHash: bytes,
+    parameterCount: u32,
+    rounds: u32,
+    epochs: u32,
+    clip: double,
+    status: text,
+    issuedAtMs: u64
+  }),
+  ModelRequest: record<ModelRequest>({ sessionId: text, roundId: text, knownHash: bytes }),
+  ModelResponseHeader: record<ModelResponseHeader>({ found: fc.boolean(), model: signedPayload, chunkCount: u32 }, { requiredKeys: ['found', 'chunkCount'] }),
+  ModelChunk: record<ModelChunk>({ index: u32, parameters: bytes }),
   FederationEvent: record<FederationEvent>({ announcement: signedPayload, transcript: signedPayload, result: signedPayload, roster: signedPayload }, { requiredKeys: [] })
 }

@@ -3,20 +3,21 @@
 // Why two steps: protons emits `export namespace X { ... }`, which Node's type stripping cannot
 // run and our erasableSyntaxOnly tsconfig rejects. tsc compiles that output once, here, into plain
 // ES modules plus declarations; runtime code imports ./generated/<name>.js and gets its types from
-// the .d.ts next to it. This file touches the file system, so it is a dev tool, never imported by
-// protocol code (only by this script entry point and the drift test).
+// the .d.ts next to it. This file touches the file system, so it is a dev tool that lives in
+// scripts/, never imported by protocol code (only run as `npm run generate` and by the drift test).
 import { mkdtemp, readdir, readFile, rm, symlink, writeFile, copyFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { generate } from 'protons'
 import ts from 'typescript'
-import { FedaggError } from '../errors.ts'
+import { FedaggError } from '../protocol/errors.ts'
 
-export const MESSAGES_DIR = dirname(fileURLToPath(import.meta.url))
+const SCRIPTS_DIR = dirname(fileURLToPath(import.meta.url))
+const PROJECT_ROOT = resolve(SCRIPTS_DIR, '..')
+export const MESSAGES_DIR = join(PROJECT_ROOT, 'protocol', 'messages')
 export const GENERATED_DIR = join(MESSAGES_DIR, 'generated')
-const PROJECT_ROOT = resolve(MESSAGES_DIR, '..', '..')
-const GENERATE_TSCONFIG = join(MESSAGES_DIR, 'tsconfig.generate.json')
+const GENERATE_TSCONFIG = join(SCRIPTS_DIR, 'tsconfig.generate-messages.json')
 
 /** Thrown when protons or tsc reject the input; the message carries tsc's diagnostics. */
 export class MessageGenerationError extends FedaggError {
@@ -53,7 +54,7 @@ function compilerOptions (outDir: string, rootDir: string): ts.CompilerOptions {
   if (config.error != null) {
     throw new MessageGenerationError(ts.flattenDiagnosticMessageText(config.error.messageText, '\n'))
   }
-  const converted = ts.convertCompilerOptionsFromJson(config.config.compilerOptions, MESSAGES_DIR)
+  const converted = ts.convertCompilerOptionsFromJson(config.config.compilerOptions, SCRIPTS_DIR)
   if (converted.errors.length > 0) {
     throw new MessageGenerationError(ts.formatDiagnostics(converted.errors, formatHost))
   }

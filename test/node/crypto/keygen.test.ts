@@ -1,14 +1,12 @@
 // Tests generateKeyPair: one real 2048-bit generation in the worker, progress order, abort and refusals.
 import assert from 'node:assert/strict'
 import type { Worker } from 'node:worker_threads'
-import { bitLength } from '../../../protocol/paillier/arith.ts'
-import { decrypt } from '../../../protocol/paillier/decrypt.ts'
-import { encrypt } from '../../../protocol/paillier/encrypt.ts'
-import { DEFAULT_KEY_BITS, generateKeyPair } from '../../../protocol/paillier/keygen.ts'
-import type { KeyGenerationProgress } from '../../../protocol/paillier/keygen.ts'
-import { throwsNamed } from './fixtures.ts'
+import { bitLength, decrypt, DEFAULT_KEY_BITS, encrypt } from '../../../protocol/paillier/index.ts'
+import { generateKeyPair } from '../../../node/crypto/keygen.ts'
+import type { KeyGenerationProgress } from '../../../node/crypto/keygen.ts'
+import { throwsNamed } from '../../protocol/paillier/fixtures.ts'
 
-describe('paillier/keygen', function () {
+describe('node/crypto/keygen', function () {
   this.timeout(60_000)
 
   it('generates a working 2048-bit key off the main thread, reporting each step in order', async () => {

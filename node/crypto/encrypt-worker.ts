@@ -1,11 +1,9 @@
 // Piscina worker of EncryptionPool: builds the comb for the pool's key once, then encrypts batches.
 import { workerData } from 'node:worker_threads'
 import { move } from 'piscina'
-import { encodeCiphertexts } from './codec.ts'
+import { encodeCiphertexts, encrypt, encryptionComb, publicKeyFromJSON } from '../../protocol/paillier/index.ts'
 import { decodePlaintextBatch } from './encrypt-batch.ts'
 import type { EncryptionTask } from './encrypt-batch.ts'
-import { encrypt, encryptionComb } from './encrypt.ts'
-import { publicKeyFromJSON } from './keys.ts'
 
 // The key arrives as workerData (its JSON form); building the comb here, at module load, makes every
 // worker start its ~1–2 s precomputation as soon as the pool is constructed, in parallel, and

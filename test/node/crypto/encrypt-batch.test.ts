@@ -1,10 +1,10 @@
 // Tests the pool's batch format: fixed-width plaintexts round-trip, and bad lengths are refused.
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { decodePlaintextBatch, encodePlaintextBatch, plaintextByteLength } from '../../../protocol/paillier/encrypt-batch.ts'
-import { testKey, throwsNamed } from './fixtures.ts'
+import { decodePlaintextBatch, encodePlaintextBatch, plaintextByteLength } from '../../../node/crypto/encrypt-batch.ts'
+import { testKey, throwsNamed } from '../../protocol/paillier/fixtures.ts'
 
-describe('paillier/encrypt-batch', () => {
+describe('node/crypto/encrypt-batch', () => {
   const pk = testKey(2048).publicKey
 
   it('round-trips plaintexts in [0, n) at the byte length of n', () => {

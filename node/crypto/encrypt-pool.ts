@@ -2,12 +2,11 @@
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
-import { decodeCiphertexts } from './codec.ts'
+import { decodeCiphertexts, PlaintextOutOfRangeError, publicKeyToJSON } from '../../protocol/paillier/index.ts'
+import type { PaillierPublicKey } from '../../protocol/paillier/index.ts'
+import { InvalidPoolOptionsError } from './errors.ts'
 import { encodePlaintextBatch } from './encrypt-batch.ts'
 import type { EncryptionTask } from './encrypt-batch.ts'
-import { InvalidPoolOptionsError, PlaintextOutOfRangeError } from './errors.ts'
-import { publicKeyToJSON } from './keys.ts'
-import type { PaillierPublicKey } from './keys.ts'
 
 export interface EncryptionPoolOptions {
   /**

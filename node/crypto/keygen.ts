@@ -1,12 +1,9 @@
 // generateKeyPair: Paillier (DJN) key generation in a worker thread, with progress events and abort.
 import { Worker } from 'node:worker_threads'
 import { KeyGenerationError } from './errors.ts'
-import { assertKeyBits, DEFAULT_KEY_BITS, privateKeyFromPrimes } from './keys.ts'
-import type { PaillierPrivateKey } from './keys.ts'
+import { assertKeyBits, DEFAULT_KEY_BITS, privateKeyFromPrimes } from '../../protocol/paillier/index.ts'
+import type { KeyGenerationPhase, PaillierPrivateKey } from '../../protocol/paillier/index.ts'
 import type { KeyGenerationMessage } from './keygen-worker.ts'
-import type { KeyGenerationPhase } from './key-material.ts'
-
-export type { KeyGenerationPhase } from './key-material.ts'
 
 export interface KeyGenerationProgress {
   /**
@@ -62,5 +59,3 @@ export async function generateKeyPair (bits: number = DEFAULT_KEY_BITS, options:
     await worker.terminate()
   }
 }
-
-export { DEFAULT_KEY_BITS, MIN_KEY_BITS } from './keys.ts'

@@ -1,10 +1,10 @@
 // Tests EncryptionPool with two real worker threads: order, correctness, refusals, abort and reuse.
 import assert from 'node:assert/strict'
-import { decrypt } from '../../../protocol/paillier/decrypt.ts'
-import { EncryptionPool } from '../../../protocol/paillier/encrypt-pool.ts'
-import { testKey, throwsNamed } from './fixtures.ts'
+import { decrypt } from '../../../protocol/paillier/index.ts'
+import { EncryptionPool } from '../../../node/crypto/encrypt-pool.ts'
+import { testKey, throwsNamed } from '../../protocol/paillier/fixtures.ts'
 
-describe('paillier/encrypt-pool', function () {
+describe('node/crypto/encrypt-pool', function () {
   this.timeout(60_000)
   const key = testKey(2048)
   const pk = key.publicKey

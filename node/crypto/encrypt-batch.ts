@@ -1,7 +1,7 @@
 // Wire format between EncryptionPool and its workers: fixed-width plaintexts in, fixed-width ciphertexts out.
-import { byteLength, bytesToBigint, writeFixedWidth } from './bytes.ts'
+import { byteLength, bytesToBigint, writeFixedWidth } from '../../protocol/paillier/index.ts'
+import type { PaillierPublicKey } from '../../protocol/paillier/index.ts'
 import { PlaintextBatchWidthError } from './errors.ts'
-import type { PaillierPublicKey } from './keys.ts'
 
 // Bigints cannot be transferred between threads, and structured-cloning them one by one is slower
 // than one buffer: a batch travels as a single transferable Uint8Array each way (µs per value

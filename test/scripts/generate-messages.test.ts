@@ -3,9 +3,9 @@ import assert from 'node:assert/strict'
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { adaptToRuntimeCodecTypes, GENERATED_DIR, generateMessages, listProtoFiles } from '../../../protocol/messages/generate.ts'
+import { adaptToRuntimeCodecTypes, GENERATED_DIR, generateMessages, listProtoFiles } from '../../scripts/generate-messages.ts'
 
-describe('protocol/messages generate', () => {
+describe('scripts/generate-messages', () => {
   let outDir: string
 
   before(async () => {

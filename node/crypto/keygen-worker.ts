@@ -1,7 +1,7 @@
 // Worker-thread body of generateKeyPair: draws DJN primes and h_s off the main thread, posting each step.
 import { parentPort, workerData } from 'node:worker_threads'
-import { KEY_GENERATION_STEP, KEY_GENERATION_STEPS, randomDjnPrimes, randomPublicComponent } from './key-material.ts'
-import type { KeyGenerationPhase } from './key-material.ts'
+import { KEY_GENERATION_STEP, KEY_GENERATION_STEPS, randomDjnPrimes, randomPublicComponent } from '../../protocol/paillier/index.ts'
+import type { KeyGenerationPhase } from '../../protocol/paillier/index.ts'
 
 /** Messages this worker posts to generateKeyPair. Numbers travel as hex. */
 export type KeyGenerationMessage =

@@ -1,0 +1,17 @@
+// Typed errors of the node's crypto runtime: the encryption worker pool and key generation in a worker.
+import { FedaggError } from '../../protocol/errors.ts'
+
+/** A plaintext batch between EncryptionPool and its workers is not a whole number of fixed-width plaintexts. */
+export class PlaintextBatchWidthError extends FedaggError {
+  static override name = 'PlaintextBatchWidthError'
+}
+
+/** EncryptionPool options out of range: threads or batchSize not an integer >= 1. */
+export class InvalidPoolOptionsError extends FedaggError {
+  static override name = 'InvalidPoolOptionsError'
+}
+
+/** The key-generation worker failed or stopped before producing a key. */
+export class KeyGenerationError extends FedaggError {
+  static override name = 'KeyGenerationError'
+}

@@ -1,0 +1,12 @@
+// Public surface of the Paillier engine (pure bigint math: keys, encryption, decryption, codecs); threads live in node/crypto.
+export * from './arith.ts'
+export * from './bytes.ts'
+export * from './codec.ts'
+export * from './decrypt.ts'
+export * from './encrypt.ts'
+export * from './errors.ts'
+export * from './fixed-base.ts'
+export * from './key-material.ts'
+export * from './keys.ts'
+export * from './modpow.ts'
+export * from './random.ts'

@@ -1,0 +1,76 @@
+// A small synthetic trainer for session tests: least squares on generated data, the model examples/linear_trainer.py trains.
+import type { Trainer, TrainerUpdate, TrainingContext } from '../../node/api.ts'
+
+/** True weights w*_j = sin(j + 1), the formula the Python example uses, so both languages train one model. */
+export function trueWeights (parameterCount: number): Float64Array {
+  return Float64Array.from({ length: parameterCount }, (_, j) => Math.sin(j + 1))
+}
+
+/** mulberry32: a tiny seeded PRNG, so each client's shard is the same on every run. */
+function seededUniform (seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
+  }
+}
+
+export interface LinearShard {
+  features: Float64Array[]
+  targets: Float64Array
+}
+
+/** `samples` rows of standard-normal features (Box–Muller) and targets X·w* plus small noise. */
+export function linearShard (parameterCount: number, samples: number, seed: number): LinearShard {
+  const uniform = seededUniform(seed)
+  const normal = (): number => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform())
+  const truth = trueWeights(parameterCount)
+  const features = Array.from({ length: samples }, () => Float64Array.from({ length: parameterCount }, normal))
+  const targets = Float64Array.from(features, row => dot(row, truth) + 0.01 * normal())
+  return { features, targets }
+}
+
+export function meanSquaredError (shard: LinearShard, weights: Float64Array): number {
+  let total = 0
+  for (const [i, row] of shard.features.entries()) total += (dot(row, weights) - shard.targets[i]!) ** 2
+  return total / shard.targets.length
+}
+
+/** E epochs of full-batch gradient descent on (1/n)·‖Xw − y‖², gradient (2/n)·Xᵀ(Xw − y). */
+export class LinearTrainer implements Trainer {
+  readonly shard: LinearShard
+  readonly learningRate: number
+  /** The round index and global model of each train() call. */
+  readonly rounds: number[] = []
+  readonly globals: Float64Array[] = []
+
+  constructor (shard: LinearShard, learningRate = 0.1) {
+    this.shard = shard
+    this.learningRate = learningRate
+  }
+
+  async train (global: Float64Array, context: TrainingContext): Promise<TrainerUpdate> {
+    this.rounds.push(context.round)
+    this.globals.push(Float64Array.from(global))
+    const weights = Float64Array.from(global)
+    const n = this.shard.targets.length
+    for (let epoch = 0; epoch < context.epochs; epoch++) {
+      const gradient = new Float64Array(weights.length)
+      for (const [i, row] of this.shard.features.entries()) {
+        const residual = dot(row, weights) - this.shard.targets[i]!
+        for (let j = 0; j < row.length; j++) gradient[j]! += (2 / n) * residual * row[j]!
+      }
+      for (let j = 0; j < weights.length; j++) weights[j]! -= this.learningRate * gradient[j]!
+    }
+    return { update: weights.map((value, j) => value - global[j]!), weight: n }
+  }
+}
+
+function dot (a: Float64Array, b: Float64Array): number {
+  let sum = 0
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!
+  return sum
+}
