@@ -47,6 +47,8 @@ export interface LocalFederationOptions {
   onPhase?: (phase: LocalPhase) => void
   /** Aborting stops every node at once and rejects with the signal's reason. */
   signal?: AbortSignal
+  /** Per-request deadline of the nodes' control clients (a submit encrypts a whole vector first). @default DEFAULT_REQUEST_TIMEOUT_MS */
+  controlTimeoutMs?: number
 }
 
 export interface LocalFederationSummary {
@@ -286,7 +288,7 @@ export class LocalFederation {
     const child = this.#children.spawn(`daemon ${target.name}`, ['start', '--data-dir', target.dataDir, '--stop-on-stdin-end', ...extra], { stdin: 'pipe', stderr: log, env: this.#env })
     closeSync(log)
     const ready = await waitForReady(child, { timeoutMs: READY_TIMEOUT_MS, signal: this.#signal, logHint: target.logFile })
-    target.control = await ControlClient.fromDataDir(target.dataDir)
+    target.control = await ControlClient.fromDataDir(target.dataDir, this.#options.controlTimeoutMs === undefined ? {} : { requestTimeoutMs: this.#options.controlTimeoutMs })
     return ready.multiaddrs
   }
 }

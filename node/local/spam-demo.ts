@@ -99,6 +99,8 @@ export async function runSpamDemo (options: SpamDemoOptions = {}): Promise<SpamD
   const trainers = shards.map((examples, organization) => new SpamTrainer({ ...sgd, organization, examples, clip: settings.clip }))
   const rounds = await withLocalFederation({
     clients: settings.clients,
+    // Five clients encrypting 65,537 values each at once on two cores: allow for a loaded machine.
+    controlTimeoutMs: ROUND_DEADLINE_SECONDS * 1000,
     ...(options.keyBits === undefined ? {} : { keyBits: options.keyBits }),
     ...(options.onPhase === undefined ? {} : { onPhase: options.onPhase }),
     ...(options.signal === undefined ? {} : { signal: options.signal })
