@@ -157,6 +157,11 @@ export class LocalFederation {
     return this.#clients.map(control)
   }
 
+  /** The clients' data directories, in order (a trainer in another process reads control.json there). */
+  get clientDataDirs (): string[] {
+    return this.#clients.map(target => target.dataDir)
+  }
+
   /** Every node's name and control client: coordinator, aggregator, then the clients. */
   get nodes (): Array<{ name: string, role: Role, control: ControlClient }> {
     return this.#nodes.map(target => ({ name: target.name, role: target.role, control: control(target) }))

@@ -11,6 +11,7 @@ import type { TrainerUpdate } from '../training/trainer.ts'
 import type { ModelView } from '../api.ts'
 import { withLocalFederation } from './launcher.ts'
 import type { LocalFederation, LocalPhase } from './launcher.ts'
+import { startPythonTrainers } from './python-trainers.ts'
 import { startRoundMeter } from './round-meter.ts'
 import type { RoundPhases } from './round-meter.ts'
 
@@ -49,6 +50,10 @@ export interface SpamDemoOptions {
   keyBits?: number
   /** Use only this many emails of each class (every k-th in key order): for quick runs and tests. */
   sample?: number
+  /** The last this many organizations train with clients/python/examples/spam_trainer.py instead of in TypeScript. @default 0 */
+  pythonTrainers?: number
+  /** @default 'python3' */
+  python?: string
   onPhase?: (phase: LocalPhase | 'data') => void
   /** Progress inside a round: `done` of `total` steps (each client's training, each client's receipt, the result). */
   onRoundProgress?: (round: number, done: number, total: number, step: string) => void
@@ -96,7 +101,13 @@ export async function runSpamDemo (options: SpamDemoOptions = {}): Promise<SpamD
     if ((epoch + 1) % settings.epochs === 0) accuracyPerRound.push(evaluate(parameters, test).accuracy)
   })
 
-  const trainers = shards.map((examples, organization) => new SpamTrainer({ ...sgd, organization, examples, clip: settings.clip }))
+  const pythonTrainers = options.pythonTrainers ?? 0
+  if (!Number.isInteger(pythonTrainers) || pythonTrainers < 0 || pythonTrainers > settings.clients) {
+    throw new SpamDemoError(`pythonTrainers: expected an integer in [0, ${settings.clients}], got ${pythonTrainers}`)
+  }
+  const firstPython = settings.clients - pythonTrainers
+  // undefined: that organization's trainer is a Python process following the session on its own.
+  const trainers = shards.map((examples, organization) => organization >= firstPython ? undefined : new SpamTrainer({ ...sgd, organization, examples, clip: settings.clip }))
   const rounds = await withLocalFederation({
     clients: settings.clients,
     // Five clients encrypting 65,537 values each at once on two cores: allow for a loaded machine.
@@ -115,15 +126,26 @@ export async function runSpamDemo (options: SpamDemoOptions = {}): Promise<SpamD
       minParticipants: settings.clients,
       roundDeadlineSeconds: ROUND_DEADLINE_SECONDS
     })
-    const done: SpamDemoRound[] = []
-    let model = await federation.coordinator.waitForModel(sessionId, -1, { waitSeconds: SYNC_SECONDS, signal: federation.signal })
-    while (!model.final) {
-      const { next, record } = await sessionRound(federation, trainers, model, { round: done.length + 1, test, onRoundProgress: options.onRoundProgress })
-      model = next
-      done.push(record)
-      options.onRound?.(record)
+    const python = await startPythonTrainers(options.python ?? 'python3', split.shards.slice(firstPython).map((shard, i) => ({
+      organization: firstPython + i,
+      dataDir: federation.clientDataDirs[firstPython + i] as string,
+      shard
+    })), sgd)
+    let finished = false
+    try {
+      const done: SpamDemoRound[] = []
+      let model = await federation.coordinator.waitForModel(sessionId, -1, { waitSeconds: SYNC_SECONDS, signal: federation.signal })
+      while (!model.final) {
+        const { next, record } = await Promise.race([python.failed, sessionRound(federation, trainers, model, { round: done.length + 1, test, onRoundProgress: options.onRoundProgress })])
+        model = next
+        done.push(record)
+        options.onRound?.(record)
+      }
+      finished = true
+      return done
+    } finally {
+      await python.stop(!finished)
     }
-    return done
   })
   return {
     rounds,
@@ -148,30 +170,32 @@ interface RoundSettings {
  * aggregator, and the coordinator decrypts the weighted mean Σ w·Δ / Σ w and
  * publishes global + mean as the next round's model.
  */
-async function sessionRound (federation: LocalFederation, trainers: SpamTrainer[], model: ModelView, settings: RoundSettings): Promise<{ next: ModelView, record: SpamDemoRound }> {
+async function sessionRound (federation: LocalFederation, trainers: Array<SpamTrainer | undefined>, model: ModelView, settings: RoundSettings): Promise<{ next: ModelView, record: SpamDemoRound }> {
   const { signal } = federation
   const { sessionId } = model
-  const total = 2 * trainers.length + 1
+  const local = trainers.filter(trainer => trainer !== undefined).length
+  const total = 2 * local + 1
   let steps = 0
   const progress = (step: string): void => { settings.onRoundProgress?.(settings.round, ++steps, total, step) }
   settings.onRoundProgress?.(settings.round, 0, total, 'train')
   // Each trainer trains on the model its own node fetched and verified.
   const models = await Promise.all(federation.clients.map(async client => client.waitForModel(sessionId, model.round - 1, { waitSeconds: SYNC_SECONDS, signal })))
   const trainStarted = performance.now()
-  const updates: TrainerUpdate[] = []
+  const updates: Array<TrainerUpdate | undefined> = []
   for (const [i, trainer] of trainers.entries()) {
     const own = models[i] as ModelView
-    updates.push(await trainer.train(own.parameters, { sessionId, round: own.round, epochs: own.epochs, signal }))
-    progress('train')
+    updates.push(await trainer?.train(own.parameters, { sessionId, round: own.round, epochs: own.epochs, signal }))
+    if (trainer !== undefined) progress('train')
   }
   const train = (performance.now() - trainStarted) / 1000
-  const clipped = trainers.reduce((sum, trainer) => sum + trainer.lastClipStats.clipped, 0)
+  const clipped = trainers.reduce((sum, trainer) => sum + (trainer?.lastClipStats.clipped ?? 0), 0)
 
   const meter = await startRoundMeter(federation.nodes)
   const started = performance.now()
   await Promise.all(federation.clients.map(async (client, i) => {
-    const { update, weight } = updates[i] as TrainerUpdate
-    await client.submitUpdate(sessionId, model.round, update, weight)
+    const trained = updates[i]
+    if (trained === undefined) return
+    await client.submitUpdate(sessionId, model.round, trained.update, trained.weight)
     progress('encrypt+send')
   }))
   const next = await federation.coordinator.waitForModel(sessionId, model.round, { waitSeconds: ROUND_DEADLINE_SECONDS, signal })

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { processesMentioning } from '../node/local/process-scan.ts'
 import { runFedagg, stopLeftovers } from '../helpers/local-cli.ts'
+import { NO_PYTHON_MESSAGE, pythonWithNumpy } from '../helpers/python.ts'
 
 describe('e2e: fedagg demo spam', function () {
   this.timeout(600_000)
@@ -20,9 +21,13 @@ describe('e2e: fedagg demo spam', function () {
     await rm(out, { recursive: true, force: true })
   })
 
-  it('--json on a tiny run prints { rounds: [{ round, accuracy, f1, seconds, phases, bytes }], centralized: { accuracy, f1 } } and writes the SVG', async () => {
+  it('--json on a tiny run prints { rounds: [{ round, accuracy, f1, seconds, phases, bytes }], centralized: { accuracy, f1 } } and writes the SVG; one organization trains in Python', async () => {
     const plot = join(out, 'accuracy.svg')
-    const run = await runFedagg(['demo', 'spam', '--json', '--sample', '60', '--clients', '3', '--rounds', '2', '--epochs', '1', '--plot', plot], tmp)
+    const python = pythonWithNumpy()
+    // Without numpy every organization trains in TypeScript; the Python trainer is then untested here.
+    if (python === undefined) console.warn(`no Python trainer: ${NO_PYTHON_MESSAGE}`)
+    const mixed = python === undefined ? [] : ['--python-trainers', '1', '--python', python]
+    const run = await runFedagg(['demo', 'spam', '--json', '--sample', '60', '--clients', '3', '--rounds', '2', '--epochs', '1', '--plot', plot, ...mixed], tmp)
     assert.equal(run.code, 0, run.stderr)
     const lines = run.stdout.trim().split('\n')
     assert.equal(lines.length, 1, run.stdout)

@@ -47,6 +47,8 @@ interface SpamArgs extends GlobalArgs {
   fractionBits: number
   keyBits: number
   sample?: number
+  pythonTrainers: number
+  python: string
   plot?: string
 }
 
@@ -65,6 +67,8 @@ const spam: CommandModule<GlobalArgs, SpamArgs> = {
     .option('fraction-bits', { type: 'number', default: SPAM_DEMO_DEFAULTS.fractionBits, describe: 'Fixed-point fraction bits f of update values' })
     .option('key-bits', { type: 'number', default: LOCAL_DEFAULT_KEY_BITS, choices: [2048, 3072, 4096], describe: 'Paillier modulus size' })
     .option('sample', { type: 'number', describe: 'Use only this many emails of each class (quick runs)' })
+    .option('python-trainers', { type: 'number', default: 0, describe: 'The last N organizations train with clients/python/examples/spam_trainer.py' })
+    .option('python', { type: 'string', default: 'python3', describe: 'Python interpreter (with numpy) for --python-trainers' })
     .option('plot', { type: 'string', describe: 'Where to write the SVG accuracy plot', defaultDescription: 'a file in the temporary directory' })
     .check(argv => {
       if (argv.split === 'label-skew' && argv.skew === undefined) throw new UsageError('--split label-skew needs --skew <0..1>')
@@ -91,6 +95,8 @@ const spam: CommandModule<GlobalArgs, SpamArgs> = {
           fractionBits: argv.fractionBits,
           keyBits: argv.keyBits,
           ...(argv.sample === undefined ? {} : { sample: argv.sample }),
+          pythonTrainers: argv.pythonTrainers,
+          python: argv.python,
           signal,
           ...(argv.json
             ? {}
