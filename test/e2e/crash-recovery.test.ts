@@ -21,23 +21,12 @@ import { NodeProcesses, freeTcpPort } from '../helpers/node-process.ts'
 import type { CrashPlan, NodeProcess, StartNodeProcessOptions } from '../helpers/node-process.ts'
 import { processesMentioning } from '../node/local/process-scan.ts'
 import { withDatabase } from '../helpers/node-db.ts'
+import { uniformRandom } from '../../node/training/spam/random.ts'
 
 const AGGREGATOR_CHECKPOINTS: readonly CheckpointName[] = ['aggregator:before-write', 'aggregator:after-write', 'aggregator:after-receipt']
 
 /** FEDAGG_TEST_SEED=<n> replays a failed run's kill schedule and submission timing. */
 const SEED = Number(process.env.FEDAGG_TEST_SEED ?? randomInt(2 ** 31))
-
-/** mulberry32: a tiny seeded PRNG, so a failing kill schedule can be replayed from its seed. */
-function seededRandom (seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
 
 /** Fisher-Yates with the seeded generator. */
 function shuffled<T> (items: readonly T[], random: () => number): T[] {
@@ -268,7 +257,7 @@ describe('crash recovery: aggregator SIGKILLed before the write, between write a
   const sandbox = useSandbox('kill-loop')
 
   it(`counts every acknowledged contribution exactly once over ${ROUNDS} rounds x ${CLIENTS} clients (seed ${SEED})`, async () => {
-    const random = seededRandom(SEED)
+    const random = uniformRandom(SEED)
     const started = Date.now()
     const { federation, aggregatorPeer, aggregatorDir, config } = await federationWithChildAggregator(sandbox, CLIENTS)
     const { coordinator, clients } = federation

@@ -1,21 +1,10 @@
 // A small synthetic trainer for session tests: least squares on generated data, the model examples/linear_trainer.py trains.
 import type { Trainer, TrainerUpdate, TrainingContext } from '../../node/api.ts'
+import { uniformRandom } from '../../node/training/spam/random.ts'
 
 /** True weights w*_j = sin(j + 1), the formula the Python example uses, so both languages train one model. */
 export function trueWeights (parameterCount: number): Float64Array {
   return Float64Array.from({ length: parameterCount }, (_, j) => Math.sin(j + 1))
-}
-
-/** mulberry32: a tiny seeded PRNG, so each client's shard is the same on every run. */
-function seededUniform (seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
 }
 
 export interface LinearShard {
@@ -25,7 +14,7 @@ export interface LinearShard {
 
 /** `samples` rows of standard-normal features (Box–Muller) and targets X·w* plus small noise. */
 export function linearShard (parameterCount: number, samples: number, seed: number): LinearShard {
-  const uniform = seededUniform(seed)
+  const uniform = uniformRandom(seed)
   const normal = (): number => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform())
   const truth = trueWeights(parameterCount)
   const features = Array.from({ length: samples }, () => Float64Array.from({ length: parameterCount }, normal))

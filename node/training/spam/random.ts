@@ -18,6 +18,12 @@ export function mulberry32 (seed: number): () => number {
   }
 }
 
+/** The mulberry32 stream of `seed` as doubles in [0, 1): x / 2^32. */
+export function uniformRandom (seed: number): () => number {
+  const next = mulberry32(seed)
+  return () => next() / 2 ** 32
+}
+
 /** The seed of one named stream: FNV-1a over the UTF-8 of `parts.join('/')`, e.g. ['seed 7', 'org 2', 'round 3', 'epoch 0']. */
 export function streamSeed (...parts: Array<string | number>): number {
   return fnv1a32(parts.join('/'))

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { PARAMETER_COUNT, evaluate, initialParameters } from '../../../../node/training/spam/model.ts'
-import { mulberry32, permutation } from '../../../../node/training/spam/random.ts'
+import { mulberry32, permutation, uniformRandom } from '../../../../node/training/spam/random.ts'
 import { splitCorpus } from '../../../../node/training/spam/split.ts'
 import { SpamTrainer, toExamples, trainCentralized } from '../../../../node/training/spam/trainer.ts'
 import { NO_PYTHON_MESSAGE, PYTHON_EXAMPLES, pythonWithNumpy, runPythonJson } from '../../../helpers/python.ts'
@@ -23,6 +23,7 @@ describe('node/training/spam/trainer', function () {
     // The widely quoted first output of mulberry32(1) is 0.6270739405881613 = 2693262067 / 2^32;
     // the next two are what the Python Mulberry32 draws too.
     assert.deepEqual([next(), next(), next()], [2693262067, 11749833, 2265367787])
+    assert.equal(uniformRandom(1)(), 0.6270739405881613)
     const p = permutation(100, 42)
     assert.deepEqual([...p].sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i))
     assert.deepEqual(permutation(100, 42), p)
