@@ -118,7 +118,7 @@ const spam: CommandModule<GlobalArgs, SpamArgs> = {
     })
     await writeFile(plot, renderAccuracyPlot(`Spam filter test accuracy (${argv.split}${argv.skew === undefined ? '' : `, skew ${argv.skew}`}, ${argv.clients} organizations)`, [
       { label: 'federated (encrypted FedAvg)', values: result.rounds.map(r => r.accuracy), color: '#1f77b4' },
-      { label: `centralized (${argv.epochs} epochs per round)`, values: result.centralized.accuracyPerRound, color: '#d62728' }
+      { label: `centralized (${argv.epochs} epoch${argv.epochs === 1 ? '' : 's'} per round)`, values: result.centralized.accuracyPerRound, color: '#d62728' }
     ]))
     if (argv.json) {
       io.stdout.write(JSON.stringify(spamDemoJson(result, plot)) + '\n')
