@@ -132,8 +132,8 @@ export async function runSpamDemo (options: SpamDemoOptions = {}): Promise<SpamD
       shard
     })), sgd)
     let finished = false
+    const done: SpamDemoRound[] = []
     try {
-      const done: SpamDemoRound[] = []
       let model = await federation.coordinator.waitForModel(sessionId, -1, { waitSeconds: SYNC_SECONDS, signal: federation.signal })
       while (!model.final) {
         const { next, record } = await Promise.race([python.failed, sessionRound(federation, trainers, model, { round: done.length + 1, test, onRoundProgress: options.onRoundProgress })])
@@ -143,6 +143,8 @@ export async function runSpamDemo (options: SpamDemoOptions = {}): Promise<SpamD
       }
       finished = true
       return done
+    } catch (err) {
+      throw withTransportCause(err, `session round ${done.length + 1}`)
     } finally {
       await python.stop(!finished)
     }
@@ -195,7 +197,7 @@ async function sessionRound (federation: LocalFederation, trainers: Array<SpamTr
   await Promise.all(federation.clients.map(async (client, i) => {
     const trained = updates[i]
     if (trained === undefined) return
-    await client.submitUpdate(sessionId, model.round, trained.update, trained.weight)
+    await submitWithResend(async () => client.submitUpdate(sessionId, model.round, trained.update, trained.weight), `client ${i} round ${model.round}`)
     progress('encrypt+send')
   }))
   const next = await federation.coordinator.waitForModel(sessionId, model.round, { waitSeconds: ROUND_DEADLINE_SECONDS, signal })
@@ -207,6 +209,34 @@ async function sessionRound (federation: LocalFederation, trainers: Array<SpamTr
   }
   const { phases, bytes } = await meter.finish(seconds)
   return { next, record: { round: settings.round, ...evaluate(next.parameters, settings.test), seconds, phases: { train, ...phases }, bytes, clipped } }
+}
+
+/**
+ * How often an update is sent again after the HTTP exchange itself failed.
+ * fetch() gives up on a response whose headers take over 300 s (undici's
+ * headersTimeout), and a submit answers only once the update is encrypted and
+ * acknowledged by the aggregator, which can take that long on a small,
+ * heavily loaded machine. Resending is safe: the client node stores its
+ * ciphertexts before the first send and answers the same update with the
+ * same receipt.
+ */
+const SUBMIT_RESENDS = 3
+
+async function submitWithResend<T> (submit: () => Promise<T>, what: string): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await submit()
+    } catch (err) {
+      if (!(err instanceof TypeError) || attempt >= SUBMIT_RESENDS) throw withTransportCause(err, what)
+    }
+  }
+}
+
+/** fetch() reports every transport failure as TypeError('fetch failed'), the reason only in its cause: name it. */
+function withTransportCause (err: unknown, what: string): unknown {
+  if (!(err instanceof TypeError)) return err
+  const cause = (err.cause as { message?: unknown } | undefined)?.message
+  return new SpamDemoError(`${what}: ${err.message}${typeof cause === 'string' ? `: ${cause}` : ''}`, { cause: err })
 }
 
 function definedOnly<T extends object> (values: T): Partial<T> {
