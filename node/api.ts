@@ -1,4 +1,5 @@
 // The public shape of a running federation node: what the library, the control API and the CLI drive.
+import type { SessionSettings } from '../protocol/training/index.ts'
 
 export type Role = 'coordinator' | 'aggregator' | 'client'
 
@@ -83,16 +84,7 @@ export interface NodeStatus {
 }
 
 /** Settings of a training session; see protocol/training/settings.ts for each default and why. */
-export interface SessionSettingsView {
-  rounds: number
-  clip: number
-  fractionBits: number
-  weightBits: number
-  epochs: number
-  minParticipants: number
-  roundDeadlineSeconds: number
-  tolerance: number
-}
+export type SessionSettingsView = SessionSettings
 
 export interface StartSessionRequest extends Partial<SessionSettingsView> {
   /** Initial global model; zeros of `parameterCount` when absent. */

@@ -1,12 +1,12 @@
 // Typed client of a running daemon's control API, used by the CLI and the local launcher.
 import type {
-  ModelView, NodeStatus, SessionView, StartSessionRequest, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundView
+  ModelView, NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundView, SessionView, StartSessionRequest, TrainingApi
 } from '../api.ts'
+import { parametersFromBytes, parametersToBytes } from '../../protocol/training/index.ts'
 import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS, LONG_POLL_SLACK_MS } from './constants.ts'
 import { readControlFile } from './control-file.ts'
 import type { ControlEndpoint } from './control-file.ts'
 import { ControlApiError, DaemonNotRunningError, ResultPendingError } from './errors.ts'
-import { parametersFromBytes, parametersToBytes } from '../../protocol/training/index.ts'
 import { ModelPendingError } from '../training/errors.ts'
 
 export interface ControlClientInit extends ControlEndpoint {
@@ -90,41 +90,29 @@ export class ControlClient {
     return this.request('POST', '/submit', { values, roundId: options.roundId, weight: options.weight })
   }
 
-  /** Coordinator only: starts a training session (POST /sessions). */
-  async startSession (request: StartSessionRequest): Promise<SessionView> {
-    const { initialModel, ...settings } = request
-    return this.request('POST', '/sessions', { ...settings, ...(initialModel === undefined ? {} : { initialModelBase64: toBase64(initialModel) }) })
-  }
-
-  async session (sessionId: string): Promise<SessionView> {
-    return this.request('GET', `/sessions/${encodeURIComponent(sessionId)}`)
-  }
-
-  /**
-   * The first model of a round after `afterRound` (or the final model),
-   * waiting up to `waitSeconds`, split into long-polls as result() does.
-   * Throws ModelPendingError when none comes in time.
-   */
-  async waitForModel (sessionId: string, afterRound: number, options: { waitSeconds?: number, signal?: AbortSignal } = {}): Promise<ModelView> {
-    const path = `/sessions/${encodeURIComponent(sessionId)}/model`
-    const deadline = Date.now() + (options.waitSeconds ?? 0) * 1000
-    for (;;) {
-      const wait = Math.min(Math.max(0, (deadline - Date.now()) / 1000), DEFAULT_MAX_WAIT_SECONDS)
-      try {
-        const { parametersBase64, ...view } = await this.request<Omit<ModelView, 'parameters'> & { parametersBase64: string }>('GET', `${path}?after=${afterRound}&wait=${wait}`, undefined, {
-          timeoutMs: wait * 1000 + LONG_POLL_SLACK_MS,
-          signal: options.signal
-        })
-        return { ...view, parameters: parametersFromBytes(Buffer.from(parametersBase64, 'base64')) }
-      } catch (err) {
-        if (!(err instanceof ControlApiError && err.name === ModelPendingError.name) || Date.now() >= deadline) throw err
-      }
+  /** The daemon's training sessions, as the TrainingApi a trainer loop (runTrainer) drives. */
+  get training (): TrainingApi {
+    return {
+      startSession: async ({ initialModel, ...request }: StartSessionRequest) => this.request<SessionView>('POST', '/sessions', {
+        ...request,
+        ...(initialModel === undefined ? {} : { initialModelBase64: Buffer.from(parametersToBytes(initialModel)).toString('base64') })
+      }),
+      sessions: async () => this.request<SessionView[]>('GET', '/sessions'),
+      session: async sessionId => this.request<SessionView>('GET', `/sessions/${encodeURIComponent(sessionId)}`),
+      currentModel: async sessionId => modelView(await this.request<ModelJson>('GET', `/sessions/${encodeURIComponent(sessionId ?? 'latest')}/model`)),
+      waitForModel: async (sessionId, afterRound, options = {}) => {
+        const path = `/sessions/${encodeURIComponent(sessionId ?? 'latest')}/model?after=${afterRound}&wait=${DEFAULT_MAX_WAIT_SECONDS}`
+        for (;;) {
+          try {
+            return modelView(await this.request<ModelJson>('GET', path, undefined, { timeoutMs: DEFAULT_MAX_WAIT_SECONDS * 1000 + LONG_POLL_SLACK_MS, signal: options.signal }))
+          } catch (err) {
+            if (!(err instanceof ControlApiError && err.name === ModelPendingError.name)) throw err
+          }
+        }
+      },
+      submitUpdate: async (sessionId, round, update, weight, options = {}) => this.request<ReceiptView>('POST', `/sessions/${encodeURIComponent(sessionId)}/updates`,
+        { round, updateBase64: Buffer.from(parametersToBytes(update)).toString('base64'), weight }, { signal: options.signal })
     }
-  }
-
-  /** Client only: encrypts and submits a trainer's update for one round of a session. */
-  async submitUpdate (sessionId: string, round: number, update: Float64Array, weight: number): Promise<ReceiptView> {
-    return this.request('POST', `/sessions/${encodeURIComponent(sessionId)}/updates`, { round, updateBase64: toBase64(update), weight })
   }
 
   /** Prometheus text from GET /metrics. */
@@ -160,8 +148,10 @@ export class ControlClient {
   }
 }
 
-function toBase64 (parameters: Float64Array): string {
-  return Buffer.from(parametersToBytes(parameters)).toString('base64')
+type ModelJson = Omit<ModelView, 'parameters'> & { parametersBase64: string }
+
+function modelView ({ parametersBase64, ...rest }: ModelJson): ModelView {
+  return { ...rest, parameters: parametersFromBytes(Buffer.from(parametersBase64, 'base64')) }
 }
 
 /** Rebuilds the daemon's typed error from `{ error: { name, message } }`. */

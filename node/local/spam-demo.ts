@@ -15,7 +15,7 @@ import { startPythonTrainers } from './python-trainers.ts'
 import { startRoundMeter } from './round-meter.ts'
 import type { RoundPhases } from './round-meter.ts'
 
-/** Defaults, chosen and measured in docs/training.md. */
+/** Defaults, chosen and measured in docs/spam-demo.md. */
 export const SPAM_DEMO_DEFAULTS = {
   rounds: 10,
   epochs: 5,
@@ -116,7 +116,7 @@ export async function runSpamDemo (options: SpamDemoOptions = {}): Promise<SpamD
     ...(options.onPhase === undefined ? {} : { onPhase: options.onPhase }),
     ...(options.signal === undefined ? {} : { signal: options.signal })
   }, async federation => {
-    const { sessionId } = await federation.coordinator.startSession({
+    const { sessionId } = await federation.coordinator.training.startSession({
       parameterCount: PARAMETER_COUNT,
       rounds: settings.rounds,
       epochs: settings.epochs,
@@ -134,7 +134,7 @@ export async function runSpamDemo (options: SpamDemoOptions = {}): Promise<SpamD
     let finished = false
     const done: SpamDemoRound[] = []
     try {
-      let model = await federation.coordinator.waitForModel(sessionId, -1, { waitSeconds: SYNC_SECONDS, signal: federation.signal })
+      let model = await federation.coordinator.training.waitForModel(sessionId, -1, { signal: within(federation.signal, SYNC_SECONDS) })
       while (!model.final) {
         const { next, record } = await Promise.race([python.failed, sessionRound(federation, trainers, model, { round: done.length + 1, test, onRoundProgress: options.onRoundProgress })])
         model = next
@@ -181,7 +181,7 @@ async function sessionRound (federation: LocalFederation, trainers: Array<SpamTr
   const progress = (step: string): void => { settings.onRoundProgress?.(settings.round, ++steps, total, step) }
   settings.onRoundProgress?.(settings.round, 0, total, 'train')
   // Each trainer trains on the model its own node fetched and verified.
-  const models = await Promise.all(federation.clients.map(async client => client.waitForModel(sessionId, model.round - 1, { waitSeconds: SYNC_SECONDS, signal })))
+  const models = await Promise.all(federation.clients.map(async client => client.training.waitForModel(sessionId, model.round - 1, { signal: within(signal, SYNC_SECONDS) })))
   const trainStarted = performance.now()
   const updates: Array<TrainerUpdate | undefined> = []
   for (const [i, trainer] of trainers.entries()) {
@@ -197,13 +197,13 @@ async function sessionRound (federation: LocalFederation, trainers: Array<SpamTr
   await Promise.all(federation.clients.map(async (client, i) => {
     const trained = updates[i]
     if (trained === undefined) return
-    await submitWithResend(async () => client.submitUpdate(sessionId, model.round, trained.update, trained.weight), `client ${i} round ${model.round}`)
+    await submitWithResend(async () => client.training.submitUpdate(sessionId, model.round, trained.update, trained.weight, { signal }), `client ${i} round ${model.round}`)
     progress('encrypt+send')
   }))
-  const next = await federation.coordinator.waitForModel(sessionId, model.round, { waitSeconds: ROUND_DEADLINE_SECONDS, signal })
+  const next = await federation.coordinator.training.waitForModel(sessionId, model.round, { signal: within(signal, ROUND_DEADLINE_SECONDS) })
   const seconds = (performance.now() - started) / 1000
   progress('decrypt')
-  const record = (await federation.coordinator.session(sessionId)).history.find(entry => entry.round === model.round)
+  const record = (await federation.coordinator.training.session(sessionId))?.history.find(entry => entry.round === model.round)
   if (record?.status !== 'decrypted' || record.contributors?.length !== trainers.length) {
     throw new SpamDemoError(`session round ${model.round} ended ${record?.status ?? 'unrecorded'} with ${record?.contributors?.length ?? 0} contributors${record?.reason === undefined ? '' : `: ${record.reason}`}`)
   }
@@ -230,6 +230,11 @@ async function submitWithResend<T> (submit: () => Promise<T>, what: string): Pro
       if (!(err instanceof TypeError) || attempt >= SUBMIT_RESENDS) throw withTransportCause(err, what)
     }
   }
+}
+
+/** `signal`, also aborted after `seconds`. */
+function within (signal: AbortSignal, seconds: number): AbortSignal {
+  return AbortSignal.any([signal, AbortSignal.timeout(seconds * 1000)])
 }
 
 /** fetch() reports every transport failure as TypeError('fetch failed'), the reason only in its cause: name it. */

@@ -108,8 +108,8 @@ export class TrainingService implements Startable {
           await framed.write(WIRE.ModelChunk, { index, parameters }, { signal })
         }
       })
-    } else {
-      // A new round's announcement is the cue that its model exists: fetch it right away.
+    } else if (this.#init.submit !== undefined) {
+      // A new round's announcement is the cue that its model exists: clients fetch it right away.
       this.#stopGossip = this.#init.gossip.on('announcement', signed => { this.#onAnnouncement(signed) })
     }
   }
@@ -298,7 +298,10 @@ export class TrainingService implements Startable {
   #onAnnouncement (signed: SignedPayload): void {
     let roundId: string
     try {
-      roundId = WIRE.RoundAnnouncement.decode(signed.payload).roundId
+      const announcement = WIRE.RoundAnnouncement.decode(signed.payload)
+      // Session rounds are weighted fixed-point rounds; any other round has no model to fetch.
+      if (announcement.spec === undefined || announcement.spec.weightBits === 0 || !announcement.spec.encoding.startsWith('fixed:')) return
+      roundId = announcement.roundId
     } catch {
       return
     }

@@ -21,14 +21,13 @@ import { NodeProcesses, freeTcpPort } from '../helpers/node-process.ts'
 import type { CrashPlan, NodeProcess, StartNodeProcessOptions } from '../helpers/node-process.ts'
 import { processesMentioning } from '../node/local/process-scan.ts'
 import { withDatabase } from '../helpers/node-db.ts'
-import { uniformRandom } from '../../node/training/spam/random.ts'
+import { seededRandom } from '../helpers/seeded-random.ts'
 
 const AGGREGATOR_CHECKPOINTS: readonly CheckpointName[] = ['aggregator:before-write', 'aggregator:after-write', 'aggregator:after-receipt']
 
 /** FEDAGG_TEST_SEED=<n> replays a failed run's kill schedule and submission timing. */
 const SEED = Number(process.env.FEDAGG_TEST_SEED ?? randomInt(2 ** 31))
 
-/** Fisher-Yates with the seeded generator. */
 function shuffled<T> (items: readonly T[], random: () => number): T[] {
   const out = [...items]
   for (let i = out.length - 1; i > 0; i--) {
@@ -257,7 +256,7 @@ describe('crash recovery: aggregator SIGKILLed before the write, between write a
   const sandbox = useSandbox('kill-loop')
 
   it(`counts every acknowledged contribution exactly once over ${ROUNDS} rounds x ${CLIENTS} clients (seed ${SEED})`, async () => {
-    const random = uniformRandom(SEED)
+    const random = seededRandom(SEED)
     const started = Date.now()
     const { federation, aggregatorPeer, aggregatorDir, config } = await federationWithChildAggregator(sandbox, CLIENTS)
     const { coordinator, clients } = federation

@@ -6,10 +6,9 @@ import { createControlToken, writeControlFile } from '../../node/control/control
 import { startControlServer } from '../../node/control/server.ts'
 import type { ControlServer } from '../../node/control/server.ts'
 import { runTrainer } from '../../node/federation-node.ts'
-import type { TrainingApi } from '../../node/api.ts'
 import { startFederation } from '../helpers/federation.ts'
 import type { TestFederation } from '../helpers/federation.ts'
-import { LinearTrainer, linearShard, meanSquaredError } from '../helpers/linear-trainer.ts'
+import { LinearTrainer, linearShard, trainingOf, meanSquaredError } from '../helpers/linear-trainer.ts'
 import { NO_PYTHON_MESSAGE, pythonWithNumpy } from '../helpers/python.ts'
 
 const PYTHON_TRAINER = fileURLToPath(new URL('../../clients/python/examples/linear_trainer.py', import.meta.url))
@@ -17,11 +16,6 @@ const PARAMETERS = 24
 const ROUNDS = 3
 
 interface PythonRun { code: number | null, lines: Array<Record<string, unknown>>, stderr: string }
-
-function training (node: { training?: TrainingApi }): TrainingApi {
-  assert.ok(node.training !== undefined)
-  return node.training
-}
 
 describe('training session with TypeScript and Python trainers', function () {
   this.timeout(240_000)
@@ -50,7 +44,7 @@ describe('training session with TypeScript and Python trainers', function () {
     control = await startControlServer({ node: pythonNode, token })
     await writeControlFile(pythonNode.dataDir, { url: control.url, token })
 
-    const session = await training(coordinator).startSession({ parameterCount: PARAMETERS, rounds: ROUNDS, epochs: 3, minParticipants: 3, roundDeadlineSeconds: 90 })
+    const session = await trainingOf(coordinator).startSession({ parameterCount: PARAMETERS, rounds: ROUNDS, epochs: 3, minParticipants: 3, roundDeadlineSeconds: 90 })
     const child = spawn(python as string, [PYTHON_TRAINER, '--data-dir', pythonNode.dataDir, '--session', session.sessionId, '--samples', '150', '--seed', '11'], { stdio: ['ignore', 'pipe', 'pipe'] })
     const pythonRun = new Promise<PythonRun>((resolve, reject) => {
       let stdout = ''
@@ -65,7 +59,7 @@ describe('training session with TypeScript and Python trainers', function () {
     const trainers = clients.slice(0, 3).map((_, i) => new LinearTrainer(linearShard(PARAMETERS, 80 + 20 * i, 200 + i)))
     let finals
     try {
-      finals = await Promise.all(trainers.map(async (trainer, i) => runTrainer(training(clients[i]!), trainer, { sessionId: session.sessionId })))
+      finals = await Promise.all(trainers.map(async (trainer, i) => runTrainer(trainingOf(clients[i]!), trainer, { sessionId: session.sessionId })))
     } finally {
       // Whatever happened, the child must not outlive the test.
       setTimeout(() => { child.kill('SIGKILL') }, 30_000).unref()
@@ -76,7 +70,7 @@ describe('training session with TypeScript and Python trainers', function () {
     const last = lines.at(-1)
     assert.equal(last?.final, true)
 
-    const view = await training(coordinator).session(session.sessionId)
+    const view = await trainingOf(coordinator).session(session.sessionId)
     assert.ok(view !== undefined)
     assert.equal(view.status, 'completed')
     for (const round of view.history.slice(0, ROUNDS)) {
@@ -85,7 +79,7 @@ describe('training session with TypeScript and Python trainers', function () {
       assert.equal(round.weightSum, 80 + 100 + 120 + 150)
     }
     for (const final of finals) assert.equal(final.modelHash, view.modelHash)
-    const pythonFinal = await training(pythonNode).currentModel(session.sessionId)
+    const pythonFinal = await trainingOf(pythonNode).currentModel(session.sessionId)
     assert.equal(pythonFinal.modelHash, view.modelHash)
     // The shared model fits the TypeScript shards and the Python shard alike.
     const zeros = new Float64Array(PARAMETERS)

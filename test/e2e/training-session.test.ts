@@ -1,18 +1,12 @@
 // Training sessions end to end over loopback TCP: TypeScript trainers, FedAvg rounds, and the records they leave.
 import assert from 'node:assert/strict'
 import { runTrainer } from '../../node/federation-node.ts'
-import type { TrainingApi } from '../../node/api.ts'
 import { quantizationBound } from '../../protocol/training/index.ts'
 import { startFederation } from '../helpers/federation.ts'
 import type { TestFederation } from '../helpers/federation.ts'
-import { LinearTrainer, linearShard, meanSquaredError } from '../helpers/linear-trainer.ts'
+import { LinearTrainer, linearShard, trainingOf, meanSquaredError } from '../helpers/linear-trainer.ts'
 
 const PARAMETERS = 16
-
-function training (node: { training?: TrainingApi }): TrainingApi {
-  assert.ok(node.training !== undefined)
-  return node.training
-}
 
 describe('training session with TypeScript trainers', function () {
   this.timeout(180_000)
@@ -24,10 +18,10 @@ describe('training session with TypeScript trainers', function () {
     federation = await startFederation({ clients: 3 })
     const { coordinator, clients } = federation
     const trainers = clients.map((_, i) => new LinearTrainer(linearShard(PARAMETERS, 60 + 40 * i, 100 + i)))
-    const session = await training(coordinator).startSession({ parameterCount: PARAMETERS, rounds: 4, epochs: 2, minParticipants: 3, roundDeadlineSeconds: 60 })
-    const finals = await Promise.all(clients.map(async (client, i) => runTrainer(training(client), trainers[i]!, { sessionId: session.sessionId })))
+    const session = await trainingOf(coordinator).startSession({ parameterCount: PARAMETERS, rounds: 4, epochs: 2, minParticipants: 3, roundDeadlineSeconds: 60 })
+    const finals = await Promise.all(clients.map(async (client, i) => runTrainer(trainingOf(client), trainers[i]!, { sessionId: session.sessionId })))
 
-    const view = await training(coordinator).session(session.sessionId)
+    const view = await trainingOf(coordinator).session(session.sessionId)
     assert.ok(view !== undefined)
     assert.equal(view.status, 'completed')
     assert.equal(view.round, 4)

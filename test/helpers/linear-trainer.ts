@@ -1,6 +1,13 @@
 // A small synthetic trainer for session tests: least squares on generated data, the model examples/linear_trainer.py trains.
-import type { Trainer, TrainerUpdate, TrainingContext } from '../../node/api.ts'
-import { uniformRandom } from '../../node/training/spam/random.ts'
+import assert from 'node:assert/strict'
+import type { Trainer, TrainerUpdate, TrainingApi, TrainingContext } from '../../node/api.ts'
+import { seededRandom } from './seeded-random.ts'
+
+/** A node's training API, which every node built by createFederationNode has. */
+export function trainingOf (node: { training?: TrainingApi }): TrainingApi {
+  assert.ok(node.training !== undefined)
+  return node.training
+}
 
 /** True weights w*_j = sin(j + 1), the formula the Python example uses, so both languages train one model. */
 export function trueWeights (parameterCount: number): Float64Array {
@@ -14,7 +21,7 @@ export interface LinearShard {
 
 /** `samples` rows of standard-normal features (Box–Muller) and targets X·w* plus small noise. */
 export function linearShard (parameterCount: number, samples: number, seed: number): LinearShard {
-  const uniform = uniformRandom(seed)
+  const uniform = seededRandom(seed)
   const normal = (): number => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform())
   const truth = trueWeights(parameterCount)
   const features = Array.from({ length: samples }, () => Float64Array.from({ length: parameterCount }, normal))
