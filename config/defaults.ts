@@ -65,12 +65,12 @@ export const DEFAULT_CONFIG: FedaggConfig = {
      * Concurrent inbound streams per protocol and per connection (libp2p counts per connection).
      * submit: a client has one upload in flight per open round; 4 allows parallel rounds and a resend while
      * bounding what one member can make the aggregator hold (4 x maxSubmissionBytes for uploads in flight);
-     * aggregate: only the coordinator pulls, once per round; roster/peers/rounds: small request/response fetches;
-     * model: each member fetches a training session's model once per round.
+     * aggregate: only the coordinator pulls, once per round; roster/peers/rounds/keyproof: small request/response fetches
+     * (keyproof once per key and process); model: each member fetches a training session's model once per round.
      */
-    maxInboundStreams: { submit: 4, aggregate: 4, roster: 16, peers: 16, rounds: 16, model: 16 },
+    maxInboundStreams: { submit: 4, aggregate: 4, roster: 16, peers: 16, rounds: 16, keyproof: 16, model: 16 },
     /** Outbound per protocol and connection: what this node opens itself, one per round or fetch, with slack for retries. */
-    maxOutboundStreams: { submit: 4, aggregate: 4, roster: 4, peers: 4, rounds: 4, model: 4 },
+    maxOutboundStreams: { submit: 4, aggregate: 4, roster: 4, peers: 4, rounds: 4, keyproof: 4, model: 4 },
     yamux: {
       /** yamux's default; a chunk of 64 ciphertexts (48 KiB) goes out as one frame. */
       maxMessageSize: 64 * KiB,

@@ -1,5 +1,9 @@
 // The public shape of a running federation node: what the library, the control API and the CLI drive.
 import type { SessionSettings } from '../protocol/training/index.ts'
+import type { RoundOutcome, RoundStatus } from '../protocol/round/index.ts'
+
+/** Round statuses mean the same on every role; protocol/round/status.ts says what each word means. */
+export type { RoundOutcome, RoundStatus }
 
 export type Role = 'coordinator' | 'aggregator' | 'client'
 
@@ -34,8 +38,6 @@ export interface OpenRoundRequest {
   aggregator?: string
 }
 
-export type RoundStatus = 'open' | 'closed' | 'released' | 'failed' | 'decrypted' | 'corrupt'
-
 export interface RoundView {
   roundId: string
   status: RoundStatus
@@ -54,7 +56,7 @@ export interface RoundView {
 
 export interface RoundResultView {
   roundId: string
-  status: 'decrypted' | 'failed' | 'corrupt'
+  status: RoundOutcome
   contributors: number
   /** Exact sums as decimal strings (int encodings) or decimal renderings of fixed-point sums. */
   sum: string[]

@@ -29,6 +29,7 @@ import type { Store } from './store/index.ts'
 import { aggregatorService } from './services/aggregator.ts'
 import { clientService } from './services/client.ts'
 import { coordinatorService } from './services/coordinator.ts'
+import { keyProofService } from './services/key-proof.ts'
 import { membershipService } from './services/membership-service.ts'
 import { trainingService } from './training/training-service.ts'
 import type { Checkpoint } from './services/checkpoints.ts'
@@ -128,6 +129,12 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
     dialTimeoutMs: limits.dialTimeoutMs
   }, {
     membership: membershipFactory,
+    keyProofs: keyProofService({
+      federationId: config.federationId,
+      membership,
+      ...(paillierKey === undefined ? {} : { paillierKey }),
+      limits: protocolLimits
+    }),
     training: trainingService({
       federationId: config.federationId,
       membership,
@@ -179,6 +186,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             lookup: async (peers, signal): Promise<void> => host.services.membership.lookup(peers, signal),
             fetchOpenRounds: async (signal): Promise<SignedPayload[]> => host.services.membership.fetchOpenRounds(signal),
             encryptionPool: round => poolFor(pools, round),
+            ensureKeyProven: async (publicKey, signal): Promise<void> => host.services.keyProofs.ensureProven(publicKey, signal),
             chunkCiphertexts: config.round.chunkCiphertexts,
             limits: protocolLimits
           })

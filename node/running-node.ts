@@ -2,24 +2,24 @@
 import { setMaxListeners } from 'node:events'
 import { logger } from '@libp2p/logger'
 import { FedaggError } from '../protocol/errors.ts'
-import { interpretAnnouncement } from '../protocol/round/index.ts'
-import type { AnnouncedRound } from '../protocol/round/index.ts'
+import { ROUND_STATUSES, observedRoundStatus } from '../protocol/round/index.ts'
+import type { AnnouncedRound, RoundObservation, RoundOutcome, RoundStatus } from '../protocol/round/index.ts'
 import { WIRE } from '../protocol/messages/index.ts'
-import type { Receipt, Roster, RoundResult } from '../protocol/messages/index.ts'
+import type { Receipt, Roster, RoundResult, TranscriptStatus } from '../protocol/messages/index.ts'
 import type { EncryptionPool } from './crypto/encrypt-pool.ts'
 import type { FedaggConfig } from '../config/index.ts'
 import type {
-  FederationNode, NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundStatus, RoundView, TrainingApi
+  FederationNode, NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundView, TrainingApi
 } from './api.ts'
 import type { FedaggHost } from './host.ts'
 import type { FederationGossip } from './membership/federation-gossip.ts'
 import type { Membership } from './membership/membership.ts'
 import type { FedaggMetrics } from './metrics/metrics.ts'
-import { ROUND_STATUSES } from './store/index.ts'
 import type { RoundRecord, Store } from './store/index.ts'
 import type { AggregatorService } from './services/aggregator.ts'
 import type { ClientService } from './services/client.ts'
 import type { CoordinatorService } from './services/coordinator.ts'
+import type { KeyProofs } from './services/key-proof.ts'
 import type { MembershipService } from './services/membership-service.ts'
 import type { TrainingService } from './training/training-service.ts'
 
@@ -33,6 +33,7 @@ export class RoleNotHeldError extends FedaggError {
 // A type alias, not an interface: libp2p's ServiceMap constraint needs an index-signature-compatible type.
 export type RoleServices = {
   membership: MembershipService
+  keyProofs: KeyProofs
   training: TrainingService
   coordinator?: CoordinatorService
   aggregator?: AggregatorService
@@ -56,8 +57,11 @@ export class RunningNode implements FederationNode {
   readonly #parts: RunningNodeParts
   /** Results other nodes learn from the coordinator's gossip (the coordinator reads its store). */
   readonly #gossipedResults = new Map<string, RoundResult>()
+  /** Transcripts seen on gossip, so every role can report a round released or failed by its aggregator. */
+  readonly #gossipedTranscripts = new Map<string, { aggregator: string, status: TranscriptStatus }>()
   readonly #resultEvents = new EventTarget()
   #stopResults = (): void => {}
+  #stopTranscripts = (): void => {}
 
   constructor (parts: RunningNodeParts) {
     this.#parts = parts
@@ -97,6 +101,11 @@ export class RunningNode implements FederationNode {
       this.#gossipedResults.set(result.roundId, result)
       this.#resultEvents.dispatchEvent(new Event(result.roundId))
     })
+    this.#stopTranscripts = gossip.on('transcript', signed => {
+      // The gossip validator has checked that a roster aggregator signed it; roundView checks it is the round's.
+      const transcript = WIRE.Transcript.decode(signed.payload)
+      this.#gossipedTranscripts.set(transcript.roundId, { aggregator: transcript.aggregator, status: transcript.status as TranscriptStatus })
+    })
     this.#services.coordinator?.onResult(roundId => this.#resultEvents.dispatchEvent(new Event(roundId)))
     // Rounds announced while this node was away come back from the coordinator on every (re)join.
     const { aggregator, client } = this.#services
@@ -113,6 +122,7 @@ export class RunningNode implements FederationNode {
   async stop (): Promise<void> {
     const { host, gossip, store, pools } = this.#parts
     this.#stopResults()
+    this.#stopTranscripts()
     if (host.status === 'started') gossip.stop()
     await host.stop()
     await Promise.all([...pools.values()].map(async pool => pool.destroy()))
@@ -152,7 +162,7 @@ export class RunningNode implements FederationNode {
 
   async openRound (request: OpenRoundRequest): Promise<RoundView> {
     const round = await this.#require('coordinator').openRound(request)
-    return roundView(round, 'open')
+    return roundView(round, this.#observedStatus(round, 'open'))
   }
 
   async rounds (): Promise<RoundView[]> {
@@ -163,7 +173,7 @@ export class RunningNode implements FederationNode {
     }
     for (const round of this.#services.client?.knownRounds() ?? []) {
       const roundId = round.announcement.roundId
-      if (!views.has(roundId)) views.set(roundId, roundView(round, round.announcement.deadlineMs > Date.now() ? 'open' : 'closed'))
+      if (!views.has(roundId)) views.set(roundId, roundView(round, this.#observedStatus(round, 'open')))
     }
     const client = this.#services.client
     return [...views.values()]
@@ -214,9 +224,20 @@ export class RunningNode implements FederationNode {
     return service as NonNullable<RoleServices[R]>
   }
 
+  /** The round's status in the shared vocabulary: this node's own record, raised by what it saw of the other roles. */
+  #observedStatus (round: AnnouncedRound, recorded: RoundStatus): RoundStatus {
+    const { roundId, aggregator, deadlineMs } = round.announcement
+    const observation: RoundObservation = { recorded, deadlineMs, nowMs: Date.now() }
+    const transcript = this.#gossipedTranscripts.get(roundId)
+    if (transcript !== undefined && transcript.aggregator === aggregator) observation.transcript = transcript.status
+    const result = this.#gossipedResults.get(roundId)
+    if (result !== undefined) observation.result = result.status as RoundOutcome
+    return observedRoundStatus(observation)
+  }
+
   #storedRoundView (record: RoundRecord): RoundView {
-    const signed = WIRE.SignedPayload.decode(record.signedAnnouncement)
-    const view = roundView(interpretAnnouncement(WIRE.RoundAnnouncement.decode(signed.payload)), record.status)
+    const round = this.#parts.store.rounds.announced(record.roundId)
+    const view = roundView(round, this.#observedStatus(round, record.status))
     const contributors = this.#parts.store.submissions.count(record.roundId)
     return {
       ...view,

@@ -1,5 +1,6 @@
 // Generates the Paillier test keys once (test/fixtures/paillier-<bits>.json); tests load them, never generate them.
 // Usage: node scripts/generate-test-keys.ts [bits ...]   (default: 2048 3072). These keys are public test data: never use them.
+// Their h_s is derived from n (derived-hs.ts); afterwards run python3 scripts/generate-paillier-kat.py for the known-answer vectors.
 import { writeFile } from 'node:fs/promises'
 import { generateKeyPair } from '../node/crypto/keygen.ts'
 import { privateKeyToJSON } from '../protocol/paillier/index.ts'

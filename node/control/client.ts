@@ -6,6 +6,7 @@ import { parametersFromBytes, parametersToBytes } from '../../protocol/training/
 import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS, LONG_POLL_SLACK_MS } from './constants.ts'
 import { readControlFile } from './control-file.ts'
 import type { ControlEndpoint } from './control-file.ts'
+import { errorClassNamed } from './error-status.ts'
 import { ControlApiError, DaemonNotRunningError, ResultPendingError } from './errors.ts'
 import { ModelPendingError } from '../training/errors.ts'
 
@@ -81,7 +82,7 @@ export class ControlClient {
           signal: options.signal
         })
       } catch (err) {
-        if (!(err instanceof ControlApiError && err.name === ResultPendingError.name) || Date.now() >= deadline) throw err
+        if (!(err instanceof ControlApiError && err.is(ResultPendingError)) || Date.now() >= deadline) throw err
       }
     }
   }
@@ -163,13 +164,13 @@ function modelView ({ parametersBase64, ...rest }: ModelJson): ModelView {
   return { ...rest, parameters: parametersFromBytes(Buffer.from(parametersBase64, 'base64')) }
 }
 
-/** Rebuilds the daemon's typed error from `{ error: { name, message } }`. */
+/** Rebuilds the daemon's typed error from `{ error: { name, message } }`, its class looked up in the control API's error table. */
 async function responseError (response: Response): Promise<ControlApiError> {
   const text = await response.text()
   try {
     const { error } = JSON.parse(text) as { error?: { name?: unknown, message?: unknown } }
     if (typeof error?.name === 'string' && typeof error.message === 'string') {
-      return new ControlApiError(error.name, error.message, response.status)
+      return new ControlApiError(error.name, error.message, response.status, errorClassNamed(error.name))
     }
   } catch {}
   return new ControlApiError('ControlApiError', `HTTP ${response.status}: ${text.slice(0, 200)}`, response.status)

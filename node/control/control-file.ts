@@ -30,9 +30,9 @@ export function controlFilePath (dataDir: string): string {
   return join(dataDir, CONTROL_FILE)
 }
 
-/** Written 0600 and atomically: the token grants full control of the node. */
+/** Written 0600 and atomically: the token grants full control of the node. Each start replaces the last one's. */
 export async function writeControlFile (dataDir: string, endpoint: ControlEndpoint): Promise<void> {
-  await writeSecretFile(controlFilePath(dataDir), JSON.stringify(endpoint) + '\n')
+  await writeSecretFile(controlFilePath(dataDir), JSON.stringify(endpoint) + '\n', { replace: true })
 }
 
 export async function readControlFile (dataDir: string): Promise<ControlEndpoint> {

@@ -30,14 +30,6 @@ export class MethodNotAllowedError extends FedaggError {
   static override name = 'MethodNotAllowedError'
 }
 
-export class RoundNotFoundError extends FedaggError {
-  static override name = 'RoundNotFoundError'
-}
-
-export class RosterNotFoundError extends FedaggError {
-  static override name = 'RosterNotFoundError'
-}
-
 /** The round exists but has no result yet, and the long-poll (if any) ran out. */
 export class ResultPendingError extends FedaggError {
   static override name = 'ResultPendingError'
@@ -60,15 +52,25 @@ export class InvalidControlFileError extends FedaggError {
 
 /**
  * An error the daemon answered with. It carries the daemon's own error name
- * (e.g. NotCoordinatorError), so the CLI can print it as if it were local.
+ * (e.g. NotCoordinatorError), so the CLI can print it as if it were local, and
+ * the class that name stands for in the control API's error table, so callers
+ * match it by class with is().
  */
 export class ControlApiError extends FedaggError {
   static override name = 'ControlApiError'
   readonly status: number
+  /** The daemon's error class; undefined for an error outside the table (a bug, a library error). */
+  readonly remoteClass: (abstract new (...args: never[]) => Error) | undefined
 
-  constructor (remoteName: string, message: string, status: number) {
+  constructor (remoteName: string, message: string, status: number, remoteClass?: abstract new (...args: never[]) => Error) {
     super(message)
     this.name = remoteName
     this.status = status
+    this.remoteClass = remoteClass
+  }
+
+  /** Whether the daemon threw an instance of `errorClass` (or of a subclass of it). */
+  is (errorClass: abstract new (...args: never[]) => Error): boolean {
+    return this.remoteClass !== undefined && (this.remoteClass === errorClass || this.remoteClass.prototype instanceof errorClass)
   }
 }

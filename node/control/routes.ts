@@ -3,7 +3,9 @@ import type { FederationNode, ModelView, TrainingApi } from '../api.ts'
 import { parametersFromBytes, parametersToBytes } from '../../protocol/training/index.ts'
 import { ModelPendingError, SessionNotFoundError } from '../training/errors.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
-import { ResultPendingError, RosterNotFoundError, RoundNotFoundError, TrainingUnavailableError } from './errors.ts'
+import { UnknownRoundError } from '../../protocol/round/index.ts'
+import { NoRosterError } from '../membership/membership.ts'
+import { ResultPendingError, TrainingUnavailableError } from './errors.ts'
 import {
   AddMemberBodySchema, AfterRoundSchema, OpenRoundBodySchema, PeerIdSchema, StartSessionBodySchema, SubmitBodySchema,
   SubmitUpdateBodySchema, WaitSecondsSchema, parseRequest
@@ -47,7 +49,7 @@ export function controlRoutes ({ node, metrics, maxWaitSeconds }: RoutesInit): R
     get('status', async () => json(await node.status())),
     get('roster', async () => {
       const roster = node.roster()
-      if (roster === undefined) throw new RosterNotFoundError('this node has no roster yet: it has not joined a federation')
+      if (roster === undefined) throw new NoRosterError('this node has no roster yet: it has not joined a federation')
       return json(roster)
     }),
     post('members', async ({ body }) => {
@@ -133,7 +135,7 @@ function modelJson (model: ModelView): unknown {
 
 async function roundOrThrow (node: FederationNode, roundId: string) {
   const round = await node.round(roundId)
-  if (round === undefined) throw new RoundNotFoundError(`no round ${roundId} on this node`)
+  if (round === undefined) throw new UnknownRoundError(`no round ${roundId} on this node`)
   return round
 }
 

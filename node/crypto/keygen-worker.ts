@@ -1,6 +1,6 @@
-// Worker-thread body of generateKeyPair: draws DJN primes and h_s off the main thread, posting each step.
+// Worker-thread body of generateKeyPair: draws DJN primes and derives h_s off the main thread, posting each step.
 import { parentPort, workerData } from 'node:worker_threads'
-import { KEY_GENERATION_STEP, KEY_GENERATION_STEPS, randomDjnPrimes, randomPublicComponent } from '../../protocol/paillier/index.ts'
+import { derivedPublicComponent, KEY_GENERATION_STEP, KEY_GENERATION_STEPS, randomDjnPrimes } from '../../protocol/paillier/index.ts'
 import type { KeyGenerationPhase } from '../../protocol/paillier/index.ts'
 
 /** Messages this worker posts to generateKeyPair. Numbers travel as hex. */
@@ -23,7 +23,7 @@ const progress = (phase: KeyGenerationPhase): void => {
 // the whole process (seen on Node 24.21; Deno hit the same V8 bug, denoland/deno#12930).
 setImmediate(() => {
   const { p, q } = randomDjnPrimes(bits, progress)
-  const hs = randomPublicComponent(p * q)
+  const hs = derivedPublicComponent(p * q)
   progress('hs')
   post({ type: 'result', p: p.toString(16), q: q.toString(16), hs: hs.toString(16) })
 })

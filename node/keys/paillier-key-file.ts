@@ -1,6 +1,6 @@
-// The coordinator's Paillier private key on disk: paillier.key in the data directory, JSON, mode 0600.
+// The coordinator's Paillier private key on disk: paillier.key in the data directory, JSON, mode 0600, created exclusively.
 import { join } from 'node:path'
-import { fileExists, readSecretFile, writeSecretFile } from '../files/secret-file.ts'
+import { fileExists, KeyFileExistsError, readSecretFile, writeSecretFile } from '../files/secret-file.ts'
 import { privateKeyFromJSON, privateKeyToJSON } from '../../protocol/paillier/index.ts'
 import type { PaillierPrivateKey } from '../../protocol/paillier/index.ts'
 import { FedaggError } from '../../protocol/errors.ts'
@@ -24,23 +24,28 @@ export async function hasPaillierKeyFile (dataDir: string): Promise<boolean> {
 }
 
 /**
- * Writes the key atomically with mode 0600 (temporary file, fsync, rename).
- * Refuses to replace an existing key: rounds opened under it could no longer
- * be decrypted. Returns the file's path.
+ * Writes the key with mode 0600, fsynced, under a name created exclusively (writeSecretFile).
+ * Refuses to replace an existing key, or anything else under its name, in the same atomic step
+ * that creates it: rounds opened under an existing key could no longer be decrypted. Returns the
+ * file's path.
  */
 export async function writePaillierKeyFile (dataDir: string, privateKey: PaillierPrivateKey): Promise<string> {
   const path = paillierKeyPath(dataDir)
-  if (await fileExists(path)) {
-    throw new PaillierKeyExistsError(`expected no Paillier key at ${path}, found one: rounds opened under it need it to decrypt`)
+  try {
+    await writeSecretFile(path, JSON.stringify(privateKeyToJSON(privateKey)) + '\n')
+  } catch (err) {
+    if (err instanceof KeyFileExistsError) {
+      throw new PaillierKeyExistsError(`expected no Paillier key at ${path}, found one: rounds opened under it need it to decrypt`, { cause: err })
+    }
+    throw err
   }
-  await writeSecretFile(path, JSON.stringify(privateKeyToJSON(privateKey)) + '\n')
   return path
 }
 
 /**
- * Loads the key, refusing a file group or others can access
- * (InsecureKeyFileError) and one that is missing (KeyFileMissingError).
- * Error messages never quote the file: it is the secret.
+ * Loads the key, refusing a symlink (KeyFileSymlinkError), a file another user owns
+ * (KeyFileOwnerError), one group or others can access (InsecureKeyFileError) and one that is
+ * missing (KeyFileMissingError). Error messages never quote the file: it is the secret.
  */
 export async function readPaillierKeyFile (dataDir: string): Promise<PaillierPrivateKey> {
   const path = paillierKeyPath(dataDir)

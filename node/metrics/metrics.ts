@@ -1,5 +1,6 @@
 // A node's Prometheus metrics: one prom-client Registry per node and the recording methods its services call.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import type { RoundFailureReason } from '../../protocol/round/index.ts'
 
 export type DecryptionOutcome = 'ok' | 'corrupt'
 
@@ -21,8 +22,8 @@ export interface FedaggMetrics {
   roundOpened (): void
   /** Aggregator: a round reached quorum and its aggregate was released. */
   roundReleased (): void
-  /** A round ended without a usable result; `reason` as for submissionRejected. */
-  roundFailed (reason: string): void
+  /** A round ended failed or corrupt; `reason` is one code of the vocabulary coordinator and aggregator share. */
+  roundFailed (reason: RoundFailureReason): void
   /** Coordinator: one aggregate decrypted, and whether its guard bits and ranges held. */
   decryption (outcome: DecryptionOutcome): void
   /** Payload bytes read from a fedagg protocol stream, by protocol name (e.g. 'submit'). */
@@ -93,7 +94,7 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
   })
   const roundsFailed = new Counter({
     name: 'fedagg_rounds_failed_total',
-    help: 'Rounds that ended without a usable result, by reason',
+    help: 'Rounds that ended failed or corrupt, by reason code (protocol/round/status.ts ROUND_FAILURE_REASONS)',
     labelNames: ['reason'],
     registers: [registry]
   })
@@ -143,7 +144,7 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     gossipRejected: (kind) => { gossipRejected.inc({ kind: reasonLabel(kind) }) },
     roundOpened: () => { roundsOpened.inc() },
     roundReleased: () => { roundsReleased.inc() },
-    roundFailed: (reason) => { roundsFailed.inc({ reason: reasonLabel(reason) }) },
+    roundFailed: (reason) => { roundsFailed.inc({ reason }) },
     decryption: (outcome) => { decryptions.inc({ outcome }) },
     bytesReceived: (protocol, bytes) => { bytesReceived.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },
     bytesSent: (protocol, bytes) => { bytesSent.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },

@@ -7,8 +7,8 @@ import { AGGREGATE_STATUS, WIRE } from '../../protocol/messages/index.ts'
 import type { AggregateResponseHeader, SignedPayload, SubmissionHeader, SubmitResponse } from '../../protocol/messages/index.ts'
 import { assertCoprimeToModulus, assertSubmittedCiphertexts, decodeCiphertexts, encodeCiphertexts, rerandomize } from '../../protocol/paillier/index.ts'
 import {
-  InvalidRoundStateError, RoundClosedError, SubmissionShapeError, UnknownRoundError, acceptSubmission, buildReceipt,
-  buildTranscript, checkAnnouncementAgainstRoster, checkSubmission, closeRound, interpretAnnouncement, openAggregatorRound,
+  InvalidRoundStateError, ROUND_FAILURE_REASONS, RoundClosedError, SubmissionShapeError, UnknownRoundError, acceptSubmission, buildReceipt,
+  buildTranscript, checkAnnouncementAgainstRoster, checkSubmission, closeRound, openAggregatorRound,
   releaseRound, restoreAggregatorRound, shouldClose, signReceipt, signTranscript, verifyAnnouncement
 } from '../../protocol/round/index.ts'
 import type { AcceptedSubmission, AggregatorRoundState, AnnouncedRound, SubmissionAttempt } from '../../protocol/round/index.ts'
@@ -140,17 +140,18 @@ export class AggregatorService implements Startable {
    */
   async track (signed: SignedPayload): Promise<void> {
     const { membership } = this.#init
-    const announcement = await verifyAnnouncement(signed, membership.coordinator() ?? '')
+    const round = await verifyAnnouncement(signed, membership.coordinator() ?? '')
+    const { announcement } = round
     if (announcement.aggregator !== this.#self || this.#rounds.has(announcement.roundId)) return
     if (membership.roster !== undefined) checkAnnouncementAgainstRoster(announcement, membership.roster)
-    const round = interpretAnnouncement(announcement)
     const { round: record } = this.#init.store.rounds.upsertAnnouncement({
       roundId: announcement.roundId,
       signedAnnouncement: WIRE.SignedPayload.encode(signed),
       deadlineMs: announcement.deadlineMs,
-      openedAtMs: announcement.openedAtMs
+      openedAtMs: announcement.openedAtMs,
+      announced: round
     })
-    if (record.status === 'open') this.#activate(round, openAggregatorRound(announcement))
+    if (record.status === 'open') this.#activate(round, openAggregatorRound(round))
   }
 
   /**
@@ -164,8 +165,7 @@ export class AggregatorService implements Startable {
     const { store } = this.#init
     for (const status of ['open', 'closed', 'released', 'failed'] as const) {
       for (const record of store.rounds.listByStatus(status)) {
-        const signed = WIRE.SignedPayload.decode(record.signedAnnouncement)
-        const round = interpretAnnouncement(WIRE.RoundAnnouncement.decode(signed.payload))
+        const round = store.rounds.announced(record.roundId)
         if (round.announcement.aggregator !== this.#self) continue
         const finished = status === 'released' || status === 'failed'
         if (finished && record.deadlineMs + RESEND_WINDOW_MS < this.#now()) continue
@@ -178,7 +178,7 @@ export class AggregatorService implements Startable {
         }
         // A round the store marks closed crashed mid-close: it takes no new submissions, and its
         // protocol state resumes as open so that closing runs again from the top.
-        const state = restoreAggregatorRound(round.announcement, { status: 'open', submissions, closedAtMs: null, aggregateDigest: null, reason: '' })
+        const state = restoreAggregatorRound(round, { status: 'open', submissions, closedAtMs: null, aggregateDigest: null, reason: '' })
         if (accumulator === undefined) {
           // Already released or failed: only resends are answered, from the stored receipts.
           this.#rounds.set(record.roundId, { round, state: { ...state, status: status, closedAtMs: record.updatedAtMs, reason: record.statusReason ?? '' } })
@@ -346,7 +346,7 @@ export class AggregatorService implements Startable {
     if (state.status === 'failed') {
       signed = await signTranscript(this.#components.privateKey, buildTranscript(state))
       store.rounds.saveClosing(roundId, { status: 'failed', signedTranscript: WIRE.SignedPayload.encode(signed), reason: state.reason })
-      metrics.roundFailed('quorum')
+      metrics.roundFailed(ROUND_FAILURE_REASONS.quorum)
     } else {
       const releasing = performance.now()
       const aggregate = active.accumulator!.value().map(c => rerandomize(publicKey, c))
@@ -389,7 +389,7 @@ export class AggregatorService implements Startable {
       await framed.write(WIRE.AggregateResponseHeader, { status: AGGREGATE_STATUS.failed, transcript } as AggregateResponseHeader, { signal })
       return
     }
-    const { ciphertextWidth, plan } = interpretAnnouncement(WIRE.RoundAnnouncement.decode(WIRE.SignedPayload.decode(record.signedAnnouncement).payload))
+    const { ciphertextWidth, plan } = this.#init.store.rounds.announced(request.roundId)
     const chunks = planCiphertextChunks(plan.ciphertexts, ciphertextWidth, this.#init.chunkCiphertexts)
     await framed.write(WIRE.AggregateResponseHeader, {
       status: AGGREGATE_STATUS.ready,

@@ -5,12 +5,13 @@ import type { ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import { peerIdFromString } from '@libp2p/peer-id'
 import pRetry from 'p-retry'
 import { FedaggError } from '../../protocol/errors.ts'
-import { UnknownRoundError, checkAnnouncementAgainstRoster, interpretAnnouncement, verifyAnnouncement, verifyReceipt, verifyTranscript, wasCounted } from '../../protocol/round/index.ts'
+import { UnknownRoundError, checkAnnouncementAgainstRoster, roundErrorNamed, verifyAnnouncement, verifyReceipt, verifyTranscript, wasCounted } from '../../protocol/round/index.ts'
 import type { AnnouncedRound } from '../../protocol/round/index.ts'
 import { encodeAndPack } from '../../protocol/encoding/index.ts'
 import { WIRE } from '../../protocol/messages/index.ts'
 import type { Receipt, SignedPayload } from '../../protocol/messages/index.ts'
 import { encodeCiphertexts, encryptOneOff } from '../../protocol/paillier/index.ts'
+import type { PaillierPublicKey } from '../../protocol/paillier/index.ts'
 import type { EncryptionPool } from '../crypto/encrypt-pool.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
@@ -37,10 +38,13 @@ export class NoOpenRoundError extends FedaggError {
 export class SubmissionRefusedError extends FedaggError {
   static override name = 'SubmissionRefusedError'
   readonly reason: string
+  /** The round protocol's class for `reason`, to match on; undefined for refusals outside the round protocol. */
+  readonly refusal: typeof FedaggError | undefined
 
   constructor (reason: string, message: string) {
     super(`aggregator refused the submission: ${reason}: ${message}`)
     this.reason = reason
+    this.refusal = roundErrorNamed(reason)
   }
 }
 
@@ -80,6 +84,8 @@ export interface ClientInit {
   fetchOpenRounds: (signal: AbortSignal) => Promise<SignedPayload[]>
   /** Encrypts packed plaintexts on every core. */
   encryptionPool: (round: AnnouncedRound) => EncryptionPool
+  /** Resolves once the key's modulus is proven a Paillier–Blum modulus (key-proof.ts); throws UnprovenKeyError otherwise. */
+  ensureKeyProven: (publicKey: PaillierPublicKey, signal?: AbortSignal) => Promise<void>
   /** Ciphertexts per chunk sent, capped at what one CiphertextChunk carries. */
   chunkCiphertexts: number
   limits: StreamLimits
@@ -154,10 +160,10 @@ export class ClientService implements Startable {
   /** Keeps announcements that are signed by the roster coordinator, fit the roster and name this client as eligible. */
   async track (signed: SignedPayload): Promise<AnnouncedRound | undefined> {
     const { membership } = this.#init
-    const announcement = await verifyAnnouncement(signed, membership.coordinator() ?? '')
+    const round = await verifyAnnouncement(signed, membership.coordinator() ?? '')
+    const { announcement } = round
     if (!announcement.eligible.includes(this.#self)) return undefined
     if (membership.roster !== undefined) checkAnnouncementAgainstRoster(announcement, membership.roster)
-    const round = interpretAnnouncement(announcement)
     this.#rounds.set(announcement.roundId, round)
     return round
   }
@@ -197,6 +203,9 @@ export class ClientService implements Startable {
     const valuesDigest = plaintextsDigest(plaintexts)
     let outgoing = store.outgoing.get(roundId)
     if (outgoing === undefined) {
+      // Nothing is encrypted (so nothing stored or sent) under a key whose n is not proven
+      // Paillier–Blum. Stored ciphertexts were encrypted after this check, by an earlier call.
+      await this.#init.ensureKeyProven(round.publicKey, options.signal)
       const bytes = await this.#encrypt(round, plaintexts, options.signal)
       this.#init.metrics.phaseSeconds('encrypt', (performance.now() - encodingStarted) / 1000)
       // Encrypting can take seconds, long enough for another submit() for this round to finish.
@@ -309,7 +318,7 @@ export class ClientService implements Startable {
  * at the round's deadline either way.
  */
 function isWorthRetrying (error: Error): boolean {
-  if (error instanceof SubmissionRefusedError) return error.reason === UnknownRoundError.name
+  if (error instanceof SubmissionRefusedError) return error.refusal === UnknownRoundError
   return !(error instanceof InvalidReceiptError)
 }
 

@@ -6,11 +6,11 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import pRetry from 'p-retry'
 import { FedaggError } from '../../protocol/errors.ts'
 import {
-  InvalidRoundDocumentError, MIN_NONCE_BYTES, buildRoundResult, checkTranscriptForRound,
-  createAnnouncement, equalBytes, exactDecimal, interpretAnnouncement, openCoordinatorRound, recordCorrupt, recordDecrypted,
+  InvalidRoundDocumentError, MIN_NONCE_BYTES, ROUND_FAILURE_REASONS, buildRoundResult, checkTranscriptForRound,
+  createAnnouncement, equalBytes, exactDecimal, openCoordinatorRound, recordCorrupt, recordDecrypted,
   recordFailed, signAnnouncement, signRoundResult, verifyTranscript
 } from '../../protocol/round/index.ts'
-import type { AnnouncedRound, CoordinatorRoundState, ResultValues } from '../../protocol/round/index.ts'
+import type { AnnouncedRound, CoordinatorRoundState, ResultValues, RoundFailureReason, RoundOutcome } from '../../protocol/round/index.ts'
 import { CorruptAggregateError, decodeAggregate, parseEncoding, unpackAggregate } from '../../protocol/encoding/index.ts'
 import type { VectorSpec } from '../../protocol/encoding/index.ts'
 import { aggregators, clients } from '../../protocol/roster/index.ts'
@@ -22,7 +22,7 @@ import type { OpenRoundRequest } from '../api.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
-import type { ResultStatus, Store } from '../store/index.ts'
+import type { Store } from '../store/index.ts'
 import { ciphertextDigest, receiveCiphertexts } from '../streams/ciphertext-transfer.ts'
 import { ProtocolEndpoint, StreamClosedError, deadline } from '../streams/exchange.ts'
 import type { StreamLimits } from '../streams/limits.ts'
@@ -39,10 +39,11 @@ class AggregatePendingError extends FedaggError {
   static override name = 'AggregatePendingError'
 }
 
-/** How a pull ended: the decided round state, and the values when it was decrypted. */
-interface Decision {
-  state: CoordinatorRoundState
-  values?: ResultValues
+/** How a pull ended: the decided round state, and the values when it was decrypted or the reason code when it was not. */
+type Decision = (
+  | { state: CoordinatorRoundState, values: ResultValues }
+  | { state: CoordinatorRoundState, failure: RoundFailureReason }
+) & {
   /** Peer IDs the aggregator's transcript lists, when one came back. */
   contributors?: string[]
   /** Σ w of a weighted round's decrypted weight slot. */
@@ -52,12 +53,17 @@ interface Decision {
 /** A round's outcome as it is recorded, for whatever must be stored in the same transaction (training checkpoints). */
 export interface RecordedRoundOutcome {
   roundId: string
-  status: 'decrypted' | 'failed' | 'corrupt'
+  status: RoundOutcome
   contributors: readonly string[]
   /** Weighted (or plain) means of a decrypted fixed-point round. */
   mean?: readonly number[]
   weightSum?: bigint
   reason: string
+}
+
+/** Not released yet, or the network failed: worth asking again. A typed refusal of the documents is final. */
+function isTransient (error: unknown): boolean {
+  return error instanceof AggregatePendingError || error instanceof StreamClosedError || !(error instanceof FedaggError)
 }
 
 export interface CoordinatorInit {
@@ -133,9 +139,9 @@ export class CoordinatorService implements Startable {
   readonly #onPeerConnect = (event: CustomEvent<PeerId>): void => {
     const peer = event.detail.toString()
     if (!this.#init.membership.hasRole(peer, 'aggregator')) return
-    for (const record of this.#init.store.rounds.listByStatus('open')) {
-      const announcement = WIRE.RoundAnnouncement.decode(WIRE.SignedPayload.decode(record.signedAnnouncement).payload)
-      if (announcement.aggregator === peer) this.settle(record.roundId)
+    const { rounds } = this.#init.store
+    for (const record of rounds.listByStatus('open')) {
+      if (rounds.announced(record.roundId).announcement.aggregator === peer) this.settle(record.roundId)
     }
   }
 
@@ -197,7 +203,8 @@ export class CoordinatorService implements Startable {
       roundId: round.announcement.roundId,
       signedAnnouncement: WIRE.SignedPayload.encode(signed),
       deadlineMs: round.announcement.deadlineMs,
-      openedAtMs
+      openedAtMs,
+      announced: round
     })
     this.#init.metrics.roundOpened()
     // Delivery may wait for the first subscriber; clients that miss it fetch open rounds directly.
@@ -231,8 +238,8 @@ export class CoordinatorService implements Startable {
   async #settle (roundId: string): Promise<void> {
     const record = this.#init.store.rounds.get(roundId)
     if (record === undefined || record.status !== 'open') return
-    const round = interpretAnnouncement(WIRE.RoundAnnouncement.decode(WIRE.SignedPayload.decode(record.signedAnnouncement).payload))
-    const open = openCoordinatorRound(round.announcement)
+    const round = this.#init.store.rounds.announced(roundId)
+    const open = openCoordinatorRound(round)
     const giveUpAt = round.announcement.deadlineMs + this.#init.settleGraceMs
     const decided = await pRetry(async () => this.#pull(round, open), {
       retries: Number.POSITIVE_INFINITY,
@@ -240,19 +247,23 @@ export class CoordinatorService implements Startable {
       maxTimeout: AGGREGATE_POLL_MAX_MS,
       maxRetryTime: Math.max(0, giveUpAt - this.#now()),
       signal: this.#stopping.signal,
-      // Not ready yet, or the network failed: ask again. A typed refusal of the documents is final.
-      shouldRetry: ({ error }) => error instanceof AggregatePendingError || error instanceof StreamClosedError || !(error instanceof FedaggError)
+      shouldRetry: ({ error }) => isTransient(error)
     }).catch((err: Error): Decision => {
       if (this.#stopping.signal.aborted) throw err
-      return { state: recordFailed(open, `no usable aggregate: ${err.name}: ${err.message}`, this.#now()) }
+      return {
+        state: recordFailed(open, `no usable aggregate: ${err.name}: ${err.message}`, this.#now()),
+        failure: isTransient(err) ? ROUND_FAILURE_REASONS.no_aggregate : ROUND_FAILURE_REASONS.document_invalid
+      }
     })
     const { state } = decided
-    if (state.status !== 'decrypted') this.#init.metrics.roundFailed(state.status)
-    const signed = await signRoundResult(this.#components.privateKey, buildRoundResult(state, decided.values))
+    if ('failure' in decided) this.#init.metrics.roundFailed(decided.failure)
+    const signed = await signRoundResult(this.#components.privateKey, buildRoundResult(state, 'values' in decided ? decided.values : undefined))
     // record() checks-and-stores in one transaction: a round is decrypted and recorded at most once.
     const recordOutcome = this.#init.recordOutcome
+    // buildRoundResult has refused an undecided state, so the status is an outcome.
+    const status = state.status as RoundOutcome
     const stored = this.#init.store.results.record(roundId, WIRE.SignedPayload.encode(signed), {
-      status: state.status as ResultStatus,
+      status,
       ...(state.reason === '' ? {} : { reason: state.reason }),
       ...(recordOutcome === undefined
         ? {}
@@ -260,9 +271,9 @@ export class CoordinatorService implements Startable {
             alongside: () => {
               recordOutcome({
                 roundId,
-                status: state.status as ResultStatus,
+                status,
                 contributors: decided.contributors ?? [],
-                ...(decided.values?.mean === undefined ? {} : { mean: decided.values.mean }),
+                ...('values' in decided && decided.values.mean !== undefined ? { mean: decided.values.mean } : {}),
                 ...(decided.weightSum === undefined ? {} : { weightSum: decided.weightSum }),
                 reason: state.reason
               })
@@ -292,7 +303,9 @@ export class CoordinatorService implements Startable {
       })
     const contributors = transcript.contributors.map(contribution => contribution.client)
     if (bytes === undefined) {
-      return { state: recordFailed(open, transcript.reason === '' ? 'the aggregator failed the round' : transcript.reason, this.#now()), contributors }
+      // The aggregator fails a round below quorum, or when it cannot build a valid aggregate.
+      const failure = transcript.contributors.length < open.minParticipants ? ROUND_FAILURE_REASONS.quorum : ROUND_FAILURE_REASONS.aggregate_invalid
+      return { state: recordFailed(open, transcript.reason === '' ? 'the aggregator failed the round' : transcript.reason, this.#now()), failure, contributors }
     }
     this.#init.metrics.bytesReceived('aggregate', bytes.length)
     if (!equalBytes(ciphertextDigest(bytes), transcript.aggregateDigest)) {
@@ -326,7 +339,9 @@ export class CoordinatorService implements Startable {
     } catch (err) {
       if (!(err instanceof CorruptAggregateError || err instanceof InvalidRoundDocumentError)) throw err
       this.#init.metrics.decryption('corrupt')
-      return { state: recordCorrupt(open, err.message, this.#now()) }
+      // recordDecrypted's only refusal of a checked, released transcript is a count slot that disagrees with it.
+      const failure = err instanceof CorruptAggregateError ? ROUND_FAILURE_REASONS.slot_check : ROUND_FAILURE_REASONS.count_mismatch
+      return { state: recordCorrupt(open, err.message, this.#now()), failure }
     }
   }
 

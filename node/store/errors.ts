@@ -1,5 +1,6 @@
-// Typed failures of the node's durable store (node.db): one class per refusal, so callers match on err.name.
+// Typed failures of the node's durable store (node.db): one class per refusal, and the round protocol's classes where the refusal is the same.
 import { FedaggError } from '../../protocol/errors.ts'
+import { RoundClosedError, SubmissionConflictError, UnknownRoundError } from '../../protocol/round/index.ts'
 
 /** The database was written by a newer fedagg (PRAGMA user_version beyond the migrations we know). */
 export class StoreSchemaTooNewError extends FedaggError {
@@ -29,15 +30,9 @@ export class RosterVersionNotNewerError extends FedaggError {
   }
 }
 
-/** The round id is not in the store. */
-export class UnknownRoundError extends FedaggError {
-  static override name = 'UnknownRoundError'
-  readonly roundId: string
-
-  constructor (roundId: string) {
-    super(`round ${JSON.stringify(roundId)}: expected a stored round, got none`)
-    this.roundId = roundId
-  }
+/** The round id is not in the store: the round protocol's UnknownRoundError (one class for one failure), with the store's message. */
+export function unknownStoredRound (roundId: string): UnknownRoundError {
+  return new UnknownRoundError(`round ${JSON.stringify(roundId)}: expected a stored round, got none`)
 }
 
 /** A different signed announcement arrived for a round id already stored. */
@@ -71,30 +66,14 @@ export class InvalidClosingError extends FedaggError {
   static override name = 'InvalidClosingError'
 }
 
-/** A submission for a round that is no longer (or not) open. */
-export class RoundNotOpenStoreError extends FedaggError {
-  static override name = 'RoundNotOpenStoreError'
-  readonly roundId: string
-  readonly status: string
-
-  constructor (roundId: string, status: string) {
-    super(`round ${JSON.stringify(roundId)}: expected status "open" to accept a submission, got "${status}"`)
-    this.roundId = roundId
-    this.status = status
-  }
+/** A submission for a round that is no longer (or not) open: the round protocol's RoundClosedError, with the store's message. */
+export function roundClosedInStore (roundId: string, status: string): RoundClosedError {
+  return new RoundClosedError(`round ${JSON.stringify(roundId)}: expected status "open" to accept a submission, got "${status}"`)
 }
 
-/** Different content for a (round, client) that already has a submission. */
-export class SubmissionConflictStoreError extends FedaggError {
-  static override name = 'SubmissionConflictStoreError'
-  readonly roundId: string
-  readonly client: string
-
-  constructor (roundId: string, client: string) {
-    super(`submission (${JSON.stringify(roundId)}, ${client}): expected the digest of the stored submission, got a different digest`)
-    this.roundId = roundId
-    this.client = client
-  }
+/** Different content for a (round, client) that already has a submission: the round protocol's SubmissionConflictError. */
+export function submissionConflictInStore (roundId: string, client: string): SubmissionConflictError {
+  return new SubmissionConflictError(`submission (${JSON.stringify(roundId)}, ${client}): expected the digest of the stored submission, got a different digest`)
 }
 
 /**

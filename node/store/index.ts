@@ -1,8 +1,6 @@
 // Public surface of the node's durable store: openStore() and the types and errors of its parts.
 export { openStore, BUSY_TIMEOUT_MS } from './store.ts'
 export type { Store, OpenStoreOptions, StoreSettings } from './store.ts'
-export { ROUND_STATUSES, TERMINAL_ROUND_STATUSES, canTransition, isRoundStatus } from './round-status.ts'
-export type { RoundStatus } from './round-status.ts'
 export { RosterStore } from './roster.ts'
 export type { StoredRoster } from './roster.ts'
 export { RoundStore } from './rounds.ts'
@@ -10,7 +8,7 @@ export type { RoundAnnouncementInput, RoundRecord, UpsertAnnouncementResult, Rou
 export { SubmissionStore } from './submissions.ts'
 export type { SubmissionInput, SubmissionInsertResult, SubmissionSummary, SubmissionMeta, StoredSubmission } from './submissions.ts'
 export { ResultStore } from './results.ts'
-export type { ResultStatus, RecordResultOptions, ResultRecord } from './results.ts'
+export type { RecordResultOptions, ResultRecord } from './results.ts'
 export { ReceiptStore } from './receipts.ts'
 export type { ClientReceipt } from './receipts.ts'
 export { OutgoingSubmissionStore } from './outgoing.ts'

@@ -3,16 +3,14 @@ import { InvalidStoreInputError, RoundAlreadyDecryptedError, UnknownResultError 
 import { requireBytes } from './input.ts'
 import type { StoredBytes } from './input.ts'
 import { Transactor } from './transaction.ts'
-import type { RoundStatus } from './round-status.ts'
+import { isRoundOutcome } from '../../protocol/round/index.ts'
+import type { RoundOutcome, RoundStatus } from '../../protocol/round/index.ts'
 import type { RoundStore } from './rounds.ts'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 
-/** Final outcomes a result can record. */
-export type ResultStatus = Extract<RoundStatus, 'decrypted' | 'failed' | 'corrupt'>
-
 export interface RecordResultOptions {
   /** @default 'decrypted' */
-  status?: ResultStatus
+  status?: RoundOutcome
   /** Why the round failed or is corrupt, for operators. */
   reason?: string
   /** Runs inside the recording transaction after the result is stored; a throw rolls the result back. */
@@ -62,7 +60,7 @@ export class ResultStore {
    */
   record (roundId: string, resultMessage: Uint8Array, options: RecordResultOptions = {}): ResultRecord {
     const status = options.status ?? 'decrypted'
-    if (status !== 'decrypted' && status !== 'failed' && status !== 'corrupt') {
+    if (!isRoundOutcome(status)) {
       throw new InvalidStoreInputError(`result status: expected "decrypted", "failed" or "corrupt", got ${JSON.stringify(status)}`)
     }
     requireBytes('result message', resultMessage)

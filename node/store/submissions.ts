@@ -14,7 +14,7 @@
 // insert() answers 'duplicate' with receipt undefined, and the caller signs
 // the same fields again (Ed25519 is deterministic, so the bytes match) and
 // attaches them. attachReceipt() keeps the first receipt stored.
-import { RoundNotOpenStoreError, SubmissionConflictStoreError, SubmissionReplayedStoreError, UnknownRoundError, UnknownSubmissionError } from './errors.ts'
+import { SubmissionReplayedStoreError, UnknownSubmissionError, roundClosedInStore, submissionConflictInStore, unknownStoredRound } from './errors.ts'
 import { bytesEqual, requireBytes, requireCount, requireId } from './input.ts'
 import type { StoredBytes } from './input.ts'
 import { Transactor } from './transaction.ts'
@@ -97,14 +97,14 @@ export class SubmissionStore {
     return this.#tx.run(() => {
       const existing = this.#selectMeta.get(input.roundId, input.client) as MetaRow | undefined
       if (existing !== undefined) {
-        if (!bytesEqual(existing.digest, input.digest)) throw new SubmissionConflictStoreError(input.roundId, input.client)
+        if (!bytesEqual(existing.digest, input.digest)) throw submissionConflictInStore(input.roundId, input.client)
         return { kind: 'duplicate', index: existing.idx, receipt: existing.receipt ?? undefined }
       }
       const replayed = this.#selectOtherRoundWithDigest.get(input.digest, input.roundId) as { round_id: string } | undefined
       if (replayed !== undefined) throw new SubmissionReplayedStoreError(input.roundId, replayed.round_id)
       const round = this.#selectRoundStatus.get(input.roundId) as { status: string } | undefined
-      if (round === undefined) throw new UnknownRoundError(input.roundId)
-      if (round.status !== 'open') throw new RoundNotOpenStoreError(input.roundId, round.status)
+      if (round === undefined) throw unknownStoredRound(input.roundId)
+      if (round.status !== 'open') throw roundClosedInStore(input.roundId, round.status)
       const { next } = this.#selectNextIndex.get(input.roundId) as { next: number }
       this.#insert.run(input.roundId, input.client, next, input.digest, input.ciphertexts, input.acceptedAtMs)
       return { kind: 'inserted', index: next }

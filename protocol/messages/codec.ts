@@ -1,8 +1,8 @@
 // Wire codecs: the generated protons codecs behind a byte ceiling and one typed MalformedMessageError.
 import { FedaggError } from '../errors.ts'
 import {
-  AggregateRequest, AggregateResponseHeader, CiphertextChunk, Contribution, FederationEvent,
-  OpenRoundsRequest, OpenRoundsResponse, PaillierPublicKey, PeerAddresses, PeerDirectory,
+  AggregateRequest, AggregateResponseHeader, BlumModulusAnswer, BlumModulusProof, CiphertextChunk, Contribution, FederationEvent,
+  KeyProofRequest, KeyProofResponse, OpenRoundsRequest, OpenRoundsResponse, PaillierPublicKey, PeerAddresses, PeerDirectory,
   PeerDirectoryRequest, Receipt, Roster, RosterMember,
   RosterRequest, RoundAnnouncement, RoundResult, SignedPayload, SubmissionHeader, SubmitResponse,
   Transcript, VectorSpec, SessionModel, ModelRequest, ModelResponseHeader, ModelChunk
@@ -118,14 +118,21 @@ export const WIRE = {
   OpenRoundsRequest: wireCodec('OpenRoundsRequest', OpenRoundsRequest, 64),
   // a handful of open rounds in practice; 16 announcements of the largest size
   OpenRoundsResponse: wireCodec('OpenRoundsResponse', OpenRoundsResponse, 16 * MiB),
+  FederationEvent: wireCodec('FederationEvent', FederationEvent, 16 * MiB + 8 * KiB),
+  // a SHA-256 fingerprint in hex
+  KeyProofRequest: wireCodec('KeyProofRequest', KeyProofRequest, 256),
+  // two elements of a 4096-bit modulus (512 bytes each) and framing
+  BlumModulusAnswer: wireCodec('BlumModulusAnswer', BlumModulusAnswer, 2 * KiB),
+  // 256 answers (the proto ceiling) of ~1030 bytes, w, framing
+  BlumModulusProof: wireCodec('BlumModulusProof', BlumModulusProof, 272 * KiB),
+  KeyProofResponse: wireCodec('KeyProofResponse', KeyProofResponse, 273 * KiB),
   // session and round ids, a hash and a few numbers
   SessionModel: wireCodec('SessionModel', SessionModel, 2 * KiB),
   ModelRequest: wireCodec('ModelRequest', ModelRequest, KiB),
   // a signed SessionModel plus the chunk count
   ModelResponseHeader: wireCodec('ModelResponseHeader', ModelResponseHeader, 4 * KiB),
   // MAX_MODEL_CHUNK_BYTES of parameters plus the index and framing
-  ModelChunk: wireCodec('ModelChunk', ModelChunk, MAX_MODEL_CHUNK_BYTES + 64),
-  FederationEvent: wireCodec('FederationEvent', FederationEvent, 16 * MiB + 8 * KiB)
+  ModelChunk: wireCodec('ModelChunk', ModelChunk, MAX_MODEL_CHUNK_BYTES + 64)
 } as const
 
 export type WireMessageName = keyof typeof WIRE

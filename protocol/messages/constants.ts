@@ -1,5 +1,6 @@
 // Wire constants: protocol IDs, the gossip topic name, signature domains, roles and status codes.
 import { assertFederationId } from './identifiers.ts'
+import type { RoundOutcome, RoundStatus } from '../round/index.ts'
 
 /** libp2p stream protocols, `/fedagg/<name>/<semver>` (DESIGN.md, Wire). */
 export const PROTOCOLS = {
@@ -13,6 +14,8 @@ export const PROTOCOLS = {
   peers: '/fedagg/peers/1.0.0',
   /** any member -> coordinator: OpenRoundsRequest; answer OpenRoundsResponse. */
   rounds: '/fedagg/rounds/1.0.0',
+  /** any member -> coordinator: KeyProofRequest; answer KeyProofResponse (the key's Paillier–Blum modulus proof). */
+  keyproof: '/fedagg/keyproof/1.0.0',
   /** any member -> coordinator: ModelRequest; answer ModelResponseHeader, ModelChunk x chunkCount (training sessions). */
   model: '/fedagg/model/1.0.0'
 } as const
@@ -51,16 +54,16 @@ export function isRole (value: string): value is Role {
   return (ROLES as readonly string[]).includes(value)
 }
 
-/** Transcript.status */
-export const TRANSCRIPT_STATUS = { released: 'released', failed: 'failed' } as const
+/** Transcript.status: how the aggregator closed the round, in the round-status words (protocol/round/status.ts). */
+export const TRANSCRIPT_STATUS = { released: 'released', failed: 'failed' } as const satisfies Record<string, RoundStatus>
 export type TranscriptStatus = typeof TRANSCRIPT_STATUS[keyof typeof TRANSCRIPT_STATUS]
 
 /** AggregateResponseHeader.status */
 export const AGGREGATE_STATUS = { ready: 'ready', pending: 'pending', failed: 'failed', unknown: 'unknown' } as const
 export type AggregateStatus = typeof AGGREGATE_STATUS[keyof typeof AGGREGATE_STATUS]
 
-/** RoundResult.status */
-export const RESULT_STATUS = { decrypted: 'decrypted', failed: 'failed', corrupt: 'corrupt' } as const
+/** RoundResult.status: the round's outcome, exactly the round-status outcomes (protocol/round/status.ts). */
+export const RESULT_STATUS = { decrypted: 'decrypted', failed: 'failed', corrupt: 'corrupt' } as const satisfies Record<RoundOutcome, RoundOutcome>
 export type ResultStatus = typeof RESULT_STATUS[keyof typeof RESULT_STATUS]
 
 /** Length of every digest on the wire: SHA-256. */

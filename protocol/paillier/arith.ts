@@ -1,4 +1,4 @@
-// Small number theory over bigint used by keys and ciphertext checks: bit length, gcd, modular inverse.
+// Small number theory over bigint used by keys, proofs and ciphertext checks: bit length, gcd, modular inverse, Jacobi symbol.
 
 /** Number of bits of a non-negative integer (0 for 0n). */
 export function bitLength (value: bigint): number {
@@ -31,4 +31,26 @@ export function modInverse (a: bigint, m: bigint): bigint {
   }
   if (oldR !== 1n) throw new RangeError('modInverse: argument is not invertible modulo m')
   return ((oldS % m) + m) % m
+}
+
+/**
+ * The Jacobi symbol (a/n) ∈ {−1, 0, 1} for an odd n > 0, by quadratic reciprocity (binary form:
+ * (2/n) = −1 iff n ≡ 3, 5 (mod 8); swapping a and n flips the sign iff both are ≡ 3 (mod 4)).
+ */
+export function jacobi (a: bigint, n: bigint): number {
+  if (n <= 0n || (n & 1n) === 0n) throw new RangeError('jacobi: expected an odd positive n')
+  a %= n
+  if (a < 0n) a += n
+  let sign = 1
+  while (a !== 0n) {
+    while ((a & 1n) === 0n) {
+      a >>= 1n
+      const r = n & 7n
+      if (r === 3n || r === 5n) sign = -sign
+    }
+    [a, n] = [n, a]
+    if ((a & 3n) === 3n && (n & 3n) === 3n) sign = -sign
+    a %= n
+  }
+  return n === 1n ? sign : 0
 }

@@ -21,6 +21,20 @@ export class InvalidPublicKeyError extends FedaggError {
   static override name = 'InvalidPublicKeyError'
 }
 
+/**
+ * A key's h_s is not the one derived from its n (derived-hs.ts). Refused whatever its order: a key
+ * holder who could choose h_s could choose one of small order, and make every encryption under it
+ * readable by trial.
+ */
+export class DerivedHsMismatchError extends FedaggError {
+  static override name = 'DerivedHsMismatchError'
+}
+
+/** A Paillier–Blum modulus proof (Π^mod) fails a check, or cannot be made for the given primes. */
+export class BlumProofError extends FedaggError {
+  static override name = 'BlumProofError'
+}
+
 /** A private key's primes or public component fail a check. */
 export class InvalidPrivateKeyError extends FedaggError {
   static override name = 'InvalidPrivateKeyError'

@@ -1,11 +1,15 @@
-// Public surface of the Paillier engine (pure bigint math: keys, encryption, decryption, codecs); threads live in node/crypto.
+// Public surface of the Paillier engine (pure bigint math: keys, derived h_s, modulus proof, encryption, decryption, codecs); threads live in node/crypto.
 export * from './arith.ts'
+export * from './blum-proof.ts'
+export * from './blum-proof-wire.ts'
 export * from './bytes.ts'
 export * from './codec.ts'
 export * from './decrypt.ts'
+export * from './derived-hs.ts'
 export * from './encrypt.ts'
 export * from './errors.ts'
 export * from './fixed-base.ts'
+export * from './hash-to-unit.ts'
 export * from './key-material.ts'
 export * from './keys.ts'
 export * from './modpow.ts'

@@ -1,8 +1,6 @@
-// Draws DJN key material: primes p, q with p ≡ q ≡ 3 (mod 4), gcd(p−1, q−1) = 2, and h_s = (−x²)^n mod n².
+// Draws DJN key material: primes p, q with p ≡ q ≡ 3 (mod 4) and gcd(p−1, q−1) = 2 (h_s is derived from n: derived-hs.ts).
 import { primeSync } from 'bigint-crypto-utils'
 import { bitLength, gcd } from './arith.ts'
-import { modPow } from './modpow.ts'
-import { randomUnit } from './random.ts'
 
 // Primes come from bigint-crypto-utils' primeSync(), the search (random odd candidates of exactly
 // the requested length, trial division, Miller–Rabin) behind the prime() that paillier-bigint's
@@ -64,15 +62,4 @@ export function randomDjnPrimes (
       }
     }
   }
-}
-
-/** h_s = h^n mod n² for h = −x² mod n: the DJN public component derived from x ∈ Z*_n. */
-export function publicComponentFromUnit (n: bigint, x: bigint): bigint {
-  const h = n - (x * x) % n
-  return modPow(h, n, n * n)
-}
-
-/** h_s from a fresh uniform x ∈ Z*_n (x itself is discarded: h_s alone is public, x is not needed). */
-export function randomPublicComponent (n: bigint): bigint {
-  return publicComponentFromUnit(n, randomUnit(n))
 }

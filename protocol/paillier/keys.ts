@@ -2,11 +2,11 @@
 import { createHash, checkPrimeSync } from 'node:crypto'
 import { bitLength, gcd, modInverse } from './arith.ts'
 import { bigintToMinimalBytes } from './bytes.ts'
+import { derivedPublicComponent } from './derived-hs.ts'
 import {
-  InvalidKeyBitsError, InvalidPrivateKeyError, InvalidPublicKeyError, KeyFormatError, KeyTooLongError, KeyTooShortError,
+  DerivedHsMismatchError, InvalidKeyBitsError, InvalidPrivateKeyError, InvalidPublicKeyError, KeyFormatError, KeyTooLongError, KeyTooShortError,
   UnsupportedKeyVersionError
 } from './errors.ts'
-import { modPow } from './modpow.ts'
 
 /** Default modulus length: ~128-bit security (NIST SP 800-57 equates 3072-bit factoring with AES-128). */
 export const DEFAULT_KEY_BITS = 3072
@@ -27,7 +27,7 @@ export interface PaillierPublicKey {
   readonly nSquared: bigint
   /** Bit length of n (k). */
   readonly bits: number
-  /** h_s = h^n mod n² with h = −x² mod n: the base of every encryption's randomizer h_s^r. */
+  /** h_s = h^n mod n² with h = −x² mod n, x derived from n (derived-hs.ts): the base of every encryption's randomizer h_s^r. */
   readonly hs: bigint
   /** Hex SHA-256 of n as minimal big-endian bytes. */
   readonly fingerprint: string
@@ -71,7 +71,9 @@ export function keyFingerprint (n: bigint): string {
  * Validates (n, h_s) and returns the public key: n odd with MIN_KEY_BITS <= bits <= MAX_KEY_BITS,
  * 1 < h_s < n² − 1, gcd(h_s, n) = 1, and gcd(h_s − 1, n) = gcd(h_s + 1, n) = 1, which refuses every
  * h_s of order 1 or 2 (a key using one would make every randomizer h_s^r one of at most two known
- * values, and ciphertexts readable by anyone).
+ * values, and ciphertexts readable by anyone); then h_s must equal the one derived from n
+ * (DerivedHsMismatchError otherwise), which refuses every chosen h_s, of small order or not. The
+ * cheap checks come first so malformed input costs no modexp; the derivation is cached per n.
  */
 export function publicKeyFromParts (n: bigint, hs: bigint): PaillierPublicKey {
   if (typeof n !== 'bigint' || typeof hs !== 'bigint') throw new InvalidPublicKeyError('expected n and h_s as bigints')
@@ -89,6 +91,9 @@ export function publicKeyFromParts (n: bigint, hs: bigint): PaillierPublicKey {
   if (gcd(n, (hs - 1n) % n) !== 1n || gcd(n, (hs + 1n) % n) !== 1n) {
     throw new InvalidPublicKeyError('expected gcd(h_s − 1, n) = gcd(h_s + 1, n) = 1, got h_s ≡ ±1 modulo a factor of n (order <= 2 or worse)')
   }
+  if (hs !== derivedPublicComponent(n)) {
+    throw new DerivedHsMismatchError('expected h_s derived from n ("fedagg/hs/v1"), got a different h_s')
+  }
   return Object.freeze({ n, nSquared, bits, hs, fingerprint: keyFingerprint(n) })
 }
 
@@ -102,9 +107,9 @@ export function assertKeyBits (bits: number): void {
 
 /**
  * Validates the primes and h_s and returns the private key with its CRT precomputation.
- * Beyond the public checks on n = p·q and h_s: p ≠ q, both prime, of equal length (±1 bit),
- * p ≡ q ≡ 3 (mod 4) and gcd(p − 1, q − 1) = 2 (the DJN key conditions), and h_s an n-th residue
- * mod n², i.e. h_s^(p−1) ≡ 1 (mod p²) and h_s^(q−1) ≡ 1 (mod q²), without which decryption fails.
+ * Beyond the public checks on n = p·q and h_s (h_s derived from n, hence an n-th residue mod n², as
+ * decryption needs): p ≠ q, both prime, of equal length (±1 bit), p ≡ q ≡ 3 (mod 4) and
+ * gcd(p − 1, q − 1) = 2 (the DJN key conditions).
  */
 export function privateKeyFromPrimes (p: bigint, q: bigint, hs: bigint): PaillierPrivateKey {
   if (typeof p !== 'bigint' || typeof q !== 'bigint') throw new InvalidPrivateKeyError('expected p and q as bigints')
@@ -116,17 +121,12 @@ export function privateKeyFromPrimes (p: bigint, q: bigint, hs: bigint): Paillie
   if ((p & 3n) !== 3n || (q & 3n) !== 3n) throw new InvalidPrivateKeyError('expected p ≡ q ≡ 3 (mod 4)')
   if (gcd(p - 1n, q - 1n) !== 2n) throw new InvalidPrivateKeyError('expected gcd(p − 1, q − 1) = 2')
   if (!checkPrimeSync(p) || !checkPrimeSync(q)) throw new InvalidPrivateKeyError('expected p and q prime, got a composite')
-  const pSquared = p * p
-  const qSquared = q * q
-  if (modPow(hs, p - 1n, pSquared) !== 1n || modPow(hs, q - 1n, qSquared) !== 1n) {
-    throw new InvalidPrivateKeyError('expected h_s to be an n-th residue mod n², got a non-residue')
-  }
   return Object.freeze({
     publicKey,
     p,
     q,
-    pSquared,
-    qSquared,
+    pSquared: p * p,
+    qSquared: q * q,
     hp: modInverse(p - q % p, p),
     hq: modInverse(q - p % q, q),
     qInverseModP: modInverse(q, p)

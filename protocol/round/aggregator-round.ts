@@ -7,11 +7,13 @@ import {
   InvalidRoundStateError, NotEligibleError, QuorumNotMetError, RoundClosedError, RoundDeadlinePassedError,
   RoundNotOpenError, SubmissionConflictError, SubmissionShapeError, UnknownRoundError
 } from './errors.ts'
-import type { RoundParameters } from './announcement.ts'
+import type { AnnouncedRound, RoundParameters } from './announcement.ts'
 import type { ExpectedCiphertexts } from './chunks.ts'
-import type { AggregateStatus, Receipt, RoundAnnouncement, SubmissionHeader, Transcript } from '../messages/index.ts'
+import type { RoundStatus } from './status.ts'
+import type { AggregateStatus, Receipt, SubmissionHeader, Transcript } from '../messages/index.ts'
 
-export type AggregatorRoundStatus = 'open' | 'closed' | 'released' | 'failed'
+/** The aggregator ends a round released or failed; `decrypted` and `corrupt` are the coordinator's to decide (status.ts). */
+export type AggregatorRoundStatus = Extract<RoundStatus, 'open' | 'closed' | 'released' | 'failed'>
 
 /** One accepted submission: what the receipt and the transcript say about it. */
 export interface AcceptedSubmission {
@@ -39,10 +41,10 @@ export interface AggregatorRoundState extends RoundParameters {
   reason: string
 }
 
-/** Starts the aggregator's state for a verified announcement that names this node as aggregator. */
-export function openAggregatorRound (announcement: RoundAnnouncement): AggregatorRoundState {
+/** Starts the aggregator's state for a verified, interpreted announcement that names this node as aggregator. */
+export function openAggregatorRound (round: AnnouncedRound): AggregatorRoundState {
   return {
-    ...roundParameters(announcement),
+    ...roundParameters(round),
     status: 'open',
     submissions: [],
     closedAtMs: null,
@@ -218,8 +220,8 @@ export type StoredAggregatorRound = Pick<AggregatorRoundState, 'status' | 'submi
  * data still obeys the round's invariants (InvalidRoundStateError otherwise): submissions in index
  * order from distinct eligible clients, and status fields consistent with each other.
  */
-export function restoreAggregatorRound (announcement: RoundAnnouncement, stored: StoredAggregatorRound): AggregatorRoundState {
-  const state: AggregatorRoundState = { ...openAggregatorRound(announcement), ...stored, submissions: [...stored.submissions] }
+export function restoreAggregatorRound (round: AnnouncedRound, stored: StoredAggregatorRound): AggregatorRoundState {
+  const state: AggregatorRoundState = { ...openAggregatorRound(round), ...stored, submissions: [...stored.submissions] }
   const corrupt = (what: string): never => { throw new InvalidRoundStateError(`stored round ${state.roundId}: ${what}`) }
   const seen = new Set<string>()
   state.submissions.forEach((submission, i) => {

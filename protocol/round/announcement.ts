@@ -1,7 +1,7 @@
 // Round announcements: building one from the roster, the rules every peer checks, and coordinator signatures.
 import { assertFederationId, assertRoundId, DOMAINS, WIRE } from '../messages/index.ts'
 import { clients, hasRole } from '../roster/index.ts'
-import { defineSignedDocument, parsePeerId } from '../signing/index.ts'
+import { defineSignedDocument, openSignedMessage, parsePeerId } from '../signing/index.ts'
 import { InvalidAnnouncementError, KeyFingerprintMismatchError } from './errors.ts'
 import { publicKeyFromWire, publicKeyToWire, vectorSpecFromWire, vectorSpecToWire } from './wire-values.ts'
 import { planPacking } from '../encoding/index.ts'
@@ -143,9 +143,8 @@ export interface RoundParameters {
   deadlineMs: number
 }
 
-/** Validates an announcement and copies out the parameters a round state keeps. */
-export function roundParameters (announcement: RoundAnnouncement): RoundParameters {
-  validateAnnouncement(announcement)
+/** Copies out the parameters a round state keeps; an AnnouncedRound is already checked, so nothing is parsed again. */
+export function roundParameters ({ announcement }: AnnouncedRound): RoundParameters {
   return {
     federationId: announcement.federationId,
     roundId: announcement.roundId,
@@ -170,9 +169,19 @@ export async function signAnnouncement (privateKey: PrivateKey, announcement: Ro
 }
 
 /**
- * Verifies that the roster's coordinator signed this announcement and that it is valid.
- * The announcement carries no coordinator field, so the expected coordinator is required.
+ * Verifies that the roster's coordinator signed this announcement and interprets it, once: the
+ * AnnouncedRound is what every party passes around and stores from here on, so nothing decodes
+ * or checks the announcement again. The announcement carries no coordinator field, so the
+ * expected coordinator is required.
  */
-export async function verifyAnnouncement (signed: SignedPayload, expectedCoordinator: PeerId | string): Promise<RoundAnnouncement> {
-  return announcementDocument.verify(signed, expectedCoordinator)
+export async function verifyAnnouncement (signed: SignedPayload, expectedCoordinator: PeerId | string): Promise<AnnouncedRound> {
+  return interpretAnnouncement(await openSignedMessage(signed, DOMAINS.announcement, WIRE.RoundAnnouncement, expectedCoordinator))
+}
+
+/**
+ * Interprets the bytes of a SignedPayload whose signature this node verified before storing it
+ * (its own store, written only after verifyAnnouncement or by the coordinator that signed it).
+ */
+export function interpretStoredAnnouncement (signedBytes: Uint8Array): AnnouncedRound {
+  return interpretAnnouncement(WIRE.RoundAnnouncement.decode(WIRE.SignedPayload.decode(signedBytes).payload))
 }

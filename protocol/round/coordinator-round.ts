@@ -3,10 +3,12 @@ import { RESULT_STATUS, TRANSCRIPT_STATUS } from '../messages/index.ts'
 import { roundParameters } from './announcement.ts'
 import { validateRoundResult, validateTranscript } from './documents.ts'
 import { InvalidRoundDocumentError, InvalidRoundStateError, NotEligibleError, QuorumNotMetError, RoundNotOpenError } from './errors.ts'
-import type { RoundParameters } from './announcement.ts'
-import type { RoundAnnouncement, RoundResult, Transcript } from '../messages/index.ts'
+import type { AnnouncedRound, RoundParameters } from './announcement.ts'
+import type { RoundOutcome, RoundStatus } from './status.ts'
+import type { RoundResult, Transcript } from '../messages/index.ts'
 
-export type CoordinatorRoundStatus = 'open' | 'decrypted' | 'failed' | 'corrupt'
+/** The coordinator records no `closed` or `released` of its own: it decides an open round in one step (status.ts). */
+export type CoordinatorRoundStatus = Extract<RoundStatus, 'open' | RoundOutcome>
 
 /** Plain data, persisted by the node next to the signed announcement. */
 export interface CoordinatorRoundState extends RoundParameters {
@@ -19,9 +21,10 @@ export interface CoordinatorRoundState extends RoundParameters {
   reason: string
 }
 
-export function openCoordinatorRound (announcement: RoundAnnouncement): CoordinatorRoundState {
+/** Starts the coordinator's state for a round it announced (interpreted once, by createAnnouncement or the store). */
+export function openCoordinatorRound (round: AnnouncedRound): CoordinatorRoundState {
   return {
-    ...roundParameters(announcement),
+    ...roundParameters(round),
     status: 'open',
     contributors: 0,
     decidedAtMs: null,
@@ -135,8 +138,8 @@ export function buildRoundResult (state: CoordinatorRoundState, values?: ResultV
 export type StoredCoordinatorRound = Pick<CoordinatorRoundState, 'status' | 'contributors' | 'decidedAtMs' | 'reason'>
 
 /** Rebuilds a coordinator round after a restart, checking the stored fields agree with each other. */
-export function restoreCoordinatorRound (announcement: RoundAnnouncement, stored: StoredCoordinatorRound): CoordinatorRoundState {
-  const state: CoordinatorRoundState = { ...openCoordinatorRound(announcement), ...stored }
+export function restoreCoordinatorRound (round: AnnouncedRound, stored: StoredCoordinatorRound): CoordinatorRoundState {
+  const state: CoordinatorRoundState = { ...openCoordinatorRound(round), ...stored }
   const consistent =
     (state.status === 'open') === (state.decidedAtMs === null) &&
     (state.status === 'decrypted') === (state.contributors > 0) &&

@@ -60,3 +60,18 @@ export class InvalidRoundStateError extends FedaggError {
 export class KeyFingerprintMismatchError extends FedaggError {
   static override name = 'KeyFingerprintMismatchError'
 }
+
+/**
+ * The classes above by name, for refusals that crossed the wire as a name (SubmitResponse.errorName):
+ * the receiving side rebuilds the class and matches on it, never on the string.
+ */
+const ROUND_ERRORS_BY_NAME: ReadonlyMap<string, typeof FedaggError> = new Map([
+  NotEligibleError, RoundNotOpenError, RoundClosedError, UnknownRoundError, SubmissionConflictError, SubmissionShapeError,
+  QuorumNotMetError, RoundDeadlinePassedError, InvalidAnnouncementError, InvalidRoundDocumentError, InvalidRoundStateError,
+  KeyFingerprintMismatchError
+].map(errorClass => [errorClass.name, errorClass]))
+
+/** The round protocol's error class with this name, or undefined for any other name. */
+export function roundErrorNamed (name: string): typeof FedaggError | undefined {
+  return ROUND_ERRORS_BY_NAME.get(name)
+}

@@ -1,5 +1,6 @@
-// Public surface of the round protocol: announcements, signed round documents, stream shapes and both state machines.
+// Public surface of the round protocol: the status vocabulary, announcements, signed round documents, stream shapes and both state machines.
 export * from './errors.ts'
+export * from './status.ts'
 export * from './announcement.ts'
 export * from './documents.ts'
 export * from './chunks.ts'

@@ -6,7 +6,8 @@
 // each ciphertext packs ⌊(k − 2) / slotBits⌋ update values. Phases, as wall-clock seconds:
 //   encrypt   every client encodes, packs and encrypts its update, all clients at once on this host
 //             (each with its own worker pool, as each node has; pools are warmed first, comb build reported apart)
-//   transfer  every client streams its ciphertexts to the aggregator, which validates, stores and folds
+//   transfer  every client streams its ciphertexts to the aggregator over its open connection (a warm-up
+//             round opens them, as earlier rounds of a session have), which validates, stores and folds
 //             each one before its receipt (the homomorphic fold alone is timed apart as `aggregateFold`)
 //   settle    aggregator closes (re-randomizes, signs the transcript), coordinator pulls the aggregate
 //             and decrypts it (the decryption alone is timed apart as `decrypt`)
@@ -44,10 +45,16 @@ const seconds = (from: number): number => Number(((performance.now() - from) / 1
 const { clip, fractionBits, weightBits } = DEFAULT_SESSION_SETTINGS
 const key = await fixtureKey(keyBits)
 note(`starting a federation: coordinator, aggregator, ${clientCount} clients (${keyBits}-bit key)`)
-const federation = await startFederation({ clients: clientCount, keyBits })
+const federation = await startFederation({ clients: clientCount, paillierKey: key })
 const pools: EncryptionPool[] = []
 try {
   const { coordinator, clients } = federation
+  // A round of a running session finds its connections open: a small warm-up round dials the aggregator first.
+  const warmUp = await coordinator.openRound({ length: 1, encoding: 'int:8', minParticipants: clientCount, deadlineSeconds: 120 })
+  await Promise.all(clients.map(async client => waitUntil(async () => (await client.round(warmUp.roundId)) !== undefined, 'the announcement', 30_000)))
+  await Promise.all(clients.map(async client => client.submit([1], { roundId: warmUp.roundId })))
+  await coordinator.waitForResult(warmUp.roundId, { signal: AbortSignal.timeout(120_000) })
+  note('warm-up round done: every client has its connection to the aggregator')
   const round = await coordinator.openRound({
     length: parameters, encoding: `fixed:${fractionBits}`, clip, weightBits, minParticipants: clientCount, deadlineSeconds: 600
   })

@@ -101,7 +101,7 @@ describe('config/schema', () => {
   })
 
   it('has a stream limit for every fedagg protocol and refuses unknown protocol names', () => {
-    assert.deepEqual(Object.keys(DEFAULT_CONFIG.limits.maxInboundStreams).sort(), ['aggregate', 'model', 'peers', 'roster', 'rounds', 'submit'])
+    assert.deepEqual(Object.keys(DEFAULT_CONFIG.limits.maxInboundStreams).sort(), ['aggregate', 'keyproof', 'model', 'peers', 'roster', 'rounds', 'submit'])
     assert.deepEqual(problemsWith(['limits', 'maxInboundStreams'], { ...DEFAULT_CONFIG.limits.maxInboundStreams, gossip: 3 }), ['limits.maxInboundStreams: an object'])
   })
 

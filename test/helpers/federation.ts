@@ -67,8 +67,8 @@ export interface FederationOptions {
   aggregatorOverrides?: Partial<FedaggConfig>
   /** Config overrides for the coordinator only, e.g. a short settle grace. */
   coordinatorOverrides?: Partial<FedaggConfig>
-  /** The committed fixture key the coordinator holds. @default 2048 */
-  keyBits?: 2048 | 3072
+  /** The coordinator's Paillier key; the 2048-bit test key by default. */
+  paillierKey?: PaillierPrivateKey
 }
 
 /**
@@ -91,7 +91,7 @@ export async function startFederation (options: FederationOptions): Promise<Test
     return dir
   }
   try {
-    const paillierKey = await fixtureKey(options.keyBits ?? 2048)
+    const paillierKey = options.paillierKey ?? await fixtureKey(2048)
     const coordinator = await createFederationNode(nodeConfig(await newDir(), ['coordinator'], options.coordinatorOverrides), { paillierKey })
     nodes.push(coordinator)
     await coordinator.start()

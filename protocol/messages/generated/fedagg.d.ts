@@ -693,6 +693,128 @@ export declare namespace OpenRoundsResponse {
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OpenRoundsResponse>): OpenRoundsResponse;
     function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OpenRoundsResponse>): Generator<OpenRoundsResponseAnnouncementsDomainFieldEvent | OpenRoundsResponseAnnouncementsPayloadFieldEvent | OpenRoundsResponseAnnouncementsSignerFieldEvent | OpenRoundsResponseAnnouncementsSignatureFieldEvent>;
 }
+export interface KeyProofRequest {
+    keyFingerprint: string;
+}
+export declare namespace KeyProofRequest {
+    const codec: () => Codec<KeyProofRequest, Partial<KeyProofRequest>>;
+    interface KeyProofRequestKeyFingerprintFieldEvent {
+        field: '$.keyFingerprint';
+        value: string;
+    }
+    function encode(obj: Partial<KeyProofRequest>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeyProofRequest>): KeyProofRequest;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeyProofRequest>): Generator<KeyProofRequestKeyFingerprintFieldEvent>;
+}
+export interface BlumModulusAnswer {
+    x: Uint8Array<ArrayBuffer>;
+    z: Uint8Array<ArrayBuffer>;
+    a: boolean;
+    b: boolean;
+}
+export declare namespace BlumModulusAnswer {
+    const codec: () => Codec<BlumModulusAnswer, Partial<BlumModulusAnswer>>;
+    interface BlumModulusAnswerXFieldEvent {
+        field: '$.x';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface BlumModulusAnswerZFieldEvent {
+        field: '$.z';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface BlumModulusAnswerAFieldEvent {
+        field: '$.a';
+        value: boolean;
+    }
+    interface BlumModulusAnswerBFieldEvent {
+        field: '$.b';
+        value: boolean;
+    }
+    function encode(obj: Partial<BlumModulusAnswer>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BlumModulusAnswer>): BlumModulusAnswer;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BlumModulusAnswer>): Generator<BlumModulusAnswerXFieldEvent | BlumModulusAnswerZFieldEvent | BlumModulusAnswerAFieldEvent | BlumModulusAnswerBFieldEvent>;
+}
+export interface BlumModulusProof {
+    version: number;
+    w: Uint8Array<ArrayBuffer>;
+    answers: BlumModulusAnswer[];
+}
+export declare namespace BlumModulusProof {
+    const codec: () => Codec<BlumModulusProof, Partial<BlumModulusProof>>;
+    interface BlumModulusProofVersionFieldEvent {
+        field: '$.version';
+        value: number;
+    }
+    interface BlumModulusProofWFieldEvent {
+        field: '$.w';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface BlumModulusProofAnswersXFieldEvent {
+        field: '$.answers[].x';
+        value: Uint8Array<ArrayBuffer>;
+        index: number;
+    }
+    interface BlumModulusProofAnswersZFieldEvent {
+        field: '$.answers[].z';
+        value: Uint8Array<ArrayBuffer>;
+        index: number;
+    }
+    interface BlumModulusProofAnswersAFieldEvent {
+        field: '$.answers[].a';
+        value: boolean;
+        index: number;
+    }
+    interface BlumModulusProofAnswersBFieldEvent {
+        field: '$.answers[].b';
+        value: boolean;
+        index: number;
+    }
+    function encode(obj: Partial<BlumModulusProof>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BlumModulusProof>): BlumModulusProof;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BlumModulusProof>): Generator<BlumModulusProofVersionFieldEvent | BlumModulusProofWFieldEvent | BlumModulusProofAnswersXFieldEvent | BlumModulusProofAnswersZFieldEvent | BlumModulusProofAnswersAFieldEvent | BlumModulusProofAnswersBFieldEvent>;
+}
+export interface KeyProofResponse {
+    found: boolean;
+    proof?: BlumModulusProof;
+}
+export declare namespace KeyProofResponse {
+    const codec: () => Codec<KeyProofResponse, Partial<KeyProofResponse>>;
+    interface KeyProofResponseFoundFieldEvent {
+        field: '$.found';
+        value: boolean;
+    }
+    interface KeyProofResponseProofVersionFieldEvent {
+        field: '$.proof.version';
+        value: number;
+    }
+    interface KeyProofResponseProofWFieldEvent {
+        field: '$.proof.w';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface KeyProofResponseProofAnswersXFieldEvent {
+        field: '$.proof.answers[].x';
+        value: Uint8Array<ArrayBuffer>;
+        index: number;
+    }
+    interface KeyProofResponseProofAnswersZFieldEvent {
+        field: '$.proof.answers[].z';
+        value: Uint8Array<ArrayBuffer>;
+        index: number;
+    }
+    interface KeyProofResponseProofAnswersAFieldEvent {
+        field: '$.proof.answers[].a';
+        value: boolean;
+        index: number;
+    }
+    interface KeyProofResponseProofAnswersBFieldEvent {
+        field: '$.proof.answers[].b';
+        value: boolean;
+        index: number;
+    }
+    function encode(obj: Partial<KeyProofResponse>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeyProofResponse>): KeyProofResponse;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<KeyProofResponse>): Generator<KeyProofResponseFoundFieldEvent | KeyProofResponseProofVersionFieldEvent | KeyProofResponseProofWFieldEvent | KeyProofResponseProofAnswersXFieldEvent | KeyProofResponseProofAnswersZFieldEvent | KeyProofResponseProofAnswersAFieldEvent | KeyProofResponseProofAnswersBFieldEvent>;
+}
 export interface SessionModel {
     federationId: string;
     sessionId: string;

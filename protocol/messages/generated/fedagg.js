@@ -2708,6 +2708,406 @@ export var OpenRoundsResponse;
     }
     OpenRoundsResponse.stream = stream;
 })(OpenRoundsResponse || (OpenRoundsResponse = {}));
+export var KeyProofRequest;
+(function (KeyProofRequest) {
+    let _codec;
+    KeyProofRequest.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.keyFingerprint != null && obj.keyFingerprint !== '')) {
+                    w.uint32(10);
+                    w.string(obj.keyFingerprint);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    keyFingerprint: ''
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.keyFingerprint = reader.string();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.keyFingerprint`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, KeyProofRequest.codec());
+    }
+    KeyProofRequest.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, KeyProofRequest.codec(), opts);
+    }
+    KeyProofRequest.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, KeyProofRequest.codec(), opts);
+    }
+    KeyProofRequest.stream = stream;
+})(KeyProofRequest || (KeyProofRequest = {}));
+export var BlumModulusAnswer;
+(function (BlumModulusAnswer) {
+    let _codec;
+    BlumModulusAnswer.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.x != null && obj.x.byteLength > 0)) {
+                    w.uint32(10);
+                    w.bytes(obj.x);
+                }
+                if ((obj.z != null && obj.z.byteLength > 0)) {
+                    w.uint32(18);
+                    w.bytes(obj.z);
+                }
+                if ((obj.a != null && obj.a !== false)) {
+                    w.uint32(24);
+                    w.bool(obj.a);
+                }
+                if ((obj.b != null && obj.b !== false)) {
+                    w.uint32(32);
+                    w.bool(obj.b);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    x: uint8ArrayAlloc(0),
+                    z: uint8ArrayAlloc(0),
+                    a: false,
+                    b: false
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.x = reader.bytes();
+                            break;
+                        }
+                        case 2: {
+                            obj.z = reader.bytes();
+                            break;
+                        }
+                        case 3: {
+                            obj.a = reader.bool();
+                            break;
+                        }
+                        case 4: {
+                            obj.b = reader.bool();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.x`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.z`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.a`,
+                                value: reader.bool()
+                            };
+                            break;
+                        }
+                        case 4: {
+                            yield {
+                                field: `${prefix}.b`,
+                                value: reader.bool()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, BlumModulusAnswer.codec());
+    }
+    BlumModulusAnswer.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, BlumModulusAnswer.codec(), opts);
+    }
+    BlumModulusAnswer.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, BlumModulusAnswer.codec(), opts);
+    }
+    BlumModulusAnswer.stream = stream;
+})(BlumModulusAnswer || (BlumModulusAnswer = {}));
+export var BlumModulusProof;
+(function (BlumModulusProof) {
+    let _codec;
+    BlumModulusProof.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.version != null && obj.version !== 0)) {
+                    w.uint32(8);
+                    w.uint32(obj.version);
+                }
+                if ((obj.w != null && obj.w.byteLength > 0)) {
+                    w.uint32(18);
+                    w.bytes(obj.w);
+                }
+                if (obj.answers != null && obj.answers.length > 0) {
+                    for (const value of obj.answers) {
+                        w.uint32(26);
+                        BlumModulusAnswer.codec().encode(value, w);
+                    }
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    version: 0,
+                    w: uint8ArrayAlloc(0),
+                    answers: []
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.version = reader.uint32();
+                            break;
+                        }
+                        case 2: {
+                            obj.w = reader.bytes();
+                            break;
+                        }
+                        case 3: {
+                            if (opts.limits?.answers != null && obj.answers.length === opts.limits.answers) {
+                                throw new MaxLengthError('Decode error - repeated field "answers" had too many elements');
+                            }
+                            if (obj.answers.length === 256) {
+                                throw new MaxLengthError('Decode error - repeated field "answers" had too many elements');
+                            }
+                            obj.answers.push(BlumModulusAnswer.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.answers$
+                            }));
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const obj = {
+                    answers: 256
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.version`,
+                                value: reader.uint32()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.w`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            if (opts.limits?.answers != null && obj.answers === opts.limits.answers) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "answers" had too many elements');
+                            }
+                            if (obj.answers === 256) {
+                                throw new MaxLengthError('Streaming decode error - repeated field "answers" had too many elements');
+                            }
+                            for (const evt of BlumModulusAnswer.codec().stream(reader, reader.uint32(), `${prefix}.answers[]`, {
+                                limits: opts.limits?.answers$
+                            })) {
+                                yield {
+                                    ...evt,
+                                    index: obj.answers
+                                };
+                            }
+                            obj.answers++;
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, BlumModulusProof.codec());
+    }
+    BlumModulusProof.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, BlumModulusProof.codec(), opts);
+    }
+    BlumModulusProof.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, BlumModulusProof.codec(), opts);
+    }
+    BlumModulusProof.stream = stream;
+})(BlumModulusProof || (BlumModulusProof = {}));
+export var KeyProofResponse;
+(function (KeyProofResponse) {
+    let _codec;
+    KeyProofResponse.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.found != null && obj.found !== false)) {
+                    w.uint32(8);
+                    w.bool(obj.found);
+                }
+                if (obj.proof != null) {
+                    w.uint32(18);
+                    BlumModulusProof.codec().encode(obj.proof, w);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    found: false
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.found = reader.bool();
+                            break;
+                        }
+                        case 2: {
+                            obj.proof = BlumModulusProof.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.proof
+                            });
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.found`,
+                                value: reader.bool()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield* BlumModulusProof.codec().stream(reader, reader.uint32(), `${prefix}.proof`, {
+                                limits: opts.limits?.proof
+                            });
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, KeyProofResponse.codec());
+    }
+    KeyProofResponse.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, KeyProofResponse.codec(), opts);
+    }
+    KeyProofResponse.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, KeyProofResponse.codec(), opts);
+    }
+    KeyProofResponse.stream = stream;
+})(KeyProofResponse || (KeyProofResponse = {}));
 export var SessionModel;
 (function (SessionModel) {
     let _codec;

@@ -102,7 +102,7 @@ describe('node/cli/main', () => {
       assertOneErrorLine(bad.stderr, 'InvalidRequestError')
       assert.match(bad.stderr, /peerId: expected a libp2p peer ID/)
       const missing = await runCli(['round', 'status', 'round-9', '--data-dir', dataDir])
-      assertOneErrorLine(missing.stderr, 'RoundNotFoundError')
+      assertOneErrorLine(missing.stderr, 'UnknownRoundError')
     })
 
     it('round open defaults the quorum to every roster client', async () => {

@@ -49,7 +49,7 @@ describe('node/control/client', () => {
   })
 
   it('throws the daemon\'s typed error by name, with its status', async () => {
-    await assert.rejects(client.round('missing'), { name: 'RoundNotFoundError', status: 404 })
+    await assert.rejects(client.round('missing'), { name: 'UnknownRoundError', status: 404 })
     const round = await client.openRound({ length: 2, encoding: 'int:32', minParticipants: 1, deadlineSeconds: 60 })
     await assert.rejects(client.result(round.roundId), { name: 'ResultPendingError', status: 409 })
     await assert.rejects(new ControlClient({ url: server.url, token: 'wrong' }).status(), { name: 'UnauthorizedError', status: 401 })

@@ -6,23 +6,10 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type {
   FederationNode, NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundView
 } from '../../../node/api.ts'
-import { FedaggError } from '../../../protocol/errors.ts'
-
-export class NotCoordinatorError extends FedaggError {
-  static override name = 'NotCoordinatorError'
-}
-
-export class NotClientError extends FedaggError {
-  static override name = 'NotClientError'
-}
-
-export class MemberNotFoundError extends FedaggError {
-  static override name = 'MemberNotFoundError'
-}
-
-export class RoundClosedError extends FedaggError {
-  static override name = 'RoundClosedError'
-}
+import { UnknownMemberError } from '../../../protocol/roster/index.ts'
+import { RoundClosedError } from '../../../protocol/round/index.ts'
+import { RoleNotHeldError } from '../../../node/running-node.ts'
+import { NotCoordinatorError } from '../../../node/services/membership-service.ts'
 
 /** A fresh, valid libp2p peer ID string. */
 export async function randomPeerId (): Promise<string> {
@@ -91,7 +78,7 @@ export class FakeFederationNode implements FederationNode {
 
   async removeMember (peerId: string): Promise<RosterView> {
     const roster = this.coordinatorRoster()
-    if (!roster.members.some(m => m.peerId === peerId)) throw new MemberNotFoundError(`no member ${peerId}`)
+    if (!roster.members.some(m => m.peerId === peerId)) throw new UnknownMemberError(`no member ${peerId}`)
     this.rosterView = { ...roster, version: roster.version + 1, members: roster.members.filter(m => m.peerId !== peerId) }
     return this.rosterView
   }
@@ -145,7 +132,7 @@ export class FakeFederationNode implements FederationNode {
 
   async submit (values: readonly number[], options: { roundId?: string, weight?: number } = {}): Promise<ReceiptView> {
     this.throwIfFailing()
-    if (!this.roles.includes('client')) throw new NotClientError(`expected a client node, this one is ${this.roles.join('+')}`)
+    if (!this.roles.includes('client')) throw new RoleNotHeldError(`expected a client node, this one is ${this.roles.join('+')}`)
     const round = options.roundId === undefined ? [...this.roundViews.values()].at(-1) : this.roundViews.get(options.roundId)
     if (round === undefined || round.status !== 'open') throw new RoundClosedError('no open round to submit to')
     this.submissions.push({ values, roundId: options.roundId, weight: options.weight })

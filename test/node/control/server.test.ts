@@ -185,16 +185,16 @@ describe('node/control/server', () => {
       assert.equal(JSON.parse(removed.body).version, 3)
     })
 
-    it('maps *NotFound to 404 and role errors to 403', async () => {
+    it('maps unknown rounds and members to 404 and role errors to 403', async () => {
       const missingRound = await call('GET', '/rounds/round-404')
       assert.equal(missingRound.status, 404)
-      assert.equal(errorOf(missingRound).name, 'RoundNotFoundError')
+      assert.equal(errorOf(missingRound).name, 'UnknownRoundError')
       const missingMember = await call('DELETE', `/members/${await randomPeerId()}`)
       assert.equal(missingMember.status, 404)
-      assert.equal(errorOf(missingMember).name, 'MemberNotFoundError')
+      assert.equal(errorOf(missingMember).name, 'UnknownMemberError')
       const notClient = await call('POST', '/submit', { values: [1, 2] })
       assert.equal(notClient.status, 403)
-      assert.equal(errorOf(notClient).name, 'NotClientError')
+      assert.equal(errorOf(notClient).name, 'RoleNotHeldError')
     })
 
     it('answers 500 to an unexpected failure and keeps serving', async () => {

@@ -1,6 +1,6 @@
-// Tests paillier.key: written 0600 and atomically, read back equal, refused when exposed, malformed or replaced.
+// Tests paillier.key: written 0600 and exclusively, read back equal, refused when exposed, symlinked, foreign, malformed or replaced.
 import assert from 'node:assert/strict'
-import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { chmod, chown, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -43,13 +43,44 @@ describe('node/keys/paillier-key-file', () => {
     }
   })
 
+  it('refuses a symlinked key file, even one pointing at a valid key of ours', async () => {
+    const real = await mkdtemp(join(tmpdir(), 'fedagg-pkey-real-'))
+    try {
+      await writePaillierKeyFile(real, privateKey)
+      await symlink(paillierKeyPath(real), paillierKeyPath(dataDir))
+      await assert.rejects(readPaillierKeyFile(dataDir), { name: 'KeyFileSymlinkError' })
+    } finally {
+      await rm(real, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses a key file owned by another user', async function () {
+    if (process.getuid?.() !== 0) this.skip() // only root can give a file away; the suite runs as root
+    await writePaillierKeyFile(dataDir, privateKey)
+    await chown(paillierKeyPath(dataDir), 65534, 65534)
+    await assert.rejects(readPaillierKeyFile(dataDir), { name: 'KeyFileOwnerError' })
+  })
+
   it('reports a missing key file by name', async () => {
     await assert.rejects(readPaillierKeyFile(dataDir), { name: 'KeyFileMissingError' })
   })
 
-  it('refuses to replace an existing key', async () => {
+  it('refuses to replace an existing key, or a planted file or symlink under its name, and leaves it as it was', async () => {
     await writePaillierKeyFile(dataDir, privateKey)
+    const before = await readFile(paillierKeyPath(dataDir), 'utf8')
     await assert.rejects(writePaillierKeyFile(dataDir, privateKey), { name: 'PaillierKeyExistsError' })
+    assert.equal(await readFile(paillierKeyPath(dataDir), 'utf8'), before)
+    assert.deepEqual(await readdir(dataDir), ['paillier.key'])
+
+    const other = await mkdtemp(join(tmpdir(), 'fedagg-pkey-planted-'))
+    try {
+      const target = join(other, 'captured')
+      await symlink(target, paillierKeyPath(other))
+      await assert.rejects(writePaillierKeyFile(other, privateKey), { name: 'PaillierKeyExistsError' })
+      await assert.rejects(stat(target), { code: 'ENOENT' }, 'the key was not written through the link')
+    } finally {
+      await rm(other, { recursive: true, force: true })
+    }
   })
 
   it('refuses malformed contents without quoting them', async () => {

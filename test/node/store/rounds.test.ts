@@ -1,7 +1,11 @@
 // Tests rounds: idempotent announcement, status transitions, closing artifacts stored atomically with the status.
 import assert from 'node:assert/strict'
-import { bytes, fakeClock, memoryStore } from './helpers.ts'
+import { bytes, fakeClock, memoryStore, tempDir } from './helpers.ts'
+import { openStore } from '../../../node/store/index.ts'
 import type { Store } from '../../../node/store/index.ts'
+import { WIRE } from '../../../protocol/messages/index.ts'
+import { signAnnouncement } from '../../../protocol/round/index.ts'
+import { roundFixture } from '../../protocol/round/fixtures.ts'
 
 describe('node/store/rounds', () => {
   let store: Store
@@ -135,4 +139,50 @@ describe('node/store/rounds', () => {
     assert.throws(() => store.rounds.saveClosing('ghost', { status: 'failed', signedTranscript: bytes(1) }), { name: 'UnknownRoundError' })
   })
 
+  describe('announced()', () => {
+    async function signedFixture (): Promise<{ f: Awaited<ReturnType<typeof roundFixture>>, signedBytes: Uint8Array }> {
+      const f = await roundFixture()
+      return { f, signedBytes: WIRE.SignedPayload.encode(await signAnnouncement(f.coordinator.privateKey, f.announcement)) }
+    }
+
+    it('hands out the announced round it was stored with, the same object every time', async () => {
+      const { f, signedBytes } = await signedFixture()
+      store.rounds.upsertAnnouncement({ roundId: 'r-1', signedAnnouncement: signedBytes, deadlineMs: f.announcement.deadlineMs, openedAtMs: 1_000, announced: f.round })
+      assert.equal(store.rounds.announced('r-1'), f.round)
+      assert.equal(store.rounds.announced('r-1'), f.round)
+    })
+
+    it('parses the stored bytes once after a restart, then serves the cached object', async () => {
+      const { f, signedBytes } = await signedFixture()
+      const dir = tempDir()
+      try {
+        const first = openStore(dir.dbPath)
+        first.rounds.upsertAnnouncement({ roundId: 'r-1', signedAnnouncement: signedBytes, deadlineMs: f.announcement.deadlineMs, openedAtMs: 1_000 })
+        first.close()
+        const reopened = openStore(dir.dbPath)
+        try {
+          const parsed = reopened.rounds.announced('r-1')
+          assert.deepEqual(parsed.announcement, f.announcement)
+          assert.equal(parsed.publicKey.fingerprint, f.round.publicKey.fingerprint)
+          assert.deepEqual(parsed.plan, f.round.plan)
+          assert.equal(reopened.rounds.announced('r-1'), parsed)
+        } finally {
+          reopened.close()
+        }
+      } finally {
+        dir.remove()
+      }
+    })
+
+    it('keeps no announced round for a refused announcement', async () => {
+      const { f, signedBytes } = await signedFixture()
+      announce('r-1', 10)
+      assert.throws(() => store.rounds.upsertAnnouncement({ roundId: 'r-1', signedAnnouncement: signedBytes, deadlineMs: 10, openedAtMs: 1_000, announced: f.round }), { name: 'RoundAnnouncementConflictError' })
+      assert.throws(() => store.rounds.announced('r-1'), { name: 'MalformedMessageError' })
+    })
+
+    it('refuses a round it does not hold', () => {
+      assert.throws(() => store.rounds.announced('ghost'), { name: 'UnknownRoundError' })
+    })
+  })
 })

@@ -1,8 +1,8 @@
 // fast-check generators for every wire message, shaped like the decoder's output so round trips compare equal.
 import fc from 'fast-check'
 import type {
-  AggregateRequest, AggregateResponseHeader, CiphertextChunk, Contribution, FederationEvent,
-  OpenRoundsRequest, OpenRoundsResponse, PaillierPublicKey, PeerAddresses, PeerDirectory,
+  AggregateRequest, AggregateResponseHeader, BlumModulusAnswer, BlumModulusProof, CiphertextChunk, Contribution, FederationEvent,
+  KeyProofRequest, KeyProofResponse, OpenRoundsRequest, OpenRoundsResponse, PaillierPublicKey, PeerAddresses, PeerDirectory,
   PeerDirectoryRequest, Receipt, Roster, RosterMember,
   RosterRequest, RoundAnnouncement, RoundResult, SignedPayload, SubmissionHeader, SubmitResponse,
   Transcript, VectorSpec, WireMessageName, SessionModel, ModelRequest, ModelResponseHeader, ModelChunk
@@ -27,6 +27,8 @@ const rosterMember: fc.Arbitrary<RosterMember> = record({ peerId: text, name: te
 const vectorSpec: fc.Arbitrary<VectorSpec> = record({ length: u32, encoding: text, clip: double, maxParticipants: u32, weightBits: u32 })
 const peerAddresses: fc.Arbitrary<PeerAddresses> = record({ peerId: text, multiaddrs: list(text) })
 const contribution: fc.Arbitrary<Contribution> = record({ client: text, digest: bytes, index: u32 })
+const blumModulusAnswer: fc.Arbitrary<BlumModulusAnswer> = record({ x: bytes, z: bytes, a: fc.boolean(), b: fc.boolean() })
+const blumModulusProof: fc.Arbitrary<BlumModulusProof> = record({ version: u32, w: bytes, answers: list(blumModulusAnswer) })
 
 /** One generator per WIRE codec; optional message fields are sometimes absent. */
 export const messageArbitraries: { [K in WireMessageName]: fc.Arbitrary<unknown> } = {
@@ -64,6 +66,11 @@ export const messageArbitraries: { [K in WireMessageName]: fc.Arbitrary<unknown>
   PeerDirectory: record<PeerDirectory>({ peers: list(peerAddresses) }),
   OpenRoundsRequest: fc.constant<OpenRoundsRequest>({}),
   OpenRoundsResponse: record<OpenRoundsResponse>({ announcements: list(signedPayload) }),
+  FederationEvent: record<FederationEvent>({ announcement: signedPayload, transcript: signedPayload, result: signedPayload, roster: signedPayload }, { requiredKeys: [] }),
+  KeyProofRequest: record<KeyProofRequest>({ keyFingerprint: text }),
+  BlumModulusAnswer: blumModulusAnswer,
+  BlumModulusProof: blumModulusProof,
+  KeyProofResponse: record<KeyProofResponse>({ found: fc.boolean(), proof: blumModulusProof }, { requiredKeys: ['found'] }),
   SessionModel: record<SessionModel>({
     federationId: text,
     sessionId: text,
@@ -79,6 +86,5 @@ export const messageArbitraries: { [K in WireMessageName]: fc.Arbitrary<unknown>
   }),
   ModelRequest: record<ModelRequest>({ sessionId: text, roundId: text, knownHash: bytes }),
   ModelResponseHeader: record<ModelResponseHeader>({ found: fc.boolean(), model: signedPayload, chunkCount: u32 }, { requiredKeys: ['found', 'chunkCount'] }),
-  ModelChunk: record<ModelChunk>({ index: u32, parameters: bytes }),
-  FederationEvent: record<FederationEvent>({ announcement: signedPayload, transcript: signedPayload, result: signedPayload, roster: signedPayload }, { requiredKeys: [] })
+  ModelChunk: record<ModelChunk>({ index: u32, parameters: bytes })
 }

@@ -1,6 +1,10 @@
 // Loads the pre-generated Paillier test keys and the independently computed known-answer vectors.
+import { checkPrimeSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { modInverse } from '../../../protocol/paillier/arith.ts'
+import { publicComponentFromUnit } from '../../../protocol/paillier/derived-hs.ts'
 import { privateKeyFromJSON } from '../../../protocol/paillier/keys.ts'
+import { modPow } from '../../../protocol/paillier/modpow.ts'
 import type { PaillierPrivateKey } from '../../../protocol/paillier/keys.ts'
 
 export type TestKeyBits = 2048 | 3072
@@ -57,4 +61,37 @@ export function knownAnswers (): KnownAnswerKey[] {
 /** Asserts that fn throws an error named `name` (tests match on err.name, not on classes). */
 export function throwsNamed (name: string): (err: unknown) => boolean {
   return (err: unknown) => err instanceof Error && err.name === name
+}
+
+/** The x with x ≡ a (mod m1) and x ≡ b (mod m2), for coprime m1, m2. */
+export function crt (a: bigint, m1: bigint, b: bigint, m2: bigint): bigint {
+  const modulus = m1 * m2
+  const x = (a + m1 * ((((b - a) % m2 + m2) % m2) * modInverse(m1, m2) % m2)) % modulus
+  return (x + modulus) % modulus
+}
+
+/**
+ * An h_s of small order ℓ_p·ℓ_q (51 for the 2048-bit test key), the weak key of issue 7: an n-th
+ * residue mod n² (so decryption works) with h_s ≢ ±1 modulo p² and q² (so it passes every structural
+ * check), where ℓ_p, ℓ_q are the smallest distinct odd primes dividing p − 1 and q − 1. Each half
+ * is g^((p−1)/ℓ_p) mod p² for an n-th residue g, retried with another g while that is 1.
+ */
+export function smallOrderHs (key: PaillierPrivateKey): { hs: bigint, order: bigint } {
+  const { p, q, publicKey: { n } } = key
+  const smallestOddPrimeFactor = (value: bigint, except: bigint): bigint => {
+    for (let l = 3n; l < 10_000n; l += 2n) {
+      if (l !== except && value % l === 0n && checkPrimeSync(l)) return l
+    }
+    throw new Error('no small odd prime factor')
+  }
+  const lp = smallestOddPrimeFactor(p - 1n, 0n)
+  const lq = smallestOddPrimeFactor(q - 1n, lp)
+  const half = (prime: bigint, l: bigint): bigint => {
+    for (let t = 2n; ; t++) {
+      const g = publicComponentFromUnit(n, t)
+      const a = modPow(g % (prime * prime), (prime - 1n) / l, prime * prime)
+      if (a !== 1n) return a
+    }
+  }
+  return { hs: crt(half(p, lp), p * p, half(q, lq), q * q), order: lp * lq }
 }

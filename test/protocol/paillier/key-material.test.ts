@@ -1,16 +1,10 @@
-// Tests DJN key material: prime conditions, exact modulus length, and h_s derivation against known answers.
+// Tests DJN key material: prime conditions and exact modulus length (h_s derivation: derived-hs.test.ts).
 import assert from 'node:assert/strict'
 import { checkPrimeSync } from 'node:crypto'
 import { bitLength, gcd } from '../../../protocol/paillier/arith.ts'
-import { publicComponentFromUnit, randomBlumPrime, randomDjnPrimes, randomPublicComponent } from '../../../protocol/paillier/key-material.ts'
-import { modPow } from '../../../protocol/paillier/modpow.ts'
-import { knownAnswers } from './fixtures.ts'
+import { randomBlumPrime, randomDjnPrimes } from '../../../protocol/paillier/key-material.ts'
 
 describe('paillier/key-material', () => {
-  it('derives h_s = (−x²)^n mod n² as the independent vectors do', () => {
-    for (const kat of knownAnswers()) assert.equal(publicComponentFromUnit(kat.n, kat.x), kat.hs)
-  })
-
   it('draws Blum primes of the exact length', () => {
     for (let i = 0; i < 4; i++) {
       const p = randomBlumPrime(192)
@@ -55,13 +49,5 @@ describe('paillier/key-material', () => {
     assert.deepEqual(phases, ['prime-p', 'prime-p', 'prime-q'])
     assert.equal(bitLength(p * q), 385)
     assert.equal(gcd(p - 1n, q - 1n), 2n)
-  })
-
-  it('makes h_s an n-th residue (killed by p − 1 modulo p²)', () => {
-    const { p, q } = randomDjnPrimes(384)
-    const hs = randomPublicComponent(p * q)
-    assert.equal(modPow(hs, p - 1n, p * p), 1n)
-    assert.equal(modPow(hs, q - 1n, q * q), 1n)
-    assert.notEqual(hs, randomPublicComponent(p * q))
   })
 })

@@ -6,7 +6,7 @@ import { MAX_KEY_BITS, MIN_KEY_BITS, privateKeyFromJSON, publicKeyFromJSON, publ
 import { expectTyped, FUZZ_TEST_TIMEOUT_MS, fuzzRuns, stopFuzzWatchdog } from '../../helpers/fuzz.ts'
 import { testKeyJSON } from './fixtures.ts'
 
-const KEY_ERRORS = ['KeyFormatError', 'UnsupportedKeyVersionError', 'InvalidPublicKeyError', 'InvalidPrivateKeyError', 'KeyTooShortError', 'KeyTooLongError']
+const KEY_ERRORS = ['KeyFormatError', 'UnsupportedKeyVersionError', 'InvalidPublicKeyError', 'DerivedHsMismatchError', 'InvalidPrivateKeyError', 'KeyTooShortError', 'KeyTooLongError']
 const PUBLIC_FIELDS = ['version', 'n', 'hs']
 const PRIVATE_FIELDS = ['version', 'n', 'hs', 'p', 'q']
 

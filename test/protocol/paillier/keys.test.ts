@@ -6,7 +6,9 @@ import {
   assertKeyBits, DEFAULT_KEY_BITS, MAX_KEY_BITS, MIN_KEY_BITS, privateKeyFromJSON, privateKeyFromPrimes, privateKeyToJSON,
   publicKeyFromJSON, publicKeyFromParts, publicKeyToJSON
 } from '../../../protocol/paillier/keys.ts'
-import { knownAnswers, testKey, testKeyJSON, throwsNamed } from './fixtures.ts'
+import { derivedPublicComponent, publicComponentFromUnit } from '../../../protocol/paillier/derived-hs.ts'
+import { modPow } from '../../../protocol/paillier/modpow.ts'
+import { knownAnswers, smallOrderHs, testKey, testKeyJSON, throwsNamed } from './fixtures.ts'
 
 describe('paillier/keys', () => {
   const key = testKey(2048)
@@ -85,12 +87,27 @@ describe('paillier/keys', () => {
       assert.throws(() => publicKeyFromParts(n, crt(hs, q * q - q - 1n)), throwsNamed('InvalidPublicKeyError'))
       assert.equal(publicKeyFromParts(n, hs).hs, hs)
     })
+
+    it('refuses an h_s of order 51 that passes every structural check, as not derived from n', () => {
+      const weak = smallOrderHs(key)
+      assert.equal(weak.order, 51n)
+      assert.equal(modPow(weak.hs, 51n, n * n), 1n)
+      assert.throws(() => publicKeyFromParts(n, weak.hs), throwsNamed('DerivedHsMismatchError'))
+      assert.throws(() => publicKeyFromJSON({ version: 1, n: n.toString(16), hs: weak.hs.toString(16) }), throwsNamed('DerivedHsMismatchError'))
+      assert.throws(() => privateKeyFromPrimes(key.p, key.q, weak.hs), throwsNamed('DerivedHsMismatchError'))
+    })
+
+    it('refuses any h_s but the derived one, even an honest-looking (−x²)^n for a random x', () => {
+      const other = publicComponentFromUnit(n, 0xfeedn)
+      assert.notEqual(other, hs)
+      assert.throws(() => publicKeyFromParts(n, other), throwsNamed('DerivedHsMismatchError'))
+    })
   })
 
   describe('privateKeyFromPrimes refusals', () => {
     const { p, q } = key
-    // Any unit of Z*_{n²} passes the public checks, so refusals below come from the private ones.
-    const hsFor = (a: bigint, b: bigint): bigint => (a * b) ** 2n - 2n
+    // The derived h_s passes the public checks, so refusals below come from the private ones.
+    const hsFor = (a: bigint, b: bigint): bigint => derivedPublicComponent(a * b)
 
     it('refuses p = q and tiny primes', () => {
       assert.throws(() => privateKeyFromPrimes(p, p, hs), throwsNamed('InvalidPrivateKeyError'))
@@ -131,9 +148,9 @@ describe('paillier/keys', () => {
       assert.throws(() => privateKeyFromPrimes(short, long, hsFor(short, long)), /equal length/)
     })
 
-    it('refuses an h_s that is no n-th residue (decryption would fail)', () => {
-      // h_s·g for g = n + 1 is no n-th residue, yet ≡ h_s (mod n), so it passes every public check.
-      assert.throws(() => privateKeyFromPrimes(p, q, hs * (n + 1n) % (n * n)), throwsNamed('InvalidPrivateKeyError'))
+    it('refuses an h_s that is no n-th residue (decryption would fail): it is not the derived one', () => {
+      // h_s·g for g = n + 1 is no n-th residue, yet ≡ h_s (mod n), so it passes every structural check.
+      assert.throws(() => privateKeyFromPrimes(p, q, hs * (n + 1n) % (n * n)), throwsNamed('DerivedHsMismatchError'))
     })
   })
 

@@ -16,7 +16,7 @@ describe('protocol/round aggregator-round', () => {
 
   before(async () => {
     f = await roundFixture()
-    open = openAggregatorRound(f.announcement)
+    open = openAggregatorRound(f.round)
   })
 
   function attempt (clientIndex: number, content: string, nowMs = OPENED_AT + 1000): SubmissionAttempt {
@@ -190,7 +190,7 @@ describe('protocol/round aggregator-round', () => {
       ]
       for (const state of states) {
         const { status, submissions, closedAtMs, aggregateDigest, reason } = state
-        assert.deepEqual(restoreAggregatorRound(f.announcement, { status, submissions, closedAtMs, aggregateDigest, reason }), state)
+        assert.deepEqual(restoreAggregatorRound(f.round, { status, submissions, closedAtMs, aggregateDigest, reason }), state)
       }
     })
 
@@ -207,7 +207,7 @@ describe('protocol/round aggregator-round', () => {
         { ...stored, status: 'closed' as const, closedAtMs: DEADLINE, submissions: state.submissions.slice(0, 2) }
       ]
       for (const data of broken) {
-        assert.throws(() => restoreAggregatorRound(f.announcement, data), { name: 'InvalidRoundStateError' })
+        assert.throws(() => restoreAggregatorRound(f.round, data), { name: 'InvalidRoundStateError' })
       }
     })
   })

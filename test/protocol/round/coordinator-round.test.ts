@@ -16,7 +16,7 @@ describe('protocol/round coordinator-round', () => {
 
   before(async () => {
     f = await roundFixture()
-    open = openCoordinatorRound(f.announcement)
+    open = openCoordinatorRound(f.round)
     transcript = {
       federationId: 'acme',
       roundId: 'r-1',
@@ -87,7 +87,7 @@ describe('protocol/round coordinator-round', () => {
   it('restores stored states and refuses inconsistent ones', () => {
     for (const state of [open, recordDecrypted(open, { transcript, countSlot: 3, nowMs: DEADLINE }), recordCorrupt(open, 'bad', DEADLINE)]) {
       const { status, contributors, decidedAtMs, reason } = state
-      assert.deepEqual(restoreCoordinatorRound(f.announcement, { status, contributors, decidedAtMs, reason }), state)
+      assert.deepEqual(restoreCoordinatorRound(f.round, { status, contributors, decidedAtMs, reason }), state)
     }
     const broken = [
       { status: 'open' as const, contributors: 0, decidedAtMs: DEADLINE, reason: '' },
@@ -96,7 +96,7 @@ describe('protocol/round coordinator-round', () => {
       { status: 'failed' as const, contributors: 0, decidedAtMs: DEADLINE, reason: '' }
     ]
     for (const stored of broken) {
-      assert.throws(() => restoreCoordinatorRound(f.announcement, stored), { name: 'InvalidRoundStateError' }, JSON.stringify(stored))
+      assert.throws(() => restoreCoordinatorRound(f.round, stored), { name: 'InvalidRoundStateError' }, JSON.stringify(stored))
     }
   })
 })

@@ -8,7 +8,7 @@ import { addMember, createGenesisRoster } from '../../../protocol/roster/index.t
 import { createAnnouncement } from '../../../protocol/round/index.ts'
 import { testIdentities } from '../signing/identities.ts'
 import type { Roster, RoundAnnouncement, SubmissionHeader } from '../../../protocol/messages/index.ts'
-import type { ExpectedCiphertexts } from '../../../protocol/round/index.ts'
+import type { AnnouncedRound, ExpectedCiphertexts } from '../../../protocol/round/index.ts'
 import type { TestIdentity } from '../signing/identities.ts'
 
 export interface RoundFixture {
@@ -18,6 +18,8 @@ export interface RoundFixture {
   outsider: TestIdentity
   roster: Roster
   announcement: RoundAnnouncement
+  /** The announcement interpreted, as the state machines take it. */
+  round: AnnouncedRound
 }
 
 export const OPENED_AT = 1_700_000_000_000
@@ -35,7 +37,7 @@ export async function roundFixture (): Promise<RoundFixture> {
   roster = addMember(roster, { peerId: aggregator.id, roles: ['aggregator'] }, OPENED_AT - 9_000)
   for (const client of clients) roster = addMember(roster, { peerId: client.id, roles: ['client'] }, OPENED_AT - 8_000)
   roster = addMember(roster, { peerId: outsider.id, roles: ['aggregator'] }, OPENED_AT - 7_000)
-  const announcement = createAnnouncement({
+  const round = createAnnouncement({
     roster,
     roundId: 'r-1',
     nonce: new Uint8Array(16).fill(9),
@@ -45,8 +47,8 @@ export async function roundFixture (): Promise<RoundFixture> {
     minParticipants: 3,
     openedAtMs: OPENED_AT,
     deadlineMs: DEADLINE
-  }).announcement
-  return { coordinator, aggregator, clients, outsider, roster, announcement }
+  })
+  return { coordinator, aggregator, clients, outsider, roster, announcement: round.announcement, round }
 }
 
 export function digestOf (content: string): Uint8Array<ArrayBuffer> {
