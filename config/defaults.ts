@@ -31,8 +31,8 @@ export const DEFAULT_CONFIG: FedaggConfig = {
   round: {
     /** The reference's federated_secure_sum(x, bitwidth=32): exact integer sums of 32-bit values. */
     encoding: 'int:32',
-    /** 2 is the least that hides any one client's value; operators should raise it for real federations. */
-    minParticipants: 2,
+    /** The protocol's floor: with 2, each contributor learns the other's vector from the sum. Real federations should go higher. */
+    minParticipants: 3,
     /** Sizes each slot's carry headroom, ceil(log2(16)) = 4 bits: enough for a pilot federation without wasting slot width. */
     maxParticipants: 16,
     /** Long enough for clients on a WAN to encrypt and upload megabytes, short enough that a stuck round frees its memory soon. */
@@ -44,6 +44,21 @@ export const DEFAULT_CONFIG: FedaggConfig = {
     settleGraceSeconds: 60,
     /** 64 ciphertexts of a 3072-bit key are 48 KiB: one chunk fits one 64 KiB yamux frame and bounds per-read memory. */
     chunkCiphertexts: 64
+  },
+  client: {
+    /**
+     * This node contributes only to rounds announced with at least this quorum: its own guard
+     * against a coordinator that announces small rounds. 3 is the protocol's floor.
+     */
+    minParticipants: 3,
+    noisePool: {
+      /**
+       * Randomizers h_s^r precomputed in the background per key, held in memory only: 4096 cover a
+       * 300,000-value fixed-point update at 2048 bits (~85 values per ciphertext) and cost 2 MiB
+       * (3 MiB at 3072 bits). A client fills only as many as its last announced round needs.
+       */
+      maxEntries: 4096
+    }
   },
   limits: {
     /** A federation is tens of organizations; 256 leaves room for reconnect churn while capping socket use (libp2p default 300). */
@@ -66,11 +81,12 @@ export const DEFAULT_CONFIG: FedaggConfig = {
      * submit: a client has one upload in flight per open round; 4 allows parallel rounds and a resend while
      * bounding what one member can make the aggregator hold (4 x maxSubmissionBytes for uploads in flight);
      * aggregate: only the coordinator pulls, once per round; roster/peers/rounds/keyproof: small request/response fetches
-     * (keyproof once per key and process); model: each member fetches a training session's model once per round.
+     * (keyproof once per key and process); tagkey: one small signed message per client and open round, like a fetch;
+     * model: each member fetches a training session's model once per round.
      */
-    maxInboundStreams: { submit: 4, aggregate: 4, roster: 16, peers: 16, rounds: 16, keyproof: 16, model: 16 },
+    maxInboundStreams: { submit: 4, aggregate: 4, roster: 16, peers: 16, rounds: 16, keyproof: 16, tagkey: 16, model: 16 },
     /** Outbound per protocol and connection: what this node opens itself, one per round or fetch, with slack for retries. */
-    maxOutboundStreams: { submit: 4, aggregate: 4, roster: 4, peers: 4, rounds: 4, keyproof: 4, model: 4 },
+    maxOutboundStreams: { submit: 4, aggregate: 4, roster: 4, peers: 4, rounds: 4, keyproof: 4, tagkey: 4, model: 4 },
     yamux: {
       /** yamux's default; a chunk of 64 ciphertexts (48 KiB) goes out as one frame. */
       maxMessageSize: 64 * KiB,

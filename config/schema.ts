@@ -3,6 +3,7 @@ import * as z from 'zod'
 import { MAX_VECTOR_LENGTH, parseEncoding } from '../protocol/encoding/index.ts'
 import { MAX_CHUNK_CIPHERTEXT_BYTES } from '../protocol/messages/codec.ts'
 import { PROTOCOLS, ROLES } from '../protocol/messages/constants.ts'
+import { MIN_PARTICIPANTS_FLOOR } from '../protocol/round/index.ts'
 import { boolean, intInRange, joinMultiaddr, loopbackHost, multiaddrString, oneOf, pattern, positiveInt, uniqueList } from './fields.ts'
 import type { ProtocolName } from '../protocol/messages/constants.ts'
 
@@ -45,7 +46,7 @@ const roundSchema = z.strictObject({
   encoding: z.string({ error: "'int:<bits>' or 'fixed:<fractionBits>'" }),
   clip: z.number({ error: 'a finite number > 0' }).positive({ error: 'a finite number > 0' }).optional(),
   length: positiveInt(MAX_VECTOR_LENGTH).optional(),
-  minParticipants: intInRange(2, Number.MAX_SAFE_INTEGER, 'an integer >= 2 (a sum over one client is that client\'s value)'),
+  minParticipants: intInRange(MIN_PARTICIPANTS_FLOOR, Number.MAX_SAFE_INTEGER, `an integer >= ${MIN_PARTICIPANTS_FLOOR} (with fewer, a contributor learns another's vector from the sum)`),
   maxParticipants: positiveInt(),
   deadlineSeconds: positiveInt(MAX_DEADLINE_SECONDS),
   settleGraceSeconds: positiveInt(MAX_DEADLINE_SECONDS),
@@ -72,6 +73,20 @@ const roundSchema = z.strictObject({
     ctx.issues.push({ code: 'custom', path: ['minParticipants'], message: `at most round.maxParticipants (${round.maxParticipants})`, input: round.minParticipants })
   }
 })
+
+/**
+ * 2^20 randomizers are 512 MiB at 2048 bits, 1 GiB at 4096: more than any vector a submission can
+ * carry (limits.maxSubmissionBytes), so a larger pool could never be used up by one round.
+ */
+const MAX_NOISE_POOL_ENTRIES = 2 ** 20
+
+/** What this node accepts as a client, whatever the coordinator announces, and its offline encryption work. */
+const clientSchema = z.strictObject({
+  minParticipants: intInRange(MIN_PARTICIPANTS_FLOOR, Number.MAX_SAFE_INTEGER, `an integer >= ${MIN_PARTICIPANTS_FLOOR} (the protocol's floor)`),
+  noisePool: z.strictObject({
+    maxEntries: intInRange(0, MAX_NOISE_POOL_ENTRIES, `an integer in [0, ${MAX_NOISE_POOL_ENTRIES}] (0 turns precomputation off)`)
+  }, { error: 'an object' })
+}, { error: 'an object' })
 
 const limitsSchema = z.strictObject({
   maxConnections: positiveInt(),
@@ -114,6 +129,7 @@ export const configSchema = z.strictObject({
   metrics: z.strictObject({ enabled: boolean() }, { error: 'an object' }),
   keyBits: z.union([z.literal(KEY_BITS[0]), z.literal(KEY_BITS[1]), z.literal(KEY_BITS[2])], { error: `one of ${KEY_BITS.join(', ')} (shorter moduli are refused)` }),
   round: roundSchema,
+  client: clientSchema,
   limits: limitsSchema,
   logLevel: oneOf(LOG_LEVELS)
 }, { error: 'an object' })

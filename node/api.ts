@@ -50,8 +50,14 @@ export interface RoundView {
   openedAtMs: number
   contributors?: number
   reason?: string
-  /** Client only: whether the aggregator's signed transcript lists this client's receipt. */
+  /**
+   * Client only: whether this client's contribution is in the decrypted sum (the transcript lists
+   * it under its own digest and the decrypted result names that transcript); false for a failed or
+   * corrupt round and after an alarm.
+   */
   counted?: boolean
+  /** Client only: set when the aggregator's transcript misrepresented this client's contribution. */
+  alarm?: 'omitted' | 'listed-without-submission' | 'foreign-digest'
 }
 
 export interface RoundResultView {

@@ -71,7 +71,11 @@ export async function startDaemon (config: FedaggConfig, options: DaemonOptions 
   // Process metrics (CPU, memory, event loop) only in the daemon: one process, one node.
   const metrics = config.metrics.enabled ? createFedaggMetrics({ defaultMetrics: true }) : undefined
   const createNode = options.createNode ?? await defaultCreateNode()
-  const node = await createNode(config, { paillierKey, metrics })
+  const node = await createNode(config, {
+    paillierKey,
+    metrics,
+    onAlarm: ({ roundId, alarm, message }) => { logger.warn({ roundId, alarm }, message) }
+  })
 
   let control: ControlServer | undefined
   try {

@@ -5,10 +5,9 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { logger } from '@libp2p/logger'
 import type { PrivateKey } from '@libp2p/interface'
-import type { AnnouncedRound } from '../protocol/round/index.ts'
 import { federationTopic } from '../protocol/messages/index.ts'
 import type { SignedPayload } from '../protocol/messages/index.ts'
-import { EncryptionPool } from './crypto/encrypt-pool.ts'
+import { VectorEncryptor } from './crypto/vector-encryptor.ts'
 import type { PaillierPrivateKey } from '../protocol/paillier/index.ts'
 import { createGenesisRoster, signRoster } from '../protocol/roster/index.ts'
 import type { FedaggConfig } from '../config/index.ts'
@@ -28,6 +27,7 @@ import { openStore } from './store/index.ts'
 import type { Store } from './store/index.ts'
 import { aggregatorService } from './services/aggregator.ts'
 import { clientService } from './services/client.ts'
+import type { ClientAlarm } from './services/client.ts'
 import { coordinatorService } from './services/coordinator.ts'
 import { keyProofService } from './services/key-proof.ts'
 import { membershipService } from './services/membership-service.ts'
@@ -44,6 +44,8 @@ export interface FederationNodeOptions {
   metrics?: FedaggMetrics
   /** Crash-test hook called at named points of the aggregator's and coordinator's durable paths. */
   checkpoint?: Checkpoint
+  /** Called when this client finds its contribution misrepresented (the daemon logs it at warn level). */
+  onAlarm?: (alarm: ClientAlarm) => void
 }
 
 export async function createFederationNode (config: FedaggConfig, options: FederationNodeOptions = {}): Promise<RunningNode> {
@@ -61,7 +63,8 @@ export async function createFederationNode (config: FedaggConfig, options: Feder
       paillierKey,
       store,
       metrics: options.metrics ?? createFedaggMetrics({ labels: { peer_id: self } }),
-      checkpoint: options.checkpoint
+      checkpoint: options.checkpoint,
+      onAlarm: options.onAlarm
     })
   } catch (err) {
     store.close()
@@ -77,6 +80,7 @@ interface Parts {
   store: Store
   metrics: FedaggMetrics
   checkpoint: Checkpoint | undefined
+  onAlarm: ((alarm: ClientAlarm) => void) | undefined
 }
 
 async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNode> {
@@ -112,7 +116,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
   })
   const limits = config.limits
   const protocolLimits = streamLimits(limits)
-  const pools = new Map<string, EncryptionPool>()
+  const encryptor = roles.has('client') ? clientEncryptor(config, metrics) : undefined
   const membershipFactory = membershipService({
     membership,
     gossip,
@@ -175,7 +179,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
           })
         }
       : {}),
-    ...(roles.has('client')
+    ...(encryptor !== undefined
       ? {
           client: clientService({
             federationId: config.federationId,
@@ -185,15 +189,17 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             metrics,
             lookup: async (peers, signal): Promise<void> => host.services.membership.lookup(peers, signal),
             fetchOpenRounds: async (signal): Promise<SignedPayload[]> => host.services.membership.fetchOpenRounds(signal),
-            encryptionPool: round => poolFor(pools, round),
+            encryptor,
             ensureKeyProven: async (publicKey, signal): Promise<void> => host.services.keyProofs.ensureProven(publicKey, signal),
             chunkCiphertexts: config.round.chunkCiphertexts,
+            minParticipants: config.client.minParticipants,
+            ...(parts.onAlarm === undefined ? {} : { onAlarm: parts.onAlarm }),
             limits: protocolLimits
           })
         }
       : {})
   })
-  return new RunningNode({ config, host, membership, gossip, store, metrics, pools, self })
+  return new RunningNode({ config, host, membership, gossip, store, metrics, encryptor, self })
 }
 
 /** Services are bound late (they need each other); a role's service exists whenever the role's callback was passed. */
@@ -202,13 +208,14 @@ function requireService<S> (service: S | undefined): S {
   return service
 }
 
-/** One worker pool per Paillier key: its fixed-base table is built once per worker. */
-function poolFor (pools: Map<string, EncryptionPool>, round: AnnouncedRound): EncryptionPool {
-  const fingerprint = round.publicKey.fingerprint
-  let pool = pools.get(fingerprint)
-  if (pool === undefined) {
-    pool = new EncryptionPool(round.publicKey)
-    pools.set(fingerprint, pool)
-  }
-  return pool
+/** A client's encryption path; its worker pool is the process's, shared with every other node here. */
+function clientEncryptor (config: FedaggConfig, metrics: FedaggMetrics): VectorEncryptor {
+  const log = logger('fedagg:client:noise')
+  const encryptor = new VectorEncryptor({
+    noisePoolEntries: config.client.noisePool.maxEntries,
+    onError: err => { log.error('precomputing encryption noise failed - %e', err) },
+    onEncrypted: (path, count) => { metrics.ciphertextsEncrypted(path, count) }
+  })
+  metrics.observeNoisePool(() => encryptor.noiseReady)
+  return encryptor
 }

@@ -6,7 +6,7 @@ import { ROUND_STATUSES, observedRoundStatus } from '../protocol/round/index.ts'
 import type { AnnouncedRound, RoundObservation, RoundOutcome, RoundStatus } from '../protocol/round/index.ts'
 import { WIRE } from '../protocol/messages/index.ts'
 import type { Receipt, Roster, RoundResult, TranscriptStatus } from '../protocol/messages/index.ts'
-import type { EncryptionPool } from './crypto/encrypt-pool.ts'
+import type { VectorEncryptor } from './crypto/vector-encryptor.ts'
 import type { FedaggConfig } from '../config/index.ts'
 import type {
   FederationNode, NodeStatus, OpenRoundRequest, ReceiptView, Role, RosterView, RoundResultView, RoundView, TrainingApi
@@ -48,7 +48,8 @@ export interface RunningNodeParts {
   gossip: FederationGossip
   store: Store
   metrics: FedaggMetrics
-  pools: Map<string, EncryptionPool>
+  /** The client role's encryption path (noise pool, lease on the process's worker pool). */
+  encryptor: VectorEncryptor | undefined
 }
 
 export class RunningNode implements FederationNode {
@@ -120,13 +121,12 @@ export class RunningNode implements FederationNode {
   }
 
   async stop (): Promise<void> {
-    const { host, gossip, store, pools } = this.#parts
+    const { host, gossip, store, encryptor } = this.#parts
     this.#stopResults()
     this.#stopTranscripts()
     if (host.status === 'started') gossip.stop()
     await host.stop()
-    await Promise.all([...pools.values()].map(async pool => pool.destroy()))
-    pools.clear()
+    await encryptor?.close()
     store.close()
   }
 
@@ -179,7 +179,8 @@ export class RunningNode implements FederationNode {
     return [...views.values()]
       .map(view => {
         const counted = client?.wasCounted(view.roundId)
-        return counted === undefined ? view : { ...view, counted }
+        const alarm = client?.alarm(view.roundId)
+        return { ...view, ...(counted === undefined ? {} : { counted }), ...(alarm === undefined ? {} : { alarm }) }
       })
       .sort((a, b) => b.openedAtMs - a.openedAtMs)
   }

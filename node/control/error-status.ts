@@ -1,7 +1,7 @@
 // The control API's HTTP status for each typed error, in one explicit table keyed by error class, and the same table by name for the client.
 import { CiphertextCountError, FoldInputError, InvalidAccumulatorError } from '../../protocol/aggregate/index.ts'
 import {
-  CorruptAggregateError, InvalidVectorSpecError, InvalidWeightError, NonFiniteValueError, ValueOutOfRangeError, VectorLengthError
+  CorruptAggregateError, InvalidVectorSpecError, InvalidWeightError, NonFiniteValueError, TagCheckError, ValueOutOfRangeError, VectorLengthError
 } from '../../protocol/encoding/index.ts'
 import { FedaggError } from '../../protocol/errors.ts'
 import { InvalidFederationIdError, InvalidRoundIdError, MalformedMessageError, MessageTooLargeError } from '../../protocol/messages/index.ts'
@@ -17,7 +17,7 @@ import {
 import {
   InvalidAnnouncementError, InvalidRoundDocumentError, InvalidRoundStateError, KeyFingerprintMismatchError, NotEligibleError,
   QuorumNotMetError, RoundClosedError, RoundDeadlinePassedError, RoundNotOpenError, SubmissionConflictError, SubmissionShapeError,
-  UnknownRoundError
+  UnknownRoundError, InvalidSubmissionStatementError, InvalidTagKeyError, MissingTagKeyError
 } from '../../protocol/round/index.ts'
 import {
   InvalidDomainError, InvalidPeerIdError, InvalidSignatureError, UnexpectedDomainError, UnexpectedSignerError, UnsupportedKeyTypeError
@@ -31,7 +31,8 @@ import { GossipStoppedError } from '../membership/federation-gossip.ts'
 import { NoRosterError, PeerNotAuthorizedError } from '../membership/membership.ts'
 import { RoleNotHeldError } from '../running-node.ts'
 import {
-  InvalidReceiptError, NoOpenRoundError, SubmissionDeadlineError, SubmissionRefusedError, SubmissionValuesChangedError
+  InvalidReceiptError, NoOpenRoundError, QuorumBelowClientFloorError, SubmissionDeadlineError, SubmissionRefusedError, SubmissionValuesChangedError,
+  TagKeyRefusedError
 } from '../services/client.ts'
 import { InvalidRoundRequestError } from '../services/coordinator.ts'
 import { UnprovenKeyError } from '../services/key-proof.ts'
@@ -39,7 +40,7 @@ import { NotCoordinatorError } from '../services/membership-service.ts'
 import {
   AsyncTransactionError, IllegalRoundTransitionError, InvalidClosingError, InvalidStoreInputError, ReceiptConflictError,
   RosterVersionNotNewerError, RoundAlreadyDecryptedError, RoundAnnouncementConflictError,
-  StoreConfigurationError, StoreSchemaTooNewError, SubmissionReplayedStoreError, UnknownResultError,
+  StoreConfigurationError, StoreSchemaTooNewError, SubmissionReplayedStoreError, TagKeyConflictStoreError, UnknownResultError,
   UnknownSubmissionError
 } from '../store/index.ts'
 import { StreamClosedError, StreamLeftOpenError } from '../streams/exchange.ts'
@@ -134,6 +135,13 @@ const ERROR_STATUS: ReadonlyArray<readonly [FedaggErrorClass, number]> = [
   // Well-formed, but the protocol refuses the content or a peer's documents.
   [SubmissionValuesChangedError, 422],
   [SubmissionRefusedError, 422],
+  [TagKeyRefusedError, 422],
+  [TagKeyConflictStoreError, 422],
+  [InvalidTagKeyError, 422],
+  [InvalidSubmissionStatementError, 422],
+  [QuorumBelowClientFloorError, 422],
+  [TagCheckError, 422],
+  [MissingTagKeyError, 422],
   [SubmissionReplayedStoreError, 422],
   [SubmissionShapeError, 422],
   [QuorumNotMetError, 422],

@@ -12,6 +12,14 @@ export interface EncryptionTask {
   plaintexts: Uint8Array<ArrayBuffer>
 }
 
+/** What a worker posts once its module has evaluated: from then on terminating it is safe. */
+export const WORKER_LOADED = 'fedagg-encrypt-worker-loaded'
+
+/** Background pool work: make `count` randomizers h_s^r, returned as fixed-width values like ciphertexts. */
+export interface RandomizerTask {
+  count: number
+}
+
 /** Bytes per plaintext in a batch: the byte length of n. */
 export function plaintextByteLength (publicKey: PaillierPublicKey): number {
   return byteLength(publicKey.n)

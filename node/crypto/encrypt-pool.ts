@@ -1,12 +1,13 @@
-// EncryptionPool: encrypts whole vectors of packed plaintexts on every core with piscina worker threads.
+// EncryptionPool: encrypts whole vectors of packed plaintexts on every core with piscina worker threads, and makes randomizers in the background.
+import { once } from 'node:events'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
 import { decodeCiphertexts, PlaintextOutOfRangeError, publicKeyToJSON } from '../../protocol/paillier/index.ts'
 import type { PaillierPublicKey } from '../../protocol/paillier/index.ts'
 import { InvalidPoolOptionsError } from './errors.ts'
-import { encodePlaintextBatch } from './encrypt-batch.ts'
-import type { EncryptionTask } from './encrypt-batch.ts'
+import type { EncryptionTask, RandomizerTask } from './encrypt-batch.ts'
+import { encodePlaintextBatch, WORKER_LOADED } from './encrypt-batch.ts'
 
 export interface EncryptionPoolOptions {
   /**
@@ -31,12 +32,25 @@ const BATCHES_IN_FLIGHT_PER_THREAD = 2
 /**
  * A pool of worker threads bound to one public key. Workers start building their comb when the
  * pool is constructed. Call destroy() (or `await using`) when done: the threads keep the process alive.
+ *
+ * Two kinds of work share the threads: encryptAll (a round waiting on it: foreground) and
+ * randomizers (filling a noise pool: background). Background batches start only while no
+ * encryptAll is running, at most one per thread, so a round waits for at most one background
+ * batch per thread (~30 ms at 2048 bits) before it has every core.
  */
 export class EncryptionPool {
   readonly publicKey: PaillierPublicKey
   readonly threads: number
   readonly #batchSize: number
-  readonly #piscina: Piscina<EncryptionTask, Uint8Array>
+  readonly #piscina: Piscina<EncryptionTask | RandomizerTask, Uint8Array>
+  /** encryptAll calls running. */
+  #foreground = 0
+  /** randomizers batches handed to a thread. */
+  #background = 0
+  /** Fired whenever #foreground or #background drops, so waiting background work re-checks its turn. */
+  readonly #changed = new EventTarget()
+  /** Settles once every thread's module has evaluated (or the pool failed), see destroy(). */
+  readonly #loaded: Promise<void>
 
   /** Throws InvalidPoolOptionsError unless threads and batchSize are integers >= 1. */
   constructor (publicKey: PaillierPublicKey, options: EncryptionPoolOptions = {}) {
@@ -49,7 +63,18 @@ export class EncryptionPool {
       filename: WORKER_FILE,
       minThreads: this.threads,
       maxThreads: this.threads,
+      // By default an idle piscina worker blocks in Atomics.wait, so its event loop never turns: the
+      // comb it builds from setImmediate (encrypt-worker.ts) would wait for the first task. Plain
+      // messages cost nothing measurable against ~30–60 ms batches.
+      atomics: 'disabled',
       workerData: publicKeyToJSON(publicKey)
+    })
+    this.#loaded = new Promise<void>(resolve => {
+      let loaded = 0
+      this.#piscina.on('message', (message: unknown) => {
+        if (message === WORKER_LOADED && ++loaded >= this.threads) resolve()
+      })
+      this.#piscina.on('error', () => { resolve() })
     })
   }
 
@@ -66,6 +91,7 @@ export class EncryptionPool {
     })
     const ciphertexts = new Array<bigint>(plaintexts.length)
     const stop = new AbortController()
+    this.#foreground++
     let next = 0
     const lane = async (): Promise<void> => {
       while (next < plaintexts.length && !stop.signal.aborted) {
@@ -95,12 +121,54 @@ export class EncryptionPool {
     } finally {
       signal?.removeEventListener('abort', onAbort)
       stop.abort()
+      this.#foreground--
+      this.#changed.dispatchEvent(new Event('change'))
     }
     return ciphertexts
   }
 
-  /** Terminates the worker threads; pending encryptAll calls reject. */
+  /**
+   * `count` fresh randomizers h_s^r mod n² (the offline half of encryption, see freshRandomizer),
+   * as count fixed-width big-endian values of ciphertextByteLength bytes each, in one buffer the
+   * caller owns and should zero once it has used them. Background work: it waits while any
+   * encryptAll runs and while every thread already has a background batch. Aborting while it waits
+   * rejects with signal.reason; once on a thread, the batch is returned whatever the signal says.
+   */
+  async randomizers (count: number, signal?: AbortSignal): Promise<Uint8Array> {
+    if (!Number.isSafeInteger(count) || count < 1) throw new InvalidPoolOptionsError(`count: expected an integer >= 1, got ${String(count)}`)
+    signal?.throwIfAborted()
+    while (this.#foreground > 0 || this.#background >= this.threads) {
+      // once() rejects an abort with its own AbortError; callers get signal.reason, as from encryptAll.
+      await once(this.#changed, 'change', signal === undefined ? {} : { signal }).catch((err: unknown) => {
+        throw signal?.aborted === true ? signal.reason : err
+      })
+    }
+    this.#background++
+    try {
+      // No signal to piscina once dispatched: it aborts a running task by terminating its worker,
+      // whose comb would then be rebuilt (~1.3 s). A batch takes tens of milliseconds; let it finish.
+      const task: RandomizerTask = { count }
+      return await this.#piscina.run(task, { name: 'randomizers' })
+    } finally {
+      this.#background--
+      this.#changed.dispatchEvent(new Event('change'))
+    }
+  }
+
+  /**
+   * Terminates the worker threads; pending encryptAll calls reject. Waits first until every thread
+   * has loaded its module (well under a second): terminating one mid-load can abort the process
+   * (see encrypt-worker.ts).
+   */
   async destroy (): Promise<void> {
+    // Idle piscina workers are unref'd, so in a process with nothing else to do the wait below would
+    // let it exit early; the timer holds it open until the last thread has reported.
+    const holdOpen = setInterval(() => {}, 1000)
+    try {
+      await this.#loaded
+    } finally {
+      clearInterval(holdOpen)
+    }
     await this.#piscina.destroy()
   }
 

@@ -15,3 +15,13 @@ export class InvalidPoolOptionsError extends FedaggError {
 export class KeyGenerationError extends FedaggError {
   static override name = 'KeyGenerationError'
 }
+
+/** A randomizer batch from the worker pool has the wrong length for its count. */
+export class RandomizerBatchError extends FedaggError {
+  static override name = 'RandomizerBatchError'
+}
+
+/** encrypt() on a VectorEncryptor that was closed (its node stopped). */
+export class EncryptorClosedError extends FedaggError {
+  static override name = 'EncryptorClosedError'
+}

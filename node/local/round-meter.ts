@@ -6,7 +6,7 @@ import { sumSamples } from '../metrics/prometheus-text.ts'
 export interface RoundPhases {
   /** Seconds, of the round's wall time, that nothing below accounts for: streams, signatures, storage, waiting. */
   transfer: number
-  /** The slowest client's encoding and encryption (clients encrypt at the same time). */
+  /** The slowest client's tagging and encryption (clients encrypt at the same time). */
   encrypt: number
   /** The aggregator's checking, storing and folding of submissions, and re-randomizing the aggregate. */
   aggregate: number

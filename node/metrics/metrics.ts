@@ -7,6 +7,9 @@ export type DecryptionOutcome = 'ok' | 'corrupt'
 /** Where a round's compute time goes, per role: a client encrypting, the aggregator checking and folding, the coordinator decrypting. */
 export type RoundPhase = 'encrypt' | 'aggregate' | 'decrypt'
 
+/** How a client made a ciphertext: from a precomputed randomizer, on the worker pool, or one native power on the main thread. */
+export type EncryptionPath = 'noise' | 'pool' | 'one-off'
+
 /** What the services record; the daemon serves `registry` on the control API's /metrics. */
 export interface FedaggMetrics {
   readonly registry: Registry
@@ -26,6 +29,8 @@ export interface FedaggMetrics {
   roundFailed (reason: RoundFailureReason): void
   /** Coordinator: one aggregate decrypted, and whether its guard bits and ranges held. */
   decryption (outcome: DecryptionOutcome): void
+  /** Client: a transcript misrepresented this client's contribution; `kind` is the ContributionAlarm. */
+  clientAlarm (kind: string): void
   /** Payload bytes read from a fedagg protocol stream, by protocol name (e.g. 'submit'). */
   bytesReceived (protocol: string, bytes: number): void
   /** Payload bytes written to a fedagg protocol stream, by protocol name. */
@@ -34,6 +39,10 @@ export interface FedaggMetrics {
   phaseSeconds (phase: RoundPhase, seconds: number): void
   /** Sets where the connected-peers gauge reads its value at scrape time. */
   observeConnectedPeers (source: () => number | Promise<number>): void
+  /** Client: `count` ciphertexts made along `path`. */
+  ciphertextsEncrypted (path: EncryptionPath, count: number): void
+  /** Sets where the noise-pool gauge (precomputed randomizers ready) reads its value at scrape time. */
+  observeNoisePool (source: () => number): void
   /** The registry in Prometheus text format. */
   render (): Promise<string>
 }
@@ -104,6 +113,12 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     labelNames: ['outcome'],
     registers: [registry]
   })
+  const clientAlarms = new Counter({
+    name: 'fedagg_client_alarms_total',
+    help: 'Transcripts that misrepresented this client\'s contribution (omitted, listed without submission, foreign digest), by kind',
+    labelNames: ['kind'],
+    registers: [registry]
+  })
   const bytesReceived = new Counter({
     name: 'fedagg_bytes_received_total',
     help: 'Payload bytes read from fedagg protocol streams, by protocol',
@@ -133,6 +148,22 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     }
   }))
 
+  const ciphertextsEncrypted = new Counter({
+    name: 'fedagg_client_ciphertexts_encrypted_total',
+    help: 'Ciphertexts this client made, by path: noise (precomputed randomizer, one product), pool (worker threads), one-off',
+    labelNames: ['path'],
+    registers: [registry]
+  })
+  let noisePoolSource: (() => number) | undefined
+  registry.registerMetric(new Gauge({
+    name: 'fedagg_client_noise_pool_entries',
+    help: 'Precomputed encryption randomizers this client holds for the current key (a count; the values never leave memory)',
+    registers: [],
+    collect () {
+      if (noisePoolSource !== undefined) this.set(noisePoolSource())
+    }
+  }))
+
   const reasonLabel = boundedLabel()
   const protocolLabel = boundedLabel()
 
@@ -146,10 +177,13 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     roundReleased: () => { roundsReleased.inc() },
     roundFailed: (reason) => { roundsFailed.inc({ reason }) },
     decryption: (outcome) => { decryptions.inc({ outcome }) },
+    clientAlarm: (kind) => { clientAlarms.inc({ kind: reasonLabel(kind) }) },
     bytesReceived: (protocol, bytes) => { bytesReceived.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },
     bytesSent: (protocol, bytes) => { bytesSent.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },
     phaseSeconds: (phase, seconds) => { phaseSeconds.inc({ phase }, seconds) },
     observeConnectedPeers: (source) => { connectedPeersSource = source },
+    ciphertextsEncrypted: (path, count) => { if (count > 0) ciphertextsEncrypted.inc({ path }, count) },
+    observeNoisePool: (source) => { noisePoolSource = source },
     render: async () => registry.metrics()
   }
 }

@@ -8,8 +8,8 @@ import type { AggregateResponseHeader, SignedPayload, SubmissionHeader, SubmitRe
 import { assertCoprimeToModulus, assertSubmittedCiphertexts, decodeCiphertexts, encodeCiphertexts, rerandomize } from '../../protocol/paillier/index.ts'
 import {
   InvalidRoundStateError, ROUND_FAILURE_REASONS, RoundClosedError, SubmissionShapeError, UnknownRoundError, acceptSubmission, buildReceipt,
-  buildTranscript, checkAnnouncementAgainstRoster, checkSubmission, closeRound, openAggregatorRound,
-  releaseRound, restoreAggregatorRound, shouldClose, signReceipt, signTranscript, verifyAnnouncement
+  buildTranscript, checkAnnouncementAgainstRoster, checkReceivedDigest, checkSubmission, closeRound, openAggregatorRound,
+  releaseRound, restoreAggregatorRound, shouldClose, signReceipt, signTranscript, verifyAnnouncement, verifySubmissionStatement
 } from '../../protocol/round/index.ts'
 import type { AcceptedSubmission, AggregatorRoundState, AnnouncedRound, SubmissionAttempt } from '../../protocol/round/index.ts'
 import type { Store } from '../store/index.ts'
@@ -174,7 +174,7 @@ export class AggregatorService implements Startable {
         const submissions: AcceptedSubmission[] = []
         for (const stored of store.submissions.forRound(record.roundId)) {
           accumulator?.add(decodeCiphertexts(round.publicKey, stored.ciphertexts))
-          submissions.push({ client: stored.client, digest: stored.digest, index: stored.index, acceptedAtMs: stored.acceptedAtMs })
+          submissions.push({ client: stored.client, digest: stored.digest, index: stored.index, acceptedAtMs: stored.acceptedAtMs, statement: WIRE.SignedPayload.decode(stored.statement) })
         }
         // A round the store marks closed crashed mid-close: it takes no new submissions, and its
         // protocol state resumes as open so that closing runs again from the top.
@@ -279,11 +279,11 @@ export class AggregatorService implements Startable {
   }
 
   /**
-   * Validates the ciphertexts (0 < c < n², c ≠ 1, coprime to n), decides the submission with
-   * the round state machine, commits it, folds it in and signs the receipt,
-   * in that order: the receipt only ever describes a committed submission,
-   * and commit-then-fold runs with no await between them, so a close cannot
-   * slip in and miss a committed submission.
+   * Validates the ciphertexts (0 < c < n², c ≠ 1, coprime to n) and the client's signed statement
+   * of their digest, decides the submission with the round state machine, commits it, folds it in
+   * and signs the receipt, in that order: the receipt only ever describes a committed submission,
+   * and commit-then-fold runs with no await between them, so a close cannot slip in and miss a
+   * committed submission.
    */
   async #accept (active: TrackedRound, attempt: SubmissionAttempt, bytes: Uint8Array<ArrayBuffer>): Promise<SignedPayload> {
     // Timed up to the first await only, so other submissions' work in between is never counted here.
@@ -291,12 +291,17 @@ export class AggregatorService implements Startable {
     const ciphertexts = decodeCiphertexts(active.round.publicKey, bytes)
     assertSubmittedCiphertexts(active.round.publicKey, ciphertexts)
     const digest = ciphertextDigest(bytes)
+    checkReceivedDigest(active.state, attempt, digest)
+    // The transcript lists this statement; the coordinator accepts no contributor without one.
+    await verifySubmissionStatement(active.state, attempt.header.statement, attempt.client, digest)
     const outcome = acceptSubmission(active.state, attempt, digest)
     const { roundId } = active.state
     const { submission } = outcome
     if (outcome.kind === 'accepted') {
       this.#checkpoint('aggregator:before-write')
-      const inserted = this.#init.store.submissions.insert({ roundId, client: submission.client, digest, ciphertexts: bytes, acceptedAtMs: submission.acceptedAtMs })
+      const inserted = this.#init.store.submissions.insert({
+        roundId, client: submission.client, digest, ciphertexts: bytes, statement: WIRE.SignedPayload.encode(submission.statement), acceptedAtMs: submission.acceptedAtMs
+      })
       if (inserted.kind !== 'inserted' || inserted.index !== submission.index) {
         throw new InvalidRoundStateError(`round ${roundId}: store and round state disagree on ${submission.client}'s submission`)
       }

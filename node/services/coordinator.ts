@@ -6,16 +6,17 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import pRetry from 'p-retry'
 import { FedaggError } from '../../protocol/errors.ts'
 import {
-  InvalidRoundDocumentError, MIN_NONCE_BYTES, ROUND_FAILURE_REASONS, buildRoundResult, checkTranscriptForRound,
-  createAnnouncement, equalBytes, exactDecimal, openCoordinatorRound, recordCorrupt, recordDecrypted,
-  recordFailed, signAnnouncement, signRoundResult, verifyTranscript
+  InvalidRoundDocumentError, InvalidSubmissionStatementError, MIN_NONCE_BYTES, MissingTagKeyError, NotEligibleError, ROUND_FAILURE_REASONS,
+  RoundClosedError, UnknownRoundError, buildRoundResult, checkAggregateTags, checkTranscriptForRound, createAnnouncement, equalBytes,
+  exactDecimal, openCoordinatorRound, recordCorrupt, recordDecrypted, recordFailed, roundParameters, signAnnouncement, signRoundResult, verifyContributions,
+  verifyTagKey, verifyTranscript
 } from '../../protocol/round/index.ts'
 import type { AnnouncedRound, CoordinatorRoundState, ResultValues, RoundFailureReason, RoundOutcome } from '../../protocol/round/index.ts'
-import { CorruptAggregateError, decodeAggregate, parseEncoding, unpackAggregate } from '../../protocol/encoding/index.ts'
+import { CorruptAggregateError, TagCheckError, decodeAggregate, parseEncoding, unpackAggregate } from '../../protocol/encoding/index.ts'
 import type { VectorSpec } from '../../protocol/encoding/index.ts'
 import { aggregators, clients } from '../../protocol/roster/index.ts'
 import { AGGREGATE_STATUS, WIRE } from '../../protocol/messages/index.ts'
-import type { SignedPayload, Transcript } from '../../protocol/messages/index.ts'
+import type { SignedPayload, TagKeyResponse, Transcript } from '../../protocol/messages/index.ts'
 import { decodeCiphertexts, decrypt } from '../../protocol/paillier/index.ts'
 import type { PaillierPrivateKey } from '../../protocol/paillier/index.ts'
 import type { OpenRoundRequest } from '../api.ts'
@@ -125,6 +126,18 @@ export class CoordinatorService implements Startable {
         .map(record => WIRE.SignedPayload.decode(record.signedAnnouncement))
       await framed.write(WIRE.OpenRoundsResponse, { announcements }, { signal })
     })
+    await this.#endpoint.handle('tagkey', { timeoutMs: REQUEST_TIMEOUT_MS, maxDataLength: SMALL_FRAME_BYTES }, async ({ framed, remotePeer, signal }) => {
+      let response: TagKeyResponse
+      try {
+        this.#init.membership.requireRole(remotePeer, 'client', 'send a tag key')
+        await this.#storeTagKey(await framed.read(WIRE.SignedPayload, { signal }), remotePeer)
+        response = { accepted: true, errorName: '', errorMessage: '' }
+      } catch (err) {
+        if (!(err instanceof FedaggError)) throw err
+        response = { accepted: false, errorName: err.name, errorMessage: err.message }
+      }
+      await framed.write(WIRE.TagKeyResponse, response, { signal })
+    })
     this.#stopTranscripts = this.#init.gossip.on('transcript', signed => { this.#onTranscript(signed) })
     this.#components.events.addEventListener('peer:connect', this.#onPeerConnect)
   }
@@ -157,6 +170,23 @@ export class CoordinatorService implements Startable {
     for (const record of this.#init.store.rounds.listByStatus('open')) this.#scheduleSettle(record.roundId, record.deadlineMs)
   }
 
+  /**
+   * Stores a client's round tag key, durably, before the acknowledgement goes out: the client sends
+   * its ciphertexts only after that, so every genuine contributor's key is here when the aggregate
+   * is checked. Only for an open round that lists the client, signed by the client and bound to
+   * the round's announcement and key.
+   */
+  async #storeTagKey (signed: SignedPayload, client: string): Promise<void> {
+    const roundId = WIRE.TagKey.decode(signed.payload).roundId
+    const record = this.#init.store.rounds.get(roundId)
+    if (record === undefined) throw new UnknownRoundError(`tag key for round ${JSON.stringify(roundId.slice(0, 130))}: no such round`)
+    if (record.status !== 'open') throw new RoundClosedError(`tag key for round ${roundId}: expected an open round, got one that is ${record.status}`)
+    const round = roundParameters(this.#init.store.rounds.announced(roundId))
+    if (!round.eligible.includes(client)) throw new NotEligibleError(`tag key for round ${roundId}: ${client} is not eligible`)
+    const tagKey = await verifyTagKey(round, signed, client)
+    this.#init.store.tagKeys.save(roundId, client, tagKey.tagKey, WIRE.SignedPayload.encode(signed))
+  }
+
   async stop (): Promise<void> {
     this.#stopTranscripts()
     this.#components.events.removeEventListener('peer:connect', this.#onPeerConnect)
@@ -165,6 +195,7 @@ export class CoordinatorService implements Startable {
     this.#timers.clear()
     await Promise.allSettled(this.#settling.values())
     await this.#endpoint.unhandle('rounds')
+    await this.#endpoint.unhandle('tagkey')
   }
 
   onResult (listener: (roundId: string) => void): () => void {
@@ -305,21 +336,30 @@ export class CoordinatorService implements Startable {
     if (bytes === undefined) {
       // The aggregator fails a round below quorum, or when it cannot build a valid aggregate.
       const failure = transcript.contributors.length < open.minParticipants ? ROUND_FAILURE_REASONS.quorum : ROUND_FAILURE_REASONS.aggregate_invalid
-      return { state: recordFailed(open, transcript.reason === '' ? 'the aggregator failed the round' : transcript.reason, this.#now()), failure, contributors }
+      return { state: recordFailed(open, transcript.reason === '' ? 'the aggregator failed the round' : transcript.reason, this.#now(), transcript), failure, contributors }
     }
     this.#init.metrics.bytesReceived('aggregate', bytes.length)
     if (!equalBytes(ciphertextDigest(bytes), transcript.aggregateDigest)) {
       throw new InvalidRoundDocumentError(`round ${announcement.roundId}: the aggregate's bytes do not match the transcript's digest`)
+    }
+    try {
+      // Nothing is decrypted unless every listed contributor signed for the digest it is listed under.
+      await verifyContributions(open, transcript)
+    } catch (err) {
+      if (!(err instanceof InvalidSubmissionStatementError)) throw err
+      this.#init.metrics.decryption('corrupt')
+      return { state: recordCorrupt(open, `${err.name}: ${err.message}`, this.#now(), transcript), failure: ROUND_FAILURE_REASONS.statement_invalid, contributors }
     }
     return { ...this.#decrypt(round, open, transcript, bytes), contributors }
   }
 
   /**
    * Decrypts each ciphertext (CRT), unpacks with guard-bit and range checks,
-   * and lets the state machine require the count slot to equal the
-   * transcript's contributor count: an aggregator that dropped or duplicated a
-   * contribution is caught here. A failed check marks the round corrupt and
-   * its values are never used.
+   * checks every tag slot against the listed contributors' tags, and lets the
+   * state machine require the count slot to equal the transcript's
+   * contributor count. An aggregator that dropped, duplicated, replayed or
+   * altered a contribution is caught by the tags, keyed by secrets it never
+   * saw. A failed check marks the round corrupt and its values are never used.
    */
   #decrypt (round: AnnouncedRound, open: CoordinatorRoundState, transcript: Transcript, bytes: Uint8Array): Decision {
     const key = this.#init.paillierKey
@@ -327,7 +367,9 @@ export class CoordinatorService implements Startable {
     const plaintexts = decodeCiphertexts(key.publicKey, bytes).map(c => decrypt(key, c))
     this.#init.metrics.phaseSeconds('decrypt', (performance.now() - decrypting) / 1000)
     try {
-      const decoded = decodeAggregate(round.spec, round.plan, unpackAggregate(round.plan, plaintexts))
+      const slots = unpackAggregate(round.plan, plaintexts)
+      checkAggregateTags(open, round.plan, transcript, plaintexts, this.#init.store.tagKeys.forRound(open.roundId))
+      const decoded = decodeAggregate(round.spec, round.plan, slots)
       const state = recordDecrypted(open, { transcript, countSlot: decoded.count, nowMs: this.#now() })
       this.#init.metrics.decryption('ok')
       const sum = decoded.kind === 'int' ? decoded.sum : decoded.sum.map(exactDecimal)
@@ -337,11 +379,15 @@ export class CoordinatorService implements Startable {
         ...(decoded.weightSum === undefined ? {} : { weightSum: decoded.weightSum })
       }
     } catch (err) {
-      if (!(err instanceof CorruptAggregateError || err instanceof InvalidRoundDocumentError)) throw err
+      const corrupt = err instanceof CorruptAggregateError || err instanceof TagCheckError || err instanceof MissingTagKeyError || err instanceof InvalidRoundDocumentError
+      if (!corrupt) throw err
       this.#init.metrics.decryption('corrupt')
-      // recordDecrypted's only refusal of a checked, released transcript is a count slot that disagrees with it.
-      const failure = err instanceof CorruptAggregateError ? ROUND_FAILURE_REASONS.slot_check : ROUND_FAILURE_REASONS.count_mismatch
-      return { state: recordCorrupt(open, err.message, this.#now()), failure }
+      // Tags and statements name a contributor or ciphertext; recordDecrypted's only refusal of a
+      // checked, released transcript is a count slot that disagrees with it.
+      const failure = err instanceof CorruptAggregateError
+        ? ROUND_FAILURE_REASONS.slot_check
+        : err instanceof TagCheckError || err instanceof MissingTagKeyError ? ROUND_FAILURE_REASONS.tag_mismatch : ROUND_FAILURE_REASONS.count_mismatch
+      return { state: recordCorrupt(open, `${err.name}: ${err.message}`, this.#now(), transcript), failure }
     }
   }
 

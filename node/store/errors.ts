@@ -128,3 +128,8 @@ export class StoreConfigurationError extends FedaggError {
 export class TrainingRoundConflictError extends FedaggError {
   static override name = 'TrainingRoundConflictError'
 }
+
+/** The client already stored another tag key for this round; the first one stored is the one its ciphertexts carry. */
+export class TagKeyConflictStoreError extends FedaggError {
+  static override name = 'TagKeyConflictStoreError'
+}

@@ -74,6 +74,22 @@ export const MIGRATIONS: readonly string[] = [
     saved_at_ms INTEGER NOT NULL
   ) STRICT;
   `,
+  // Round integrity (docs/crypto.md, Tags): each submission keeps the client's signed statement for
+  // the transcript; a client keeps its round tag key with the ciphertexts it tagged, so a resend
+  // after a restart sends the same key; the coordinator keeps every client's tag key, stored
+  // before it acknowledges, to check the aggregate's tag slots.
+  `
+  ALTER TABLE submissions ADD COLUMN statement BLOB;
+  ALTER TABLE client_submissions ADD COLUMN tag_key BLOB;
+  CREATE TABLE tag_keys (
+    round_id TEXT NOT NULL REFERENCES rounds (round_id),
+    client TEXT NOT NULL,
+    tag_key BLOB NOT NULL,
+    signed_tag_key BLOB NOT NULL,
+    saved_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (round_id, client)
+  ) STRICT;
+  `,
   // Training sessions. Models are stored once by hash. A coordinator keeps each session's state (the
   // checkpoint, rewritten with the round's outcome in the transaction that records the result) and
   // one training_rounds row per model it published; a client keeps the signed models it fetched.

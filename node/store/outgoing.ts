@@ -12,6 +12,8 @@ export interface OutgoingSubmissionInput {
   digest: Uint8Array
   /** Digest of the plaintexts that were encrypted, to tell a resend of the same values from a changed call. */
   valuesDigest: Uint8Array
+  /** The round tag key the ciphertexts' tags derive from, sent to the coordinator before every delivery. */
+  tagKey: Uint8Array
 }
 
 export interface OutgoingSubmission {
@@ -19,10 +21,11 @@ export interface OutgoingSubmission {
   ciphertexts: StoredBytes
   digest: StoredBytes
   valuesDigest: StoredBytes
+  tagKey: StoredBytes
   savedAtMs: number
 }
 
-interface OutgoingRow { round_id: string, ciphertexts: StoredBytes, digest: StoredBytes, values_digest: StoredBytes, saved_at_ms: number }
+interface OutgoingRow { round_id: string, ciphertexts: StoredBytes, digest: StoredBytes, values_digest: StoredBytes, tag_key: StoredBytes | null, saved_at_ms: number }
 
 /**
  * Encryption is randomized, so re-encrypting the same values gives a new
@@ -42,9 +45,9 @@ export class OutgoingSubmissionStore {
     this.#tx = new Transactor(db)
     this.#receipts = receipts
     this.#now = now
-    this.#insert = db.prepare(`INSERT INTO client_submissions (round_id, ciphertexts, digest, values_digest, saved_at_ms)
-      VALUES (?, ?, ?, ?, ?) ON CONFLICT (round_id) DO NOTHING`)
-    this.#select = db.prepare('SELECT round_id, ciphertexts, digest, values_digest, saved_at_ms FROM client_submissions WHERE round_id = ?')
+    this.#insert = db.prepare(`INSERT INTO client_submissions (round_id, ciphertexts, digest, values_digest, tag_key, saved_at_ms)
+      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (round_id) DO NOTHING`)
+    this.#select = db.prepare('SELECT round_id, ciphertexts, digest, values_digest, tag_key, saved_at_ms FROM client_submissions WHERE round_id = ?')
     this.#delete = db.prepare('DELETE FROM client_submissions WHERE round_id = ?')
   }
 
@@ -59,16 +62,18 @@ export class OutgoingSubmissionStore {
     requireBytes('ciphertexts', submission.ciphertexts)
     requireBytes('digest', submission.digest)
     requireBytes('values digest', submission.valuesDigest)
+    requireBytes('tag key', submission.tagKey)
     return this.#tx.run(() => {
-      this.#insert.run(roundId, submission.ciphertexts, submission.digest, submission.valuesDigest, this.#now())
+      this.#insert.run(roundId, submission.ciphertexts, submission.digest, submission.valuesDigest, submission.tagKey, this.#now())
       return this.get(roundId) as OutgoingSubmission
     })
   }
 
   get (roundId: string): OutgoingSubmission | undefined {
     const row = this.#select.get(roundId) as OutgoingRow | undefined
-    if (row === undefined) return undefined
-    return { roundId: row.round_id, ciphertexts: row.ciphertexts, digest: row.digest, valuesDigest: row.values_digest, savedAtMs: row.saved_at_ms }
+    // A row kept before tag keys existed has untagged ciphertexts, which no coordinator accepts now.
+    if (row === undefined || row.tag_key === null) return undefined
+    return { roundId: row.round_id, ciphertexts: row.ciphertexts, digest: row.digest, valuesDigest: row.values_digest, tagKey: row.tag_key, savedAtMs: row.saved_at_ms }
   }
 
   /**

@@ -8,6 +8,7 @@ import { ResultStore } from './results.ts'
 import { RosterStore } from './roster.ts'
 import { RoundStore } from './rounds.ts'
 import { SubmissionStore } from './submissions.ts'
+import { TagKeyStore } from './tag-keys.ts'
 import { TrainingStore } from './training.ts'
 
 /**
@@ -40,6 +41,7 @@ export interface Store {
   readonly results: ResultStore
   readonly receipts: ReceiptStore
   readonly outgoing: OutgoingSubmissionStore
+  readonly tagKeys: TagKeyStore
   readonly training: TrainingStore
   settings(): StoreSettings
   /** Closes the database; idempotent. Every committed transaction is already on disk. */
@@ -89,6 +91,7 @@ export function openStore (path: string, options: OpenStoreOptions = {}): Store 
     results: new ResultStore(db, rounds, now),
     receipts,
     outgoing: new OutgoingSubmissionStore(db, receipts, now),
+    tagKeys: new TagKeyStore(db, now),
     training: new TrainingStore(db, now),
     settings () {
       const row = readSettings.get() as { journal_mode: string, synchronous: number, foreign_keys: number, busy_timeout: number, user_version: number }

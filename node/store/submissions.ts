@@ -28,6 +28,8 @@ export interface SubmissionInput {
   digest: Uint8Array
   /** The validated ciphertexts, fixed-width big-endian, concatenated. */
   ciphertexts: Uint8Array
+  /** The client's signed SubmissionStatement, listed in the transcript. */
+  statement: Uint8Array
   acceptedAtMs: number
 }
 
@@ -50,6 +52,7 @@ export interface SubmissionMeta extends SubmissionSummary {
 
 export interface StoredSubmission extends SubmissionSummary {
   ciphertexts: StoredBytes
+  statement: StoredBytes
   acceptedAtMs: number
 }
 
@@ -74,10 +77,10 @@ export class SubmissionStore {
     this.#selectOtherRoundWithDigest = db.prepare('SELECT round_id FROM submissions WHERE digest = ? AND round_id <> ? LIMIT 1')
     // Served by the UNIQUE (round_id, idx) index: one seek, not a scan.
     this.#selectNextIndex = db.prepare('SELECT coalesce(max(idx) + 1, 0) AS next FROM submissions WHERE round_id = ?')
-    this.#insert = db.prepare(`INSERT INTO submissions (round_id, client, idx, digest, ciphertexts, accepted_at_ms)
-      VALUES (?, ?, ?, ?, ?, ?)`)
+    this.#insert = db.prepare(`INSERT INTO submissions (round_id, client, idx, digest, ciphertexts, statement, accepted_at_ms)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`)
     this.#attachReceipt = db.prepare('UPDATE submissions SET receipt = ? WHERE round_id = ? AND client = ? AND receipt IS NULL')
-    this.#selectAt = db.prepare('SELECT client, idx, digest, ciphertexts, accepted_at_ms FROM submissions WHERE round_id = ? AND idx = ?')
+    this.#selectAt = db.prepare('SELECT client, idx, digest, ciphertexts, statement, accepted_at_ms FROM submissions WHERE round_id = ? AND idx = ?')
     this.#count = db.prepare('SELECT count(*) AS n FROM submissions WHERE round_id = ?')
   }
 
@@ -93,6 +96,7 @@ export class SubmissionStore {
     requireId('client', input.client)
     requireBytes('digest', input.digest)
     requireBytes('ciphertexts', input.ciphertexts)
+    requireBytes('statement', input.statement)
     requireCount('acceptedAtMs', input.acceptedAtMs)
     return this.#tx.run(() => {
       const existing = this.#selectMeta.get(input.roundId, input.client) as MetaRow | undefined
@@ -106,7 +110,7 @@ export class SubmissionStore {
       if (round === undefined) throw unknownStoredRound(input.roundId)
       if (round.status !== 'open') throw roundClosedInStore(input.roundId, round.status)
       const { next } = this.#selectNextIndex.get(input.roundId) as { next: number }
-      this.#insert.run(input.roundId, input.client, next, input.digest, input.ciphertexts, input.acceptedAtMs)
+      this.#insert.run(input.roundId, input.client, next, input.digest, input.ciphertexts, input.statement, input.acceptedAtMs)
       return { kind: 'inserted', index: next }
     })
   }
@@ -150,9 +154,10 @@ export class SubmissionStore {
    */
   * forRound (roundId: string): Generator<StoredSubmission, void, undefined> {
     for (let index = 0; ; index++) {
-      const row = this.#selectAt.get(roundId, index) as { client: string, idx: number, digest: StoredBytes, ciphertexts: StoredBytes, accepted_at_ms: number } | undefined
+      const row = this.#selectAt.get(roundId, index) as { client: string, idx: number, digest: StoredBytes, ciphertexts: StoredBytes, statement: StoredBytes | null, accepted_at_ms: number } | undefined
       if (row === undefined) return
-      yield { client: row.client, index: row.idx, digest: row.digest, ciphertexts: row.ciphertexts, acceptedAtMs: row.accepted_at_ms }
+      // Rows from before statements existed carry none; an empty one fails the coordinator's check.
+      yield { client: row.client, index: row.idx, digest: row.digest, ciphertexts: row.ciphertexts, statement: row.statement ?? new Uint8Array(0), acceptedAtMs: row.accepted_at_ms }
     }
   }
 

@@ -22,3 +22,14 @@ export const MAX_FRACTION_BITS = 53
  * aggregator allocates; 2^24 int:32 values are already ~160 MB of ciphertext.
  */
 export const MAX_VECTOR_LENGTH = 2 ** 24
+
+/**
+ * Width of each ciphertext's tag t_j (docs/crypto.md, Tags). An aggregator that changes what is
+ * summed must guess Σ t_j over the listed clients, keyed by secrets it never sees: each try
+ * succeeds with probability 2^-TAG_BITS, and a failed one marks the round corrupt for everyone to
+ * see. 64 bits put that beyond any number of rounds, for 64 + ⌈log₂ P⌉ + 1 bits per ciphertext
+ * (about 3% of a 2048-bit plaintext); DESIGN.md asks for at least 40.
+ */
+export const TAG_BITS = 64
+/** The per-round, per-client tag key: 256 bits, the HMAC-SHA-256 key size. */
+export const TAG_KEY_BYTES = 32

@@ -49,7 +49,10 @@ export type AggregateCheck =
 /**
  * A decrypted aggregate fails a guard-bit or range check, so at least one
  * contribution was out of range (or more than maxParticipants were folded in)
- * and the sum must not be used.
+ * and the sum must not be used. The message names the slot and the check and
+ * never a decrypted value: it becomes the round's published reason, and an
+ * aggregator that can make a check fail on purpose would otherwise get a
+ * victim's value published (multiply its ciphertext by E(guard bit)).
  */
 export class CorruptAggregateError extends FedaggError {
   static override name = 'CorruptAggregateError'
@@ -61,5 +64,20 @@ export class CorruptAggregateError extends FedaggError {
     super(`slot ${slot} failed ${check} check: ${message}`)
     this.slot = slot
     this.check = check
+  }
+}
+
+/**
+ * A decrypted aggregate's tag slot is not the sum of the listed contributors' tags: some listed
+ * ciphertext is missing, counted twice, from another round, or altered. Names the ciphertext only.
+ */
+export class TagCheckError extends FedaggError {
+  static override name = 'TagCheckError'
+  readonly ciphertext: number
+  readonly check = 'tag-sum'
+
+  constructor (ciphertext: number) {
+    super(`ciphertext ${ciphertext}: tag slot failed tag-sum check: expected the sum of the listed contributors' tags`)
+    this.ciphertext = ciphertext
   }
 }

@@ -1,17 +1,21 @@
 // Packing: encoded slots many per Paillier plaintext, and the checked unpack/decode of a decrypted aggregate.
 //
-// Layout. Slot i (values 0..length−1, then the count slot, then the optional
-// weight slot) lives in plaintext ⌊i / S⌋ at bits [j·slotBits, (j+1)·slotBits),
-// j = i mod S, where
+// Layout. Every plaintext starts with its tag slot at bits [0, tagSlotBits)
+// (protocol/encoding/tags.ts). Slot i (values 0..length−1, then the count slot,
+// then the optional weight slot) lives in plaintext ⌊i / S⌋ at bits
+// [T + j·slotBits, T + (j+1)·slotBits), j = i mod S, where
 //   slotBits = valueBits + ⌈log₂(maxParticipants)⌉ + 1 guard bit
-//   S        = ⌊(k − 2) / slotBits⌋ slots per plaintext.
+//   T        = tagSlotBits = TAG_BITS + ⌈log₂(maxParticipants)⌉ + 1 guard bit
+//   S        = ⌊(k − 2 − T) / slotBits⌋ slots per plaintext.
 // A client's value slot holds w·v < 2^valueBits, so P <= maxParticipants of them
 // sum to < P·2^valueBits <= 2^(valueBits + ⌈log₂ P⌉): the sum never carries into
-// the guard bit, let alone the next slot. Every plaintext is < 2^(k−2) < n
-// (n has k bits, so n >= 2^(k−1)), and so is the sum of P of them, so adding
-// under encryption (mod n) never wraps and plaintext addition is slot-wise addition.
+// the guard bit, let alone the next slot; the same holds for P tags < 2^TAG_BITS.
+// Every plaintext is < 2^(k−2) < n (n has k bits, so n >= 2^(k−1)), and so is the
+// sum of P of them, so adding under encryption (mod n) never wraps and plaintext
+// addition is slot-wise addition.
 import { bitLength } from '../paillier/index.ts'
-import { CorruptAggregateError, InvalidVectorSpecError, InvalidWeightError, ValueOutOfRangeError, VectorLengthError } from './errors.ts'
+import { TAG_BITS } from './constants.ts'
+import { CorruptAggregateError, InvalidVectorSpecError, InvalidWeightError, TagCheckError, ValueOutOfRangeError, VectorLengthError } from './errors.ts'
 import { decodeFixedSum, encodeFixedValue, fixedMaxValue, fixedOffset } from './fixed.ts'
 import { intMaxValue, toBoundedInteger } from './int.ts'
 import { validateVectorSpec } from './spec.ts'
@@ -33,7 +37,9 @@ export interface PackingPlan {
   readonly headroomBits: number
   /** valueBits + headroomBits + 1 guard bit. */
   readonly slotBits: number
-  /** ⌊(k − 2) / slotBits⌋. */
+  /** TAG_BITS + headroomBits + 1 guard bit: the tag slot at the bottom of every plaintext. */
+  readonly tagSlotBits: number
+  /** ⌊(k − 2 − tagSlotBits) / slotBits⌋: value, count and weight slots per plaintext, besides its tag slot. */
   readonly slotsPerCiphertext: number
   /** Index of the count slot (each client contributes 1): right after the values. */
   readonly countSlot: number
@@ -66,9 +72,10 @@ export function planPacking (spec: VectorSpec, keyBits: number): PackingPlan {
   const valueBits = bitLength(maxValue * (maxWeight ?? 1n))
   const headroomBits = bitLength(BigInt(spec.maxParticipants - 1)) // = ⌈log₂ P⌉ for P >= 1, exactly
   const slotBits = valueBits + headroomBits + 1
-  const slotsPerCiphertext = Math.floor((keyBits - 2) / slotBits)
+  const tagSlotBits = TAG_BITS + headroomBits + 1
+  const slotsPerCiphertext = Math.floor((keyBits - 2 - tagSlotBits) / slotBits)
   if (slotsPerCiphertext < 1) {
-    throw new InvalidVectorSpecError(`packing: expected a ${slotBits}-bit slot (${valueBits} value + ${headroomBits} headroom + 1 guard) to fit in ${keyBits - 2} usable plaintext bits of a ${keyBits}-bit key`)
+    throw new InvalidVectorSpecError(`packing: expected a ${slotBits}-bit slot (${valueBits} value + ${headroomBits} headroom + 1 guard) to fit in the ${keyBits - 2 - tagSlotBits} plaintext bits of a ${keyBits}-bit key left beside a ${tagSlotBits}-bit tag slot`)
   }
   const weighted = maxWeight !== undefined
   const totalSlots = spec.length + (weighted ? 2 : 1)
@@ -84,6 +91,7 @@ export function planPacking (spec: VectorSpec, keyBits: number): PackingPlan {
     valueBits,
     headroomBits,
     slotBits,
+    tagSlotBits,
     slotsPerCiphertext,
     countSlot: spec.length,
     weightSlot: weighted ? spec.length + 1 : undefined,
@@ -98,7 +106,8 @@ export function planPacking (spec: VectorSpec, keyBits: number): PackingPlan {
 /**
  * Encodes one client's vector and packs it, with its count slot (= 1) and,
  * for a weighted spec, its weight slot (= w, each value slot holding w·v),
- * into `plan.ciphertexts` plaintexts, each < 2^(k−2) < n.
+ * into `plan.ciphertexts` plaintexts, each < 2^(k−2) < n. Tag slots are left
+ * 0 here; withTags fills them.
  * Throws VectorLengthError, ValueOutOfRangeError / NonFiniteValueError (naming
  * the index) or InvalidWeightError before packing anything.
  */
@@ -117,12 +126,47 @@ export function encodeAndPack (spec: VectorSpec, plan: PackingPlan, values: read
 }
 
 /**
+ * Adds tag t_j into the (empty) tag slot of plaintext j. Each t_j < 2^TAG_BITS
+ * fits below the slot's headroom and guard bit.
+ */
+export function withTags (plan: PackingPlan, plaintexts: readonly bigint[], tags: readonly bigint[]): bigint[] {
+  if (plaintexts.length !== plan.ciphertexts || tags.length !== plan.ciphertexts) {
+    throw new VectorLengthError(`expected ${plan.ciphertexts} plaintexts and tags, got ${plaintexts.length} and ${tags.length}`)
+  }
+  const tagLimit = 1n << BigInt(TAG_BITS)
+  return plaintexts.map((plaintext, j) => {
+    const tag = tags[j]!
+    if (tag < 0n || tag >= tagLimit) throw new InvalidVectorSpecError(`tag ${j}: expected an integer in [0, 2^${TAG_BITS})`)
+    if ((plaintext & ((1n << BigInt(plan.tagSlotBits)) - 1n)) !== 0n) throw new InvalidVectorSpecError(`plaintext ${j}: expected an empty tag slot`)
+    return plaintext + tag
+  })
+}
+
+/**
+ * The decrypted aggregate's tag slot j must equal expected[j] = Σ t_j over
+ * exactly the transcript's contributors (expectedTagSums). Equality also
+ * covers the slot's guard bit: P honest tags never reach it. Throws
+ * TagCheckError naming the ciphertext, never a value.
+ */
+export function checkTagSlots (plan: PackingPlan, plaintexts: readonly bigint[], expected: readonly bigint[]): void {
+  if (plaintexts.length !== plan.ciphertexts || expected.length !== plan.ciphertexts) {
+    throw new VectorLengthError(`expected ${plan.ciphertexts} plaintexts and tag sums, got ${plaintexts.length} and ${expected.length}`)
+  }
+  const mask = (1n << BigInt(plan.tagSlotBits)) - 1n
+  plaintexts.forEach((plaintext, j) => {
+    if ((plaintext & mask) !== expected[j]) throw new TagCheckError(j)
+  })
+}
+
+/**
  * Splits decrypted aggregate plaintexts into slot sums and checks them:
  * plaintexts are non-negative with no bits above their last slot; every
  * slot's guard bit is 0; count <= maxParticipants; weight sum in
  * [count, count × maxWeight]; each value slot <= maxValue × weight sum
  * (count when unweighted), since client i adds at most w_i × maxValue.
- * Throws CorruptAggregateError naming the slot and the check that failed.
+ * Throws CorruptAggregateError naming the slot and the check that failed, and
+ * only public parameters: never a decrypted value, since the coordinator
+ * publishes the message as the round's reason.
  */
 export function unpackAggregate (plan: PackingPlan, plaintexts: readonly bigint[]): bigint[] {
   if (plaintexts.length !== plan.ciphertexts) {
@@ -135,17 +179,19 @@ export function unpackAggregate (plan: PackingPlan, plaintexts: readonly bigint[
   for (let c = 0; c < plan.ciphertexts; c++) {
     const first = c * plan.slotsPerCiphertext
     const end = Math.min(first + plan.slotsPerCiphertext, plan.totalSlots)
-    let rest = plaintexts[c]
-    if (typeof rest !== 'bigint' || rest < 0n) {
-      throw new CorruptAggregateError(first, 'plaintext-range', `expected plaintext ${c} to be a bigint >= 0, got ${String(rest)}`)
+    const plaintext = plaintexts[c]
+    if (typeof plaintext !== 'bigint' || plaintext < 0n) {
+      throw new CorruptAggregateError(first, 'plaintext-range', `expected plaintext ${c} to be a bigint >= 0`)
     }
+    // The tag slot below the data slots is checkTagSlots' to judge.
+    let rest = plaintext >> BigInt(plan.tagSlotBits)
     if (rest >> (BigInt(end - first) * slotBits) !== 0n) {
-      throw new CorruptAggregateError(end - 1, 'plaintext-range', `expected plaintext ${c} to have no bits above its last slot (bit ${(end - first) * plan.slotBits}), got ${rest.toString(2).length} bits`)
+      throw new CorruptAggregateError(end - 1, 'plaintext-range', `expected plaintext ${c} to have no bits from bit ${plan.tagSlotBits + (end - first) * plan.slotBits} up`)
     }
     for (let i = first; i < end; i++) {
       const slot = rest & mask
       if ((slot & guardBit) !== 0n) {
-        throw new CorruptAggregateError(i, 'guard-bit', `expected the guard bit (bit ${plan.slotBits - 1}) to be 0, got slot value ${slot}`)
+        throw new CorruptAggregateError(i, 'guard-bit', `expected the guard bit (bit ${plan.slotBits - 1}) to be 0`)
       }
       slots[i] = slot
       rest >>= slotBits
@@ -194,25 +240,25 @@ export function decodeAggregate (spec: VectorSpec, plan: PackingPlan, slots: rea
 function checkSlotRanges (plan: PackingPlan, slots: readonly bigint[]): void {
   const count = slotAt(slots, plan.countSlot)
   if (count > BigInt(plan.maxParticipants)) {
-    throw new CorruptAggregateError(plan.countSlot, 'count-range', `expected count <= maxParticipants ${plan.maxParticipants}, got ${count}`)
+    throw new CorruptAggregateError(plan.countSlot, 'count-range', `expected count <= maxParticipants ${plan.maxParticipants}`)
   }
   let weightSum = count
   if (plan.weightSlot !== undefined && plan.maxWeight !== undefined) {
     weightSum = slotAt(slots, plan.weightSlot)
     if (weightSum < count || weightSum > count * plan.maxWeight) {
-      throw new CorruptAggregateError(plan.weightSlot, 'weight-range', `expected weight sum in [count, count × ${plan.maxWeight}] = [${count}, ${count * plan.maxWeight}], got ${weightSum}`)
+      throw new CorruptAggregateError(plan.weightSlot, 'weight-range', `expected the weight sum in [count, count × ${plan.maxWeight}]`)
     }
   }
   const valueLimit = plan.maxValue * weightSum
   for (let i = 0; i < plan.length; i++) {
     const value = slotAt(slots, i)
     if (value > valueLimit) {
-      throw new CorruptAggregateError(i, 'value-range', `expected value sum <= ${plan.maxValue} × ${weightSum} = ${valueLimit}, got ${value}`)
+      throw new CorruptAggregateError(i, 'value-range', `expected the value sum <= ${plan.maxValue} × ${plan.weightSlot === undefined ? 'count' : 'weight sum'}`)
     }
   }
 }
 
-/** Packs slot values (each < 2^slotBits) into plaintexts, slot j of a plaintext at bit j·slotBits. */
+/** Packs slot values (each < 2^slotBits) into plaintexts, slot j of a plaintext at bit tagSlotBits + j·slotBits. */
 function packSlots (plan: PackingPlan, slots: readonly bigint[]): bigint[] {
   const slotBits = BigInt(plan.slotBits)
   const plaintexts = new Array<bigint>(plan.ciphertexts)
@@ -223,7 +269,7 @@ function packSlots (plan: PackingPlan, slots: readonly bigint[]): bigint[] {
     for (let i = Math.min(first + plan.slotsPerCiphertext, plan.totalSlots) - 1; i >= first; i--) {
       plaintext = (plaintext << slotBits) | slotAt(slots, i)
     }
-    plaintexts[c] = plaintext
+    plaintexts[c] = plaintext << BigInt(plan.tagSlotBits)
   }
   return plaintexts
 }
@@ -259,7 +305,7 @@ function checkedWeight (spec: VectorSpec, weight: number | bigint | undefined): 
 /** Guards against a plan derived from another spec (or key size): re-deriving it is a few integer operations. */
 function assertPlanMatchesSpec (spec: VectorSpec, plan: PackingPlan): void {
   const expected = planPacking(spec, plan.keyBits)
-  for (const field of ['length', 'slotBits', 'slotsPerCiphertext', 'totalSlots', 'maxValue', 'maxWeight', 'maxParticipants'] as const) {
+  for (const field of ['length', 'slotBits', 'tagSlotBits', 'slotsPerCiphertext', 'totalSlots', 'maxValue', 'maxWeight', 'maxParticipants'] as const) {
     if (expected[field] !== plan[field]) {
       throw new InvalidVectorSpecError(`plan.${field}: expected ${String(expected[field])} for this spec, got ${String(plan[field])}`)
     }

@@ -5,7 +5,7 @@ import {
   KeyProofRequest, KeyProofResponse, OpenRoundsRequest, OpenRoundsResponse, PaillierPublicKey, PeerAddresses, PeerDirectory,
   PeerDirectoryRequest, Receipt, Roster, RosterMember,
   RosterRequest, RoundAnnouncement, RoundResult, SignedPayload, SubmissionHeader, SubmitResponse,
-  Transcript, VectorSpec, SessionModel, ModelRequest, ModelResponseHeader, ModelChunk
+  SubmissionStatement, TagKey, TagKeyResponse, Transcript, VectorSpec, SessionModel, ModelRequest, ModelResponseHeader, ModelChunk
 } from './generated/fedagg.js'
 import type { Limits } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -97,16 +97,22 @@ export const WIRE = {
   VectorSpec: wireCodec('VectorSpec', VectorSpec, 256),
   // 10,000 eligible peer IDs ~ 550 KB plus a public key of a few KiB
   RoundAnnouncement: wireCodec('RoundAnnouncement', RoundAnnouncement, MiB),
-  SubmissionHeader: wireCodec('SubmissionHeader', SubmissionHeader, KiB),
+  // header fields plus the client's signed SubmissionStatement (~450 bytes)
+  SubmissionHeader: wireCodec('SubmissionHeader', SubmissionHeader, 2 * KiB),
+  // ids, two peer IDs, two digests and a fingerprint: ~300 bytes
+  SubmissionStatement: wireCodec('SubmissionStatement', SubmissionStatement, KiB),
+  TagKey: wireCodec('TagKey', TagKey, KiB),
+  TagKeyResponse: wireCodec('TagKeyResponse', TagKeyResponse, 4 * KiB),
   CiphertextChunk: wireCodec('CiphertextChunk', CiphertextChunk, MAX_CHUNK_CIPHERTEXT_BYTES + 64),
   // a signed Receipt (~400 bytes) plus an error name and message
   SubmitResponse: wireCodec('SubmitResponse', SubmitResponse, 16 * KiB),
   Receipt: wireCodec('Receipt', Receipt, KiB),
-  Contribution: wireCodec('Contribution', Contribution, 256),
-  // 10,000 contributors x (peer ID 52 + digest 32 + index + framing) ~ 1 MB
-  Transcript: wireCodec('Transcript', Transcript, 2 * MiB),
+  // client, digest, index and the signed statement (~450 bytes)
+  Contribution: wireCodec('Contribution', Contribution, KiB),
+  // 10,000 contributors x (peer ID 52 + digest 32 + index + signed statement ~450 + framing) ~ 5.5 MB
+  Transcript: wireCodec('Transcript', Transcript, 8 * MiB),
   AggregateRequest: wireCodec('AggregateRequest', AggregateRequest, 256),
-  AggregateResponseHeader: wireCodec('AggregateResponseHeader', AggregateResponseHeader, 2 * MiB + 16 * KiB),
+  AggregateResponseHeader: wireCodec('AggregateResponseHeader', AggregateResponseHeader, 8 * MiB + 16 * KiB),
   // one exact decimal (<= ~40 digits) and one double per element of vectors up to ~300k elements
   RoundResult: wireCodec('RoundResult', RoundResult, 16 * MiB),
   RosterRequest: wireCodec('RosterRequest', RosterRequest, 64),

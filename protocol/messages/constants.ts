@@ -16,6 +16,8 @@ export const PROTOCOLS = {
   rounds: '/fedagg/rounds/1.0.0',
   /** any member -> coordinator: KeyProofRequest; answer KeyProofResponse (the key's Paillier–Blum modulus proof). */
   keyproof: '/fedagg/keyproof/1.0.0',
+  /** client -> coordinator: SignedPayload of a TagKey; answer TagKeyResponse once stored. */
+  tagkey: '/fedagg/tagkey/1.0.0',
   /** any member -> coordinator: ModelRequest; answer ModelResponseHeader, ModelChunk x chunkCount (training sessions). */
   model: '/fedagg/model/1.0.0'
 } as const
@@ -41,6 +43,8 @@ export const DOMAINS = {
   receipt: 'fedagg/receipt/1',
   transcript: 'fedagg/transcript/1',
   result: 'fedagg/result/1',
+  submission: 'fedagg/submission/1',
+  tagKey: 'fedagg/tagkey/1',
   model: 'fedagg/model/1'
 } as const
 

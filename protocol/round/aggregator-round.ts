@@ -10,7 +10,7 @@ import {
 import type { AnnouncedRound, RoundParameters } from './announcement.ts'
 import type { ExpectedCiphertexts } from './chunks.ts'
 import type { RoundStatus } from './status.ts'
-import type { AggregateStatus, Receipt, SubmissionHeader, Transcript } from '../messages/index.ts'
+import type { AggregateStatus, Receipt, SignedPayload, SubmissionHeader, Transcript } from '../messages/index.ts'
 
 /** The aggregator ends a round released or failed; `decrypted` and `corrupt` are the coordinator's to decide (status.ts). */
 export type AggregatorRoundStatus = Extract<RoundStatus, 'open' | 'closed' | 'released' | 'failed'>
@@ -23,6 +23,8 @@ export interface AcceptedSubmission {
   /** Order of acceptance, 0-based; also the position in `submissions`. */
   index: number
   acceptedAtMs: number
+  /** The client's signed SubmissionStatement for `digest` (verified by the node before acceptance). */
+  statement: SignedPayload
 }
 
 /**
@@ -114,18 +116,26 @@ export type SubmissionOutcome =
  * persists the new state's submission before sending the receipt (DESIGN.md, Storage).
  */
 export function acceptSubmission (state: AggregatorRoundState, attempt: SubmissionAttempt, receivedDigest: Uint8Array): SubmissionOutcome {
-  if (!equalBytes(receivedDigest, attempt.header.digest)) {
-    throw new SubmissionShapeError(`digest: the received ciphertexts hash to a different SHA-256 than the header announced (round ${state.roundId}, client ${attempt.client})`)
-  }
+  checkReceivedDigest(state, attempt, receivedDigest)
   const check = checkSubmission(state, attempt)
   if (check.kind === 'duplicate') return { kind: 'duplicate', state, submission: check.submission }
+  const { statement } = attempt.header
+  if (statement === undefined) throw new SubmissionShapeError(`round ${state.roundId}: expected the client's signed statement in the header, got none`)
   const submission: AcceptedSubmission = {
     client: attempt.client,
     digest: Uint8Array.from(attempt.header.digest),
     index: state.submissions.length,
-    acceptedAtMs: attempt.nowMs
+    acceptedAtMs: attempt.nowMs,
+    statement
   }
   return { kind: 'accepted', state: { ...state, submissions: [...state.submissions, submission] }, submission }
+}
+
+/** The bytes received must hash to the digest the header (and the client's statement) announced. */
+export function checkReceivedDigest (state: AggregatorRoundState, attempt: SubmissionAttempt, receivedDigest: Uint8Array): void {
+  if (!equalBytes(receivedDigest, attempt.header.digest)) {
+    throw new SubmissionShapeError(`digest: the received ciphertexts hash to a different SHA-256 than the header announced (round ${state.roundId}, client ${attempt.client})`)
+  }
 }
 
 /** True when an open round must close: its deadline has come, or every eligible client has submitted. */
@@ -191,7 +201,9 @@ export function buildReceipt (state: AggregatorRoundState, submission: AcceptedS
     aggregator: state.aggregator,
     digest: submission.digest,
     index: submission.index,
-    acceptedAtMs: submission.acceptedAtMs
+    acceptedAtMs: submission.acceptedAtMs,
+    announcementHash: state.announcementHash,
+    keyFingerprint: state.keyFingerprint
   }
 }
 
@@ -205,10 +217,12 @@ export function buildTranscript (state: AggregatorRoundState): Transcript {
     roundId: state.roundId,
     aggregator: state.aggregator,
     status: state.status === 'released' ? TRANSCRIPT_STATUS.released : TRANSCRIPT_STATUS.failed,
-    contributors: state.submissions.map(({ client, digest, index }) => ({ client, digest, index })),
+    contributors: state.submissions.map(({ client, digest, index, statement }) => ({ client, digest, index, statement })),
     aggregateDigest: state.aggregateDigest ?? new Uint8Array(0),
     closedAtMs: state.closedAtMs ?? 0,
-    reason: state.reason
+    reason: state.reason,
+    announcementHash: state.announcementHash,
+    keyFingerprint: state.keyFingerprint
   }
 }
 

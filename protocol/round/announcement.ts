@@ -1,4 +1,5 @@
 // Round announcements: building one from the roster, the rules every peer checks, and coordinator signatures.
+import { createHash } from 'node:crypto'
 import { assertFederationId, assertRoundId, DOMAINS, WIRE } from '../messages/index.ts'
 import { clients, hasRole } from '../roster/index.ts'
 import { defineSignedDocument, openSignedMessage, parsePeerId } from '../signing/index.ts'
@@ -13,10 +14,13 @@ import type { PeerId, PrivateKey } from '@libp2p/interface'
 
 /**
  * Smallest minParticipants. With 1, "the sum over at least minParticipants clients" is one
- * client's vector in the clear for the coordinator, which is exactly what the protocol exists to
- * prevent; clients refuse such rounds.
+ * client's vector in the clear for the coordinator. With 2, each of the two learns the other's
+ * vector by subtracting its own from the published sum, and the coordinator, which builds the
+ * eligible list, can pair a victim with a client it controls. 3 is the least where a single
+ * curious contributor learns only the sum of the others; N − 1 colluders still learn the last one
+ * (README, Threat model).
  */
-export const MIN_PARTICIPANTS_FLOOR = 2
+export const MIN_PARTICIPANTS_FLOOR = 3
 /** The nonce makes every announcement unique even for a reused round id; 128 bits suffice. */
 export const MIN_NONCE_BYTES = 16
 export const MAX_NONCE_BYTES = 64
@@ -41,6 +45,17 @@ export interface AnnouncedRound {
   plan: PackingPlan
   /** Byte width of one ciphertext under this key: every submission's frames are multiples of it. */
   ciphertextWidth: number
+  /** announcementHash(announcement): what receipts, statements, transcripts and results bind to. */
+  announcementHash: Uint8Array<ArrayBuffer>
+}
+
+/**
+ * SHA-256 of the announcement's protobuf encoding. protons encodes fields in field order with no
+ * unknown fields kept, so every party that decoded the same announcement gets the same bytes,
+ * however the coordinator's signed copy was laid out.
+ */
+export function announcementHash (announcement: RoundAnnouncement): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(createHash('sha256').update(WIRE.RoundAnnouncement.encode(announcement)).digest())
 }
 
 /**
@@ -72,7 +87,7 @@ export function interpretAnnouncement (announcement: RoundAnnouncement): Announc
   assertSafeInteger(a.rosterVersion, 1, 'rosterVersion')
   assertSafeInteger(a.openedAtMs, 0, 'openedAtMs')
   assertSafeInteger(a.deadlineMs, a.openedAtMs + 1, 'deadlineMs')
-  return { announcement, publicKey, spec, plan: planPacking(spec, publicKey.bits), ciphertextWidth: ciphertextByteLength(publicKey) }
+  return { announcement, publicKey, spec, plan: planPacking(spec, publicKey.bits), ciphertextWidth: ciphertextByteLength(publicKey), announcementHash: announcementHash(announcement) }
 }
 
 /** interpretAnnouncement for callers that only need the check; returns the announcement unchanged. */
@@ -137,6 +152,7 @@ export interface RoundParameters {
   roundId: string
   aggregator: string
   keyFingerprint: string
+  announcementHash: Uint8Array<ArrayBuffer>
   eligible: string[]
   minParticipants: number
   openedAtMs: number
@@ -150,6 +166,7 @@ export function roundParameters ({ announcement }: AnnouncedRound): RoundParamet
     roundId: announcement.roundId,
     aggregator: announcement.aggregator,
     keyFingerprint: announcement.keyFingerprint,
+    announcementHash: announcementHash(announcement),
     eligible: [...announcement.eligible],
     minParticipants: announcement.minParticipants,
     openedAtMs: announcement.openedAtMs,

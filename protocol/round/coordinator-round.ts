@@ -1,8 +1,10 @@
 // The coordinator's round as plain data: open -> decrypted | failed | corrupt, decided exactly once.
 import { RESULT_STATUS, TRANSCRIPT_STATUS } from '../messages/index.ts'
 import { roundParameters } from './announcement.ts'
-import { validateRoundResult, validateTranscript } from './documents.ts'
-import { InvalidRoundDocumentError, InvalidRoundStateError, NotEligibleError, QuorumNotMetError, RoundNotOpenError } from './errors.ts'
+import { checkTagSlots, expectedTagSums } from '../encoding/index.ts'
+import type { PackingPlan } from '../encoding/index.ts'
+import { equalBytes, transcriptDigest, validateRoundResult, validateTranscript } from './documents.ts'
+import { InvalidRoundDocumentError, InvalidRoundStateError, MissingTagKeyError, NotEligibleError, QuorumNotMetError, RoundNotOpenError } from './errors.ts'
 import type { AnnouncedRound, RoundParameters } from './announcement.ts'
 import type { RoundOutcome, RoundStatus } from './status.ts'
 import type { RoundResult, Transcript } from '../messages/index.ts'
@@ -19,6 +21,8 @@ export interface CoordinatorRoundState extends RoundParameters {
   decidedAtMs: number | null
   /** Why the round failed or is corrupt; '' otherwise. */
   reason: string
+  /** transcriptDigest of the transcript the decision was made on; empty when none came. */
+  transcriptDigest: Uint8Array<ArrayBuffer>
 }
 
 /** Starts the coordinator's state for a round it announced (interpreted once, by createAnnouncement or the store). */
@@ -28,7 +32,8 @@ export function openCoordinatorRound (round: AnnouncedRound): CoordinatorRoundSt
     status: 'open',
     contributors: 0,
     decidedAtMs: null,
-    reason: ''
+    reason: '',
+    transcriptDigest: new Uint8Array(0)
   }
 }
 
@@ -44,6 +49,8 @@ export function checkTranscriptForRound (state: CoordinatorRoundState, transcrip
   if (transcript.federationId !== state.federationId) mismatch('federationId', state.federationId, transcript.federationId)
   if (transcript.roundId !== state.roundId) mismatch('roundId', state.roundId, transcript.roundId)
   if (transcript.aggregator !== state.aggregator) mismatch('aggregator', state.aggregator, transcript.aggregator)
+  if (!equalBytes(transcript.announcementHash, state.announcementHash)) mismatch('announcementHash', 'the hash of this round\'s announcement', 'another')
+  if (transcript.keyFingerprint !== state.keyFingerprint) mismatch('keyFingerprint', state.keyFingerprint, JSON.stringify(transcript.keyFingerprint.slice(0, 80)))
   const eligible = new Set(state.eligible)
   const stranger = transcript.contributors.find(contribution => !eligible.has(contribution.client))
   if (stranger !== undefined) {
@@ -83,25 +90,41 @@ export function recordDecrypted (state: CoordinatorRoundState, aggregate: Decryp
   }
   const listed = transcript.contributors.length
   if (BigInt(countSlot) !== BigInt(listed)) {
-    throw new InvalidRoundDocumentError(`round ${state.roundId}: expected the count slot to equal the transcript's ${listed} contributors, got ${countSlot}`)
+    // The slot's value stays out of the message: it is published as the round's reason.
+    throw new InvalidRoundDocumentError(`round ${state.roundId}: the count slot failed the count check: it does not equal the transcript's ${listed} contributors`)
   }
-  return { ...state, status: 'decrypted', contributors: listed, decidedAtMs: nowMs }
+  return { ...state, status: 'decrypted', contributors: listed, decidedAtMs: nowMs, transcriptDigest: transcriptDigest(transcript) }
 }
 
-function decideUnsuccessfully (state: CoordinatorRoundState, status: 'failed' | 'corrupt', reason: string, nowMs: number): CoordinatorRoundState {
+/**
+ * Checks every tag slot of the decrypted aggregate against Σ t_j over exactly the transcript's
+ * contributors, whose tag keys the coordinator stored before they submitted. A contributor without
+ * a stored key never completed the tag-key exchange, so its listing is not genuine. Throws
+ * MissingTagKeyError or TagCheckError (protocol/encoding), naming an index, never a value.
+ */
+export function checkAggregateTags (state: CoordinatorRoundState, plan: PackingPlan, transcript: Transcript, plaintexts: readonly bigint[], tagKeys: ReadonlyMap<string, Uint8Array>): void {
+  const keys = transcript.contributors.map((contribution, i) => {
+    const key = tagKeys.get(contribution.client)
+    if (key === undefined) throw new MissingTagKeyError(`round ${state.roundId}: contributor ${i} (${contribution.client}) failed the tag-key check: no tag key was stored for it`)
+    return key
+  })
+  checkTagSlots(plan, plaintexts, expectedTagSums(keys, state.federationId, state.roundId, plan.ciphertexts))
+}
+
+function decideUnsuccessfully (state: CoordinatorRoundState, status: 'failed' | 'corrupt', reason: string, nowMs: number, transcript: Transcript | undefined): CoordinatorRoundState {
   requireOpen(state, `mark it ${status}`)
   if (reason.length === 0) throw new InvalidRoundStateError(`round ${state.roundId}: expected a reason to mark it ${status}, got none`)
-  return { ...state, status, decidedAtMs: nowMs, reason }
+  return { ...state, status, decidedAtMs: nowMs, reason, ...(transcript === undefined ? {} : { transcriptDigest: transcriptDigest(transcript) }) }
 }
 
 /** The round produced no aggregate (aggregator reported failure, quorum not met, no answer after the deadline). */
-export function recordFailed (state: CoordinatorRoundState, reason: string, nowMs: number): CoordinatorRoundState {
-  return decideUnsuccessfully(state, 'failed', reason, nowMs)
+export function recordFailed (state: CoordinatorRoundState, reason: string, nowMs: number, transcript?: Transcript): CoordinatorRoundState {
+  return decideUnsuccessfully(state, 'failed', reason, nowMs, transcript)
 }
 
-/** The aggregate decrypted but failed a check (guard bits, slot ranges, count slot); its values are never used. */
-export function recordCorrupt (state: CoordinatorRoundState, reason: string, nowMs: number): CoordinatorRoundState {
-  return decideUnsuccessfully(state, 'corrupt', reason, nowMs)
+/** The aggregate decrypted but failed a check (guard bits, slot ranges, count slot, tags, statements); its values are never used. */
+export function recordCorrupt (state: CoordinatorRoundState, reason: string, nowMs: number, transcript?: Transcript): CoordinatorRoundState {
+  return decideUnsuccessfully(state, 'corrupt', reason, nowMs, transcript)
 }
 
 export interface ResultValues {
@@ -130,7 +153,10 @@ export function buildRoundResult (state: CoordinatorRoundState, values?: ResultV
     sum: (values?.sum ?? []).map(value => value.toString()),
     mean: [...(values?.mean ?? [])],
     reason: state.reason,
-    decryptedAtMs: state.decidedAtMs
+    decryptedAtMs: state.decidedAtMs,
+    announcementHash: state.announcementHash,
+    keyFingerprint: state.keyFingerprint,
+    transcriptDigest: state.transcriptDigest
   })
 }
 

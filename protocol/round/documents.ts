@@ -1,4 +1,5 @@
 // Receipts, transcripts and round results: the rules each signed round document obeys, and who signs it.
+import { createHash } from 'node:crypto'
 import { assertFederationId, assertRoundId, DIGEST_BYTES, DOMAINS, RESULT_STATUS, TRANSCRIPT_STATUS, WIRE } from '../messages/index.ts'
 import { defineSignedDocument, parsePeerId } from '../signing/index.ts'
 import { MIN_PARTICIPANTS_FLOOR } from './announcement.ts'
@@ -24,6 +25,15 @@ function checkDigest (document: string, field: string, digest: Uint8Array): void
   if (digest.length !== DIGEST_BYTES) refuse(document, field, `a ${DIGEST_BYTES}-byte SHA-256 digest`, `${digest.length} bytes`)
 }
 
+/** Key fingerprints are SHA-256 of n in lowercase hex (protocol/paillier keyFingerprint). */
+export const FINGERPRINT_PATTERN = /^[0-9a-f]{64}$/
+
+/** Every round document names the announcement (by hash) and the key it belongs to. */
+function checkBindings (document: string, binding: { announcementHash: Uint8Array, keyFingerprint: string }): void {
+  checkDigest(document, 'announcementHash', binding.announcementHash)
+  if (!FINGERPRINT_PATTERN.test(binding.keyFingerprint)) refuse(document, 'keyFingerprint', 'a SHA-256 key fingerprint in hex', JSON.stringify(binding.keyFingerprint.slice(0, 80)))
+}
+
 function checkTime (document: string, field: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0) refuse(document, field, 'a unix time in ms', value)
 }
@@ -39,12 +49,14 @@ export function validateReceipt (receipt: Receipt): Receipt {
   parsePeerId(receipt.client, 'receipt client')
   parsePeerId(receipt.aggregator, 'receipt aggregator')
   checkDigest('receipt', 'digest', receipt.digest)
+  checkBindings('receipt', receipt)
   checkTime('receipt', 'acceptedAtMs', receipt.acceptedAtMs)
   return receipt
 }
 
 /**
- * Contributors are listed in acceptance order (contributors[i].index === i), each client once.
+ * Contributors are listed in acceptance order (contributors[i].index === i), each client once, each
+ * with the client's signed statement (verified against the round by verifyContributions).
  * A released transcript carries the aggregate's digest; a failed one carries none and a reason.
  */
 export function validateTranscript (transcript: Transcript): Transcript {
@@ -61,7 +73,9 @@ export function validateTranscript (transcript: Transcript): Transcript {
     seen.add(contribution.client)
     checkDigest('transcript', `contributors[${i}].digest`, contribution.digest)
     if (contribution.index !== i) refuse('transcript', `contributors[${i}].index`, `${i} (acceptance order)`, contribution.index)
+    if (contribution.statement === undefined) refuse('transcript', `contributors[${i}].statement`, 'the client\'s signed submission statement', 'none')
   })
+  checkBindings('transcript', t)
   if (released) {
     checkDigest('transcript', 'aggregateDigest', t.aggregateDigest)
   } else if (t.aggregateDigest.length !== 0) {
@@ -97,6 +111,9 @@ export function validateRoundResult (result: RoundResult): RoundResult {
   }
   checkReason('result', r.reason, r.status !== RESULT_STATUS.decrypted)
   checkTime('result', 'decryptedAtMs', r.decryptedAtMs)
+  checkBindings('result', r)
+  // A decrypted result names the transcript it was checked against; a failed one may have had none.
+  if (r.status === RESULT_STATUS.decrypted || r.transcriptDigest.length !== 0) checkDigest('result', 'transcriptDigest', r.transcriptDigest)
   return result
 }
 
@@ -135,8 +152,18 @@ export async function verifyRoundResult (signed: SignedPayload, expectedCoordina
 }
 
 /**
- * A client's check that the aggregator counted it: the transcript is a released one for the same
- * round and aggregator, and lists the receipt's client and digest at the receipt's index.
+ * SHA-256 of a transcript's protobuf encoding, which a round result names (transcriptDigest).
+ * Computed over the decoded content re-encoded (protons encodes canonically), so the coordinator
+ * and every client get the same digest from the same transcript.
+ */
+export function transcriptDigest (transcript: Transcript): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(createHash('sha256').update(WIRE.Transcript.encode(transcript)).digest())
+}
+
+/**
+ * A client's check that the aggregator listed it: the transcript is a released one for the same
+ * round, announcement, key and aggregator, and lists the receipt's client and digest at the
+ * receipt's index. Whether the listed aggregate was then decrypted is the round result's to say.
  */
 export function wasCounted (transcript: Transcript, receipt: Receipt): boolean {
   const entry = transcript.contributors[receipt.index]
@@ -144,6 +171,8 @@ export function wasCounted (transcript: Transcript, receipt: Receipt): boolean {
     transcript.federationId === receipt.federationId &&
     transcript.roundId === receipt.roundId &&
     transcript.aggregator === receipt.aggregator &&
+    equalBytes(transcript.announcementHash, receipt.announcementHash) &&
+    transcript.keyFingerprint === receipt.keyFingerprint &&
     entry !== undefined &&
     entry.client === receipt.client &&
     equalBytes(entry.digest, receipt.digest)
@@ -152,4 +181,33 @@ export function wasCounted (transcript: Transcript, receipt: Receipt): boolean {
 /** Byte equality; digests are public, so no constant-time comparison is needed. */
 export function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i])
+}
+
+/**
+ * What a client's own records say about a transcript that concerns it:
+ * - 'omitted': it holds the aggregator's receipt, but a released transcript does not list it there;
+ * - 'listed-without-submission': it is listed, but never stored a submission for the round;
+ * - 'foreign-digest': it is listed under a digest that is not the one it sent.
+ */
+export type ContributionAlarm = 'omitted' | 'listed-without-submission' | 'foreign-digest'
+
+export type ContributionVerdict =
+  /** Listed under its own digest in a released transcript: counted once the result names this transcript. */
+  | { kind: 'listed' }
+  /** Not counted, and nothing wrong with that (a failed round, or a submission never acknowledged). */
+  | { kind: 'not-counted' }
+  | { kind: 'alarm', alarm: ContributionAlarm }
+
+/**
+ * The client's check of a verified transcript for one of its rounds. `ownDigest` is the digest of
+ * what it stored for the round (undefined if it never submitted); `receipt` the aggregator's
+ * receipt, if one came back.
+ */
+export function contributionVerdict (self: string, transcript: Transcript, ownDigest: Uint8Array | undefined, receipt: Receipt | undefined): ContributionVerdict {
+  const entry = transcript.contributors.find(contribution => contribution.client === self)
+  if (entry !== undefined && ownDigest === undefined) return { kind: 'alarm', alarm: 'listed-without-submission' }
+  if (entry !== undefined && ownDigest !== undefined && !equalBytes(entry.digest, ownDigest)) return { kind: 'alarm', alarm: 'foreign-digest' }
+  if (transcript.status !== TRANSCRIPT_STATUS.released) return { kind: 'not-counted' }
+  if (receipt !== undefined && !wasCounted(transcript, receipt)) return { kind: 'alarm', alarm: 'omitted' }
+  return entry === undefined ? { kind: 'not-counted' } : { kind: 'listed' }
 }

@@ -62,13 +62,31 @@ export class KeyFingerprintMismatchError extends FedaggError {
 }
 
 /**
+ * A client's signed submission statement is missing, malformed, signed by someone else, or
+ * describes another round, announcement, key, client or digest than the one it vouches for.
+ */
+export class InvalidSubmissionStatementError extends FedaggError {
+  static override name = 'InvalidSubmissionStatementError'
+}
+
+/** A client's signed tag key is malformed, signed by someone else, or bound to another round, announcement or key. */
+export class InvalidTagKeyError extends FedaggError {
+  static override name = 'InvalidTagKeyError'
+}
+
+/** A transcript lists a contributor whose tag key the coordinator never stored: the aggregate cannot be checked, so it is corrupt. */
+export class MissingTagKeyError extends FedaggError {
+  static override name = 'MissingTagKeyError'
+}
+
+/**
  * The classes above by name, for refusals that crossed the wire as a name (SubmitResponse.errorName):
  * the receiving side rebuilds the class and matches on it, never on the string.
  */
 const ROUND_ERRORS_BY_NAME: ReadonlyMap<string, typeof FedaggError> = new Map([
   NotEligibleError, RoundNotOpenError, RoundClosedError, UnknownRoundError, SubmissionConflictError, SubmissionShapeError,
   QuorumNotMetError, RoundDeadlinePassedError, InvalidAnnouncementError, InvalidRoundDocumentError, InvalidRoundStateError,
-  KeyFingerprintMismatchError
+  KeyFingerprintMismatchError, InvalidSubmissionStatementError, InvalidTagKeyError, MissingTagKeyError
 ].map(errorClass => [errorClass.name, errorClass]))
 
 /** The round protocol's error class with this name, or undefined for any other name. */

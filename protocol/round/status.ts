@@ -112,7 +112,9 @@ export const ROUND_FAILURE_REASONS = {
   slot_check: 'slot_check',
   /** corrupt: the count slot differs from the transcript's contributor count. */
   count_mismatch: 'count_mismatch',
-  /** corrupt: a tag slot differs from the sum of the listed contributors' tags. */
-  tag_mismatch: 'tag_mismatch'
+  /** corrupt: a tag slot differs from the sum of the listed contributors' tags, or a listed contributor gave no tag key. */
+  tag_mismatch: 'tag_mismatch',
+  /** corrupt: a listed contributor has no valid signed statement for the digest it is listed under. */
+  statement_invalid: 'statement_invalid'
 } as const
 export type RoundFailureReason = typeof ROUND_FAILURE_REASONS[keyof typeof ROUND_FAILURE_REASONS]

@@ -1,26 +1,37 @@
 // Benchmarks the Paillier engine beside plain paillier-bigint in the same run: encrypt/add/decrypt per value, wire bytes, 1 vs all cores.
 //
-// Usage: npm run bench:crypto [-- --json] [--bits 2048,3072] [--pool-values 1000000] [--rounds 3] [--comb]
-//   --json         print only an array of rows { keyBits, op, valuesPerSecond, baselineValuesPerSecond, ratio, bytesPerValue, cores }
+// Usage: npm run bench:crypto [-- --json] [--bits 2048,3072] [--pool-values 1000000] [--rounds 3] [--comb | --integrity]
+//   --json         print only an array of rows { keyBits, op, valuesPerSecond, baselineValuesPerSecond, ratio, bytesPerValue, cores, msPerCiphertext }
 //   --comb         instead, sweep fixed-base comb shapes for h_s^r (slow: builds tables up to ~200 MB)
+//   --integrity    instead, the cost of round integrity (quick): values per ciphertext and bytes per value with
+//                  and without the tag slot, tag derivation per ciphertext, Ed25519 sign/verify of a statement
 //
 // fedagg runs as the product does: int:32 values from up to 16 participants packed by planPacking
 // (slotBits = 32 + 4 + 1 = 37, ⌊(k − 2)/37⌋ values per ciphertext), DJN encryption through the comb,
 // CRT decryption through OpenSSL. The baseline is paillier-bigint as shipped: keys from its own
 // generateRandomKeys(bits), one value per ciphertext, its encrypt/addition/decrypt. Each figure is
 // the median of --rounds timed rounds. Encryption rates exclude the one-off comb build, reported apart.
+// Encryption is also split as a client with a noise pool runs it: 'encrypt-offline' makes one
+// randomizer h_s^r (freshRandomizer, done in the background before the values exist) and
+// 'encrypt-online' turns a precomputed randomizer into a ciphertext (encryptWithRandomizer, one
+// product): the cost a round pays per ciphertext once the pool is warm. Both are per ciphertext of
+// `slots` values, like 'encrypt', which is their sum.
 import { readFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import { generateRandomKeys } from 'paillier-bigint'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { TAG_KEY_BYTES, deriveTags } from '../../protocol/encoding/index.ts'
 import { encodeAndPack, planPacking } from '../../protocol/encoding/packing.ts'
 import type { PackingPlan } from '../../protocol/encoding/packing.ts'
 import { parseEncoding } from '../../protocol/encoding/spec.ts'
-import { addCiphertexts, ciphertextByteLength, decrypt, encrypt, encryptionComb, FixedBaseComb, FixedExponentPow, littleEndianToBigint, modPow, privateKeyFromJSON, randomExponentBytes, randomnessBits, squareAndMultiply } from '../../protocol/paillier/index.ts'
+import { addCiphertexts, ciphertextByteLength, decrypt, encrypt, encryptionComb, encryptWithRandomizer, FixedBaseComb, freshRandomizer, FixedExponentPow, littleEndianToBigint, modPow, privateKeyFromJSON, randomExponentBytes, randomnessBits, squareAndMultiply } from '../../protocol/paillier/index.ts'
 import { EncryptionPool } from '../../node/crypto/encrypt-pool.ts'
 import type { CombShape, PaillierPrivateKey } from '../../protocol/paillier/index.ts'
+import { signSubmissionStatement, submissionStatement, verifySubmissionStatement } from '../../protocol/round/index.ts'
 
-type Op = 'encrypt' | 'add' | 'decrypt'
+type Op = 'encrypt' | 'encrypt-offline' | 'encrypt-online' | 'add' | 'decrypt'
 
 interface Row {
   keyBits: number
@@ -30,6 +41,8 @@ interface Row {
   ratio: number
   bytesPerValue: number
   cores: number
+  /** Wall milliseconds per ciphertext on one thread; for the pool row, with all `cores` threads at work. */
+  msPerCiphertext: number
 }
 
 const { values: args } = parseArgs({
@@ -38,7 +51,8 @@ const { values: args } = parseArgs({
     bits: { type: 'string', default: '2048,3072' },
     'pool-values': { type: 'string', default: '1000000' },
     rounds: { type: 'string', default: '3' },
-    comb: { type: 'boolean', default: false }
+    comb: { type: 'boolean', default: false },
+    integrity: { type: 'boolean', default: false }
   }
 })
 const keySizes = args.bits.split(',').map(Number)
@@ -95,6 +109,13 @@ async function benchKeySize (keyBits: number): Promise<{ rows: Row[], notes: str
   const encryptCount = keyBits <= 2048 ? 300 : 150
   note(`[${keyBits}] fedagg encrypt ×${encryptCount}…`)
   const encryptSeconds = secondsPerOp(encryptCount, i => encrypt(pk, plaintexts[i % plaintexts.length]!))
+  note(`[${keyBits}] fedagg offline (randomizer) and online (one product) halves ×${encryptCount}…`)
+  // Every randomizer the offline rounds make is used exactly once by the online rounds, as the noise pool does.
+  const randomizers: bigint[] = []
+  const offlineSeconds = secondsPerOp(encryptCount, () => randomizers.push(freshRandomizer(pk)))
+  let nextRandomizer = 0
+  const onlineSeconds = secondsPerOp(encryptCount, i => encryptWithRandomizer(pk, plaintexts[i % plaintexts.length]!, randomizers[nextRandomizer++]!))
+  if (decrypt(key, encryptWithRandomizer(pk, plaintexts[0]!, freshRandomizer(pk))) !== plaintexts[0]) throw new Error('fedagg offline/online round trip failed')
   const ciphertexts = plaintexts.slice(0, 200).map(m => encrypt(pk, m))
   note(`[${keyBits}] fedagg add, decrypt…`)
   let aggregate = ciphertexts[0]!
@@ -121,10 +142,13 @@ async function benchKeySize (keyBits: number): Promise<{ rows: Row[], notes: str
   // Rates per value: fedagg handles `slots` values per ciphertext operation, paillier-bigint one.
   const row = (op: Op, valuesPerSecond: number, baselineSecondsPerOp: number, rowCores = 1): Row => {
     const baselineValuesPerSecond = 1 / baselineSecondsPerOp
-    return { keyBits, op, valuesPerSecond, baselineValuesPerSecond, ratio: valuesPerSecond / baselineValuesPerSecond, bytesPerValue, cores: rowCores }
+    const msPerCiphertext = 1000 * slots / valuesPerSecond
+    return { keyBits, op, valuesPerSecond, baselineValuesPerSecond, ratio: valuesPerSecond / baselineValuesPerSecond, bytesPerValue, cores: rowCores, msPerCiphertext }
   }
   const rows = [
     row('encrypt', slots / encryptSeconds, baselineEncryptSeconds),
+    row('encrypt-offline', slots / offlineSeconds, baselineEncryptSeconds),
+    row('encrypt-online', slots / onlineSeconds, baselineEncryptSeconds),
     row('add', slots / addSeconds, baselineAddSeconds),
     row('decrypt', slots / decryptSeconds, baselineDecryptSeconds)
   ]
@@ -234,6 +258,8 @@ const format = (x: number, digits = 0): string => x.toLocaleString('en-US', { ma
 if (args.comb) {
   console.log('fixed-base comb shapes for h_s^r (one encryption\'s randomizer); products = squarings + multiplications:')
   for (const keyBits of keySizes) for (const line of benchCombShapes(keyBits)) console.log(line)
+} else if (args.integrity) {
+  await benchIntegrity()
 } else {
   await benchAll()
 }
@@ -252,17 +278,68 @@ async function benchAll (): Promise<void> {
       valuesPerSecond: Math.round(r.valuesPerSecond),
       baselineValuesPerSecond: Number(r.baselineValuesPerSecond.toFixed(2)),
       ratio: Number(r.ratio.toFixed(1)),
-      bytesPerValue: Number(r.bytesPerValue.toFixed(2))
+      bytesPerValue: Number(r.bytesPerValue.toFixed(2)),
+      msPerCiphertext: Number(r.msPerCiphertext.toPrecision(3))
     })), null, 2))
     return
   }
   const modpow = keySizes.flatMap(benchModPow)
   console.log(`fedagg Paillier engine vs paillier-bigint, same run — ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.versions.node}, OpenSSL ${process.versions.openssl}`)
   console.log('values: int:32, up to 16 participants, packed 37 bits per slot (fedagg); one value per ciphertext (paillier-bigint)\n')
-  const header = ['key bits', 'op', 'cores', 'fedagg values/s', 'paillier-bigint values/s', 'ratio', 'bytes/value']
-  const lines = results.map(r => [String(r.keyBits), r.op, String(r.cores), format(r.valuesPerSecond), format(r.baselineValuesPerSecond, 2), `${format(r.ratio)}x`, format(r.bytesPerValue, 2)])
+  const header = ['key bits', 'op', 'cores', 'ms/ciphertext', 'fedagg values/s', 'paillier-bigint values/s', 'ratio', 'bytes/value']
+  const lines = results.map(r => [String(r.keyBits), r.op, String(r.cores), r.msPerCiphertext.toPrecision(3), format(r.valuesPerSecond), format(r.baselineValuesPerSecond, 2), `${format(r.ratio)}x`, format(r.bytesPerValue, 2)])
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map(line => line[i]!.length)))
   for (const line of [header, ...lines]) console.log(line.map((cell, i) => i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)).join('  '))
   console.log('\n' + notes.join('\n'))
   console.log('\nmodular exponentiation candidates (decryption shape: one CRT half):\n' + modpow.join('\n'))
+}
+
+/** Median seconds per call of an async fn over `rounds` rounds of `count` sequential calls. */
+async function secondsPerAsyncOp (count: number, fn: () => Promise<unknown>): Promise<number> {
+  const samples: number[] = []
+  for (let round = 0; round < rounds; round++) {
+    const started = performance.now()
+    for (let i = 0; i < count; i++) await fn()
+    samples.push((performance.now() - started) / 1000 / count)
+  }
+  samples.sort((a, b) => a - b)
+  return samples[Math.floor(samples.length / 2)]!
+}
+
+/**
+ * What round integrity costs: the tag slot's share of each plaintext (int:32, 16 participants, so
+ * 37-bit value slots and a 69-bit tag slot), one HMAC per ciphertext for its tag, and per
+ * submission two Ed25519 signatures by the client (statement, tag key) and one verification each
+ * by the aggregator and the coordinator.
+ */
+async function benchIntegrity (): Promise<void> {
+  const rows = keySizes.map(keyBits => {
+    const { plan } = packInt32(keyBits, [1])
+    const withoutTag = Math.floor((keyBits - 2) / plan.slotBits)
+    const bytes = ciphertextByteLength(loadKey(keyBits).publicKey)
+    return { keyBits, valuesPerCiphertext: plan.slotsPerCiphertext, valuesPerCiphertextWithoutTag: withoutTag, bytesPerValue: bytes / plan.slotsPerCiphertext, bytesPerValueWithoutTag: bytes / withoutTag }
+  })
+  const tagKey = new Uint8Array(TAG_KEY_BYTES).fill(7)
+  const tagSeconds = secondsPerOp(200, i => deriveTags(tagKey, 'bench', `r-${i}`, 1))
+  const key = await generateKeyPair('Ed25519')
+  const client = peerIdFromPrivateKey(key).toString()
+  const round = { federationId: 'bench', roundId: 'r-1', keyFingerprint: 'ab'.repeat(32), announcementHash: new Uint8Array(32) }
+  const digest = new Uint8Array(32).fill(1)
+  const statement = submissionStatement(round, client, digest)
+  const signed = await signSubmissionStatement(key, statement)
+  const signSeconds = await secondsPerAsyncOp(200, async () => signSubmissionStatement(key, statement))
+  const verifySeconds = await secondsPerAsyncOp(200, async () => verifySubmissionStatement(round, signed, client, digest))
+  const costs = { tagMsPerCiphertext: tagSeconds * 1000, signMs: signSeconds * 1000, verifyMs: verifySeconds * 1000 }
+  if (args.json) {
+    console.log(JSON.stringify({ rows, ...costs }, null, 2))
+    return
+  }
+  console.log('round integrity: int:32 values, up to 16 participants (37-bit value slots, 69-bit tag slot)')
+  for (const r of rows) {
+    console.log(`  ${r.keyBits} bits: ${r.valuesPerCiphertext} values/ciphertext with the tag slot, ${r.valuesPerCiphertextWithoutTag} without; ` +
+      `${r.bytesPerValue.toFixed(2)} bytes/value on the wire, ${r.bytesPerValueWithoutTag.toFixed(2)} without (+${((r.bytesPerValue / r.bytesPerValueWithoutTag - 1) * 100).toFixed(1)} %)`)
+  }
+  console.log(`  tag derivation (HMAC-SHA-256): ${costs.tagMsPerCiphertext.toFixed(4)} ms per ciphertext`)
+  console.log(`  submission statement, Ed25519: sign ${costs.signMs.toFixed(3)} ms, verify ${costs.verifyMs.toFixed(3)} ms ` +
+    '(per submission: 2 signatures by the client, 1 verification by the aggregator, 1 by the coordinator, plus 1 for the tag key)')
 }

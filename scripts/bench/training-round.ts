@@ -2,28 +2,21 @@
 //
 // Usage: npm run bench:training-round -- [--json] [--clients 5] [--parameters 65536] [--bits 3072|2048]
 //
-// The round is a session round: fixed:24 with clip 1 and a 16-bit weight (the session defaults), so
-// each ciphertext packs ⌊(k − 2) / slotBits⌋ update values. Phases, as wall-clock seconds:
-//   encrypt   every client encodes, packs and encrypts its update, all clients at once on this host
-//             (each with its own worker pool, as each node has; pools are warmed first, comb build reported apart)
-//   transfer  every client streams its ciphertexts to the aggregator over its open connection (a warm-up
-//             round opens them, as earlier rounds of a session have), which validates, stores and folds
-//             each one before its receipt (the homomorphic fold alone is timed apart as `aggregateFold`)
-//   settle    aggregator closes (re-randomizes, signs the transcript), coordinator pulls the aggregate
-//             and decrypts it (the decryption alone is timed apart as `decrypt`)
-// The clients' updates are encrypted by the benchmark through the same pool and encodings the client
-// service uses and stored as its outgoing submission, so submit() only delivers: encrypt and transfer
-// are timed separately without encrypting twice.
-import { createHash } from 'node:crypto'
+// The round is a session round: fixed:24 with clip 1 and a 16-bit weight (the session defaults). Phases,
+// as wall-clock seconds, all nodes in this one process:
+//   submit    every client at once: encode and pack (with the tag slot), encrypt on the worker pool, send
+//             the tag key, stream the ciphertexts over its open connection (a warm-up round opens it, as a
+//             session's earlier rounds have); the aggregator validates, stores and folds each before its receipt
+//   settle    aggregator closes (re-randomizes, signs the transcript), coordinator pulls the aggregate,
+//             checks statements and decrypts it
+// Apart, on the same vectors: encryption alone (one warmed worker pool per client, all at once), so
+// transfer ≈ submit − encrypt; the homomorphic fold of the submissions; the decryption.
 import { availableParallelism, loadavg } from 'node:os'
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { EncryptionPool } from '../../node/crypto/encrypt-pool.ts'
-import { openStore } from '../../node/store/index.ts'
-import { ciphertextDigest } from '../../node/streams/ciphertext-transfer.ts'
 import { CiphertextAccumulator } from '../../protocol/aggregate/index.ts'
 import { encodeAndPack } from '../../protocol/encoding/index.ts'
-import { decodeCiphertexts, decrypt, encodeCiphertexts } from '../../protocol/paillier/index.ts'
+import { decrypt } from '../../protocol/paillier/index.ts'
 import { DEFAULT_SESSION_SETTINGS } from '../../protocol/training/index.ts'
 import { fixtureKey, startFederation, waitUntil } from '../../test/helpers/federation.ts'
 
@@ -65,39 +58,23 @@ try {
   const updates = clients.map((_, c) => Array.from({ length: parameters }, (_, j) => Math.sin(j * 0.37 + c) * 0.05 * (j % 1000 === 0 ? 40 : 1)))
   const weights = clients.map((_, c) => 900 + 37 * c)
 
+  // The clients' own path: encode, pack (with the tag slot), encrypt, send the tag key, stream, fold, receipt.
   let started = performance.now()
-  for (const _ of clients) pools.push(new EncryptionPool(publicKey))
-  await Promise.all(pools.map(async pool => pool.encryptAll([1n])))
-  const combBuild = seconds(started)
-  note(`pools warmed in ${combBuild} s; encrypting ${clientCount} × ${parameters} values into ${plan.ciphertexts} ciphertexts each`)
-
-  started = performance.now()
-  const stored = await Promise.all(clients.map(async (client, c) => {
-    const plaintexts = encodeAndPack(announced.spec, plan, updates[c]!, weights[c]!)
-    const bytes = encodeCiphertexts(publicKey, await pools[c]!.encryptAll(plaintexts))
-    // The client service's digest of packed plaintexts (SHA-256 of their comma-joined decimals), so submit() delivers these bytes as a resend.
-    const valuesDigest = createHash('sha256').update(plaintexts.join(',')).digest()
-    const store = openStore(join(client.dataDir, 'node.db'))
-    try {
-      store.outgoing.keep(round.roundId, { ciphertexts: bytes, digest: ciphertextDigest(bytes), valuesDigest })
-    } finally {
-      store.close()
-    }
-    return bytes
-  }))
-  const encrypt = seconds(started)
-
-  started = performance.now()
   await Promise.all(clients.map(async (client, c) => client.submit(updates[c]!, { roundId: round.roundId, weight: weights[c]! })))
-  const transfer = seconds(started)
+  const submit = seconds(started)
 
   started = performance.now()
   const result = await coordinator.waitForResult(round.roundId, { signal: AbortSignal.timeout(600_000) })
   const settle = seconds(started)
   if (result.status !== 'decrypted') throw new Error(`round ${round.roundId} ended ${result.status}: ${result.reason ?? ''}`)
 
-  // Apart: the aggregator's homomorphic fold of the stored submissions, and the coordinator's decryption.
-  const ciphertexts = stored.map(bytes => decodeCiphertexts(publicKey, bytes))
+  // Apart: encryption alone (one worker pool per client, all at once, pools warmed first), the fold, the decryption.
+  for (const _ of clients) pools.push(new EncryptionPool(publicKey))
+  await Promise.all(pools.map(async pool => pool.encryptAll([1n])))
+  const packed = clients.map((_, c) => encodeAndPack(announced.spec, plan, updates[c]!, weights[c]!))
+  started = performance.now()
+  const ciphertexts = await Promise.all(packed.map(async (plaintexts, c) => pools[c]!.encryptAll(plaintexts)))
+  const encrypt = seconds(started)
   started = performance.now()
   const accumulator = new CiphertextAccumulator(publicKey.n * publicKey.n, plan.ciphertexts)
   for (const submission of ciphertexts) accumulator.add(submission)
@@ -111,10 +88,10 @@ try {
     parameters,
     keyBits,
     ciphertextsPerClient: plan.ciphertexts,
-    bytesPerClient: stored[0]!.length,
-    phases: { encrypt, transfer, settle },
-    apart: { combBuild, aggregateFold, decrypt: decryptSeconds },
-    roundSeconds: Number((encrypt + transfer + settle).toFixed(3)),
+    bytesPerClient: plan.bytesOnWire,
+    phases: { submit, settle },
+    apart: { encrypt, aggregateFold, decrypt: decryptSeconds },
+    roundSeconds: Number((submit + settle).toFixed(3)),
     cores: availableParallelism(),
     loadAverage: loadavg().map(load => Number(load.toFixed(2)))
   }
@@ -123,11 +100,10 @@ try {
   } else {
     process.stdout.write(`one round, ${clientCount} clients × ${parameters} parameters, ${keyBits}-bit key, ${report.cores} cores (load ${report.loadAverage.join(' ')})\n` +
       `  ${plan.ciphertexts} ciphertexts (${(report.bytesPerClient / 2 ** 20).toFixed(2)} MiB) per client\n` +
-      `  encrypt   ${encrypt} s   (all clients at once)\n` +
-      `  transfer  ${transfer} s   (stream, validate, store, fold, receipt)\n` +
+      `  submit    ${submit} s   (all clients at once: encode, encrypt, stream, validate, store, fold, receipt)\n` +
       `  settle    ${settle} s   (close + re-randomize, pull, decrypt, record)\n` +
       `  total     ${report.roundSeconds} s   excluding training\n` +
-      `  apart: worker comb build ${combBuild} s, fold of ${clientCount} submissions ${aggregateFold} s, decryption ${decryptSeconds} s\n`)
+      `  apart: encryption of all ${clientCount} updates ${encrypt} s (so transfer ≈ ${Number((submit - encrypt).toFixed(3))} s), fold ${aggregateFold} s, decryption ${decryptSeconds} s\n`)
   }
 } finally {
   await Promise.all(pools.map(async pool => pool.destroy()))

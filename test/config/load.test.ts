@@ -184,7 +184,7 @@ describe('config/load', () => {
 
     it('blames cross-field problems on the field and says which other field bounds it', async () => {
       const lines = await configErrorLines(loadConfig({ env: { FEDAGG_ROUND_MAX_PARTICIPANTS: '1' } }))
-      assert.deepEqual(lines, ['config: round.minParticipants: expected at most round.maxParticipants (1), got 2 (default)'])
+      assert.deepEqual(lines, ['config: round.minParticipants: expected at most round.maxParticipants (1), got 3 (default)'])
     })
 
     it('requires a clip bound for a fixed-point encoding, naming the encoding', async () => {

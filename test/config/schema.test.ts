@@ -81,9 +81,16 @@ describe('config/schema', () => {
     assert.equal(problemsWith(['roles'], ['observer']).length, 1)
   })
 
-  it('refuses a minParticipants of 1 and one above maxParticipants', () => {
+  it('refuses a minParticipants of 1 or 2 and one above maxParticipants', () => {
     assert.equal(problemsWith(['round', 'minParticipants'], 1).length, 1)
+    assert.equal(problemsWith(['round', 'minParticipants'], 2).length, 1)
     assert.deepEqual(problemsWith(['round', 'minParticipants'], 17), ['round.minParticipants: at most round.maxParticipants (16)'])
+  })
+
+  it('takes client.minParticipants from 3 up, default 3', () => {
+    assert.equal(DEFAULT_CONFIG.client.minParticipants, 3)
+    assert.equal(problemsWith(['client', 'minParticipants'], 2).length, 1)
+    assert.deepEqual(problemsWith(['client', 'minParticipants'], 5), [])
   })
 
   it('bounds round.chunkCiphertexts by what one CiphertextChunk carries at the smallest key', () => {
@@ -101,7 +108,7 @@ describe('config/schema', () => {
   })
 
   it('has a stream limit for every fedagg protocol and refuses unknown protocol names', () => {
-    assert.deepEqual(Object.keys(DEFAULT_CONFIG.limits.maxInboundStreams).sort(), ['aggregate', 'keyproof', 'model', 'peers', 'roster', 'rounds', 'submit'])
+    assert.deepEqual(Object.keys(DEFAULT_CONFIG.limits.maxInboundStreams).sort(), ['aggregate', 'keyproof', 'model', 'peers', 'roster', 'rounds', 'submit', 'tagkey'])
     assert.deepEqual(problemsWith(['limits', 'maxInboundStreams'], { ...DEFAULT_CONFIG.limits.maxInboundStreams, gossip: 3 }), ['limits.maxInboundStreams: an object'])
   })
 

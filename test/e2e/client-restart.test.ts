@@ -34,7 +34,7 @@ describe('client restart between the aggregator\'s commit and the receipt', func
   const restarted: RunningNode[] = []
 
   before(async () => {
-    federation = await startFederation({ clients: 2 })
+    federation = await startFederation({ clients: 3 })
     const { coordinator } = federation
     clients = [...federation.clients]
     // An aggregator of our own, with a hook at its checkpoints; the harness's stays idle.
@@ -59,7 +59,7 @@ describe('client restart between the aggregator\'s commit and the receipt', func
   })
 
   async function openRound (): Promise<string> {
-    const round = await federation.coordinator.openRound({ length: 2, encoding: 'int:32', minParticipants: 2, deadlineSeconds: 30, aggregator: aggregator!.peerId })
+    const round = await federation.coordinator.openRound({ length: 2, encoding: 'int:32', minParticipants: 3, deadlineSeconds: 30, aggregator: aggregator!.peerId })
     await Promise.all(clients.map(async client => waitUntil(async () => (await client.round(round.roundId)) !== undefined, 'announcement')))
     return round.roundId
   }
@@ -99,10 +99,11 @@ describe('client restart between the aggregator\'s commit and the receipt', func
     assert.equal(outgoingDigest(clients[0]!.dataDir, roundId), undefined, 'the outgoing bytes are dropped once the receipt is saved')
 
     await clients[1]!.submit([10, 20], { roundId })
+    await clients[2]!.submit([100, 200], { roundId })
     const result = await federation.coordinator.waitForResult(roundId, { signal: AbortSignal.timeout(60_000) })
     assert.equal(result.status, 'decrypted')
-    assert.equal(result.contributors, 2)
-    assert.deepEqual(result.sum, ['11', '22'])
+    assert.equal(result.contributors, 3)
+    assert.deepEqual(result.sum, ['111', '222'])
     await waitUntil(async () => (await clients[0]!.round(roundId))?.counted === true, 'the restarted client to see itself counted')
   })
 
@@ -115,7 +116,8 @@ describe('client restart between the aggregator\'s commit and the receipt', func
     assert.equal(receipt.digest, digest)
 
     await clients[1]!.submit([30, 40], { roundId })
+    await clients[2]!.submit([300, 400], { roundId })
     const result = await federation.coordinator.waitForResult(roundId, { signal: AbortSignal.timeout(60_000) })
-    assert.deepEqual(result.sum, ['33', '44'])
+    assert.deepEqual(result.sum, ['333', '444'])
   })
 })

@@ -15,7 +15,7 @@ describe('client retries', function () {
   this.timeout(60_000)
   let federation: TestFederation
 
-  before(async () => { federation = await startFederation({ clients: 2 }) })
+  before(async () => { federation = await startFederation({ clients: 3 }) })
   after(async () => { await federation?.stop() })
 
   it('retries while the aggregator is down and stops at the deadline with SubmissionDeadlineError', async () => {
@@ -23,7 +23,7 @@ describe('client retries', function () {
     const client = clients[0]!
     // Down before the round opens, so that the deadline's whole window is spent retrying.
     await aggregator.stop()
-    const round = await coordinator.openRound({ length: 2, encoding: 'int:32', minParticipants: 2, deadlineSeconds: DEADLINE_S, aggregator: aggregator.peerId })
+    const round = await coordinator.openRound({ length: 2, encoding: 'int:32', minParticipants: 3, deadlineSeconds: DEADLINE_S, aggregator: aggregator.peerId })
     await waitUntil(async () => (await client.round(round.roundId)) !== undefined, 'announcement')
     const attempts = countOutboundStreams(client, PROTOCOLS.submit)
     const started = Date.now()

@@ -12,7 +12,7 @@ import type { TestFederation } from '../helpers/federation.ts'
  */
 const SETTLE_GRACE_S = 3
 
-/** Long enough for two clients to submit before the aggregator is stopped, even on a loaded machine. */
+/** Long enough for three clients to submit before the aggregator is stopped, even on a loaded machine. */
 const DEADLINE_S = 6
 
 describe('coordinator settle', function () {
@@ -20,17 +20,17 @@ describe('coordinator settle', function () {
   let federation: TestFederation
 
   before(async () => {
-    federation = await startFederation({ clients: 3, coordinatorOverrides: { round: { ...DEFAULT_CONFIG.round, settleGraceSeconds: SETTLE_GRACE_S } } })
+    federation = await startFederation({ clients: 4, coordinatorOverrides: { round: { ...DEFAULT_CONFIG.round, settleGraceSeconds: SETTLE_GRACE_S } } })
   })
   after(async () => { await federation?.stop() })
 
   it('fails the round with "no usable aggregate" once deadline + grace has passed, having polled, and decrypts nothing', async () => {
     const { coordinator, aggregator, clients } = federation
-    const round = await coordinator.openRound({ length: 2, encoding: 'int:32', minParticipants: 2, deadlineSeconds: DEADLINE_S, aggregator: aggregator.peerId })
+    const round = await coordinator.openRound({ length: 2, encoding: 'int:32', minParticipants: 3, deadlineSeconds: DEADLINE_S, aggregator: aggregator.peerId })
     await Promise.all(clients.map(async client => waitUntil(async () => (await client.round(round.roundId)) !== undefined, 'announcement')))
-    // Quorum is met, so only the aggregator's absence can fail the round; client 2 stays silent so the
+    // Quorum is met, so only the aggregator's absence can fail the round; client 3 stays silent so the
     // aggregator does not close the round early once every eligible client has contributed.
-    await Promise.all(clients.slice(0, 2).map(async (client, i) => client.submit([i + 1, 10 * (i + 1)], { roundId: round.roundId })))
+    await Promise.all(clients.slice(0, 3).map(async (client, i) => client.submit([i + 1, 10 * (i + 1)], { roundId: round.roundId })))
     const pulls = countOutboundStreams(coordinator, PROTOCOLS.aggregate)
     let result
     try {
@@ -57,7 +57,7 @@ describe('coordinator settle', function () {
     assert.equal(counter(metrics, 'fedagg_decryptions_total'), 0)
     assert.equal(counter(metrics, 'fedagg_rounds_failed_total'), 1)
     // The failure is published: a client learns it from the coordinator's gossip.
-    const published = await clients[2]!.waitForResult(round.roundId, { signal: AbortSignal.timeout(30_000) })
+    const published = await clients[3]!.waitForResult(round.roundId, { signal: AbortSignal.timeout(30_000) })
     assert.equal(published.status, 'failed')
     assert.equal(published.reason, result.reason)
   })

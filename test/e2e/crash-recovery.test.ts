@@ -269,7 +269,7 @@ describe('crash recovery: aggregator SIGKILLed before the write, between write a
       await loop.live(coordinator, aggregatorPeer)
       const roundStarted = Date.now()
       const round = await coordinator.openRound({
-        length: LENGTH, encoding: 'int:32', minParticipants: 2, deadlineSeconds: 120, aggregator: aggregatorPeer
+        length: LENGTH, encoding: 'int:32', minParticipants: 3, deadlineSeconds: 120, aggregator: aggregatorPeer
       })
       await Promise.all(clients.map(async client => waitUntil(async () => (await client.round(round.roundId)) !== undefined, 'announcement')))
       const vectors = clients.map(() => Array.from({ length: LENGTH }, () => Math.floor(random() * 2 ** 32)))

@@ -9,7 +9,7 @@ import type { Stream } from '@libp2p/interface'
 import { DOMAINS, MAX_CHUNK_CIPHERTEXT_BYTES, PROTOCOLS, TRANSCRIPT_STATUS, WIRE, encodeFederationEvent, federationTopic } from '../../protocol/messages/index.ts'
 import type { SignedPayload, SubmissionHeader } from '../../protocol/messages/index.ts'
 import { encodeAndPack } from '../../protocol/encoding/index.ts'
-import { encodeCiphertexts, encryptOneOff } from '../../protocol/paillier/index.ts'
+import { encodeCiphertexts } from '../../protocol/paillier/index.ts'
 import { signMessage, signPayload } from '../../protocol/signing/index.ts'
 import { loadIdentity } from '../../node/identity.ts'
 import { openStore } from '../../node/store/index.ts'
@@ -18,8 +18,8 @@ import type { RunningNode } from '../../node/running-node.ts'
 import { nodeConfig, startFederation, waitUntil } from '../helpers/federation.ts'
 import type { TestFederation } from '../helpers/federation.ts'
 import {
-  ATTACKER_PATIENCE_MS, announcedRound, buildSubmission, counterValue, inboundStreams, openSubmitStream, publishAs, sendRaw, sendSubmission,
-  submitStreamOutcome, varint, withCiphertextBytes
+  ATTACKER_PATIENCE_MS, announcedRound, buildSubmission, countableSubmission, counterValue, encryptPlaintexts, inboundStreams, openSubmitStream,
+  publishAs, sendRaw, sendSubmission, submitStreamOutcome, varint, withCiphertextBytes, withStatement
 } from '../helpers/hostile-peer.ts'
 import type { AnnouncedRound, BuiltSubmission, StreamOutcome } from '../helpers/hostile-peer.ts'
 
@@ -273,9 +273,9 @@ describe('hostile peers', function () {
     const round = await openRound([hostile, ...honest])
     // A well-formed submission whose plaintext sets slot 0's guard bit: nothing the aggregator can see.
     const plaintexts = encodeAndPack(round.spec, round.plan, vector(25))
-    plaintexts[0] = plaintexts[0]! | (1n << BigInt(round.plan.slotBits - 1))
-    const forged = plaintexts.map(m => encryptOneOff(round.publicKey, m))
-    const outcome = await sendSubmission(hostile, aggregator, withCiphertextBytes(round, Uint8Array.from(encodeCiphertexts(round.publicKey, forged))))
+    // Slot 0 sits just above the tag slot.
+    plaintexts[0] = plaintexts[0]! | (1n << BigInt(round.plan.tagSlotBits + round.plan.slotBits - 1))
+    const outcome = await sendSubmission(hostile, aggregator, await withStatement(hostile, round, encryptPlaintexts(round, plaintexts)))
     assert.ok(outcome.kind === 'answered' && outcome.response.accepted, 'the aggregator cannot tell, so it accepts')
     const { roundId } = round.announcement
     await Promise.all(honest.map(async (node, i) => node.submit(vector(26 + i), { roundId })))
@@ -287,7 +287,7 @@ describe('hostile peers', function () {
 
   it('refuses a submission replayed from an earlier round', async () => {
     const first = await openRound([hostile, ...honest])
-    const captured = buildSubmission(first, vector(19))
+    const captured = await countableSubmission(hostile, coordinator, first, vector(19))
     const original = await sendSubmission(hostile, aggregator, captured)
     assert.ok(original.kind === 'answered' && original.response.accepted, 'the captured submission was accepted in its own round')
     await expectExactSum(first, [[honest[0]!, vector(20)], [honest[1]!, vector(21)]], [vector(19)])
@@ -302,7 +302,8 @@ describe('hostile peers', function () {
     }
 
     const second = await openRound([hostile, ...honest])
-    const retargeted = { ...captured, header: { ...captured.header, roundId: second.announcement.roundId } }
+    // The hostile client signs a statement for round 2 itself: only the ciphertexts are replayed.
+    const retargeted = await withStatement(hostile, second, captured)
     // The same ciphertexts under the new round id, with the header digest changed so that it is not a byte-identical resend.
     const relabelled = { ...retargeted, header: { ...retargeted.header, digest: retargeted.header.digest.map(byte => byte ^ 0x01) } }
     // Refused as a digest mismatch (SubmissionShapeError), or as a replay once the aggregator detects those.
@@ -333,7 +334,7 @@ describe('hostile peers', function () {
     // 3. A transcript signed by a member that is no aggregator, claiming the round released.
     await hostile.libp2p.services.pubsub.publish(topic, encodeFederationEvent('transcript', await signMessage(hostileKey, DOMAINS.transcript, WIRE.Transcript, {
       federationId: 'test', roundId, aggregator: hostile.peerId, status: TRANSCRIPT_STATUS.released, contributors: [],
-      aggregateDigest: new Uint8Array(32), closedAtMs: Date.now(), reason: ''
+      aggregateDigest: new Uint8Array(32), closedAtMs: Date.now(), reason: '', announcementHash: round.announcementHash, keyFingerprint: round.publicKey.fingerprint
     })))
     await waitUntil(async () => (await rejected()) >= rejectedBefore + 3, 'the coordinator to reject three forgeries')
 

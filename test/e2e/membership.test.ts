@@ -67,7 +67,7 @@ describe('membership', function () {
     const { coordinator } = federation
     // Admitted and listed as eligible while offline.
     const late = await federation.addNode(['client'], { start: false })
-    const round = await coordinator.openRound({ length: 3, encoding: 'int:16', minParticipants: 2, deadlineSeconds: 60, eligible: [late.peerId, federation.clients[0]!.peerId] })
+    const round = await coordinator.openRound({ length: 3, encoding: 'int:16', minParticipants: 3, deadlineSeconds: 60, eligible: [late.peerId, federation.clients[0]!.peerId, federation.clients[1]!.peerId] })
     // Gossip would also bring the announcement: the coordinator republishes it whenever a peer
     // subscribes. So the late joiner drops it from gossip before its own handler sees it (this
     // listener goes first, being added before start), and only the direct fetch over
@@ -109,7 +109,7 @@ describe('membership: removal', function () {
   this.timeout(120_000)
   let federation: TestFederation
 
-  before(async () => { federation = await startFederation({ clients: 2 }) })
+  before(async () => { federation = await startFederation({ clients: 3 }) })
   after(async () => { await federation?.stop() })
 
   it('disconnects a removed member everywhere and refuses its reconnection', async () => {
@@ -125,7 +125,7 @@ describe('membership: removal', function () {
     await waitUntil(() => coordinator.libp2p.getConnections(removedId).length === 0 && aggregator.libp2p.getConnections(removedId).length === 0,
       'the removed member to be disconnected')
     await assert.rejects(removed.libp2p.dialProtocol(multiaddr(coordinator.multiaddrs()[0]!), PROTOCOLS.roster, { signal: AbortSignal.timeout(5_000) }))
-    await assert.rejects(coordinator.openRound({ length: 2, encoding: 'int:32', minParticipants: 2, deadlineSeconds: 30, eligible: [removed.peerId, kept.peerId] }),
+    await assert.rejects(coordinator.openRound({ length: 2, encoding: 'int:32', minParticipants: 3, deadlineSeconds: 30, eligible: [removed.peerId, kept.peerId, clients[2]!.peerId] }),
       { name: 'InvalidAnnouncementError' })
   })
 })

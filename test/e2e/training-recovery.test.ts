@@ -73,8 +73,9 @@ describe('training session: a client process is SIGKILLed in round k', function 
 
     const KILL_ROUND = 1
     const shards = [0, 1, 2, 3].map(i => linearShard(PARAMETERS, 50 + 10 * i, 300 + i))
-    // The round with the dead client runs to its deadline, so it is short; the others close as soon as all submitted.
-    const session = await trainingOf(coordinator).startSession({ parameterCount: PARAMETERS, rounds: 4, minParticipants: 3, roundDeadlineSeconds: 10 })
+    // The round with the dead client runs to its deadline; the others close as soon as all submitted. The
+    // deadline leaves a loaded machine time for round 0's first key-proof checks and encryptions.
+    const session = await trainingOf(coordinator).startSession({ parameterCount: PARAMETERS, rounds: 4, minParticipants: 3, roundDeadlineSeconds: 30 })
     const runs = [
       ...clients.map(async (client, i) => runTrainer(trainingOf(client), new LinearTrainer(shards[i]!), { sessionId: session.sessionId })),
       runTrainer(control.training, new KillingTrainer(new LinearTrainer(shards[3]!), KILL_ROUND, child), { sessionId: session.sessionId })
@@ -86,7 +87,7 @@ describe('training session: a client process is SIGKILLed in round k', function 
     const view = await trainingOf(coordinator).session(session.sessionId) as SessionView
     assert.equal(view.status, 'completed')
     const survivors = new Set(clients.map(client => client.peerId))
-    assert.deepEqual(view.history.map(round => round.status), ['decrypted', 'decrypted', 'decrypted', 'decrypted', 'final'])
+    assert.deepEqual(view.history.map(round => round.status), ['decrypted', 'decrypted', 'decrypted', 'decrypted', 'final'], JSON.stringify(view.history))
     assert.deepEqual(new Set(view.history[0]!.contributors), new Set([...survivors, childPeer]))
     assert.equal(view.history[0]!.weightSum, 50 + 60 + 70 + 80)
     for (const round of view.history.slice(KILL_ROUND, 4)) {

@@ -76,7 +76,7 @@ describe('trust boundaries', function () {
       publicKey: (await fixtureKey(2048)).publicKey,
       spec: { length: 2, encoding: parseEncoding('int:8'), maxParticipants: 16 },
       eligible: clients.map(client => client.peerId),
-      minParticipants: 2,
+      minParticipants: 3,
       deadlineMs: Date.now() + 60_000,
       openedAtMs: Date.now()
     })

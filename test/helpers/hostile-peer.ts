@@ -3,10 +3,13 @@ import { publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { PublishConfigType } from '@libp2p/gossipsub/types'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { randomBytes } from 'node:crypto'
 import type { PeerId, PrivateKey, Stream } from '@libp2p/interface'
-import { encodeAndPack } from '../../protocol/encoding/index.ts'
+import { TAG_KEY_BYTES, deriveTags, encodeAndPack, withTags } from '../../protocol/encoding/index.ts'
 import { PROTOCOLS, WIRE } from '../../protocol/messages/index.ts'
-import type { SubmissionHeader, SubmitResponse } from '../../protocol/messages/index.ts'
+import type { SubmissionHeader, SubmitResponse, TagKeyResponse } from '../../protocol/messages/index.ts'
+import { roundBinding, signSubmissionStatement, signTagKey, submissionStatement, tagKeyMessage } from '../../protocol/round/index.ts'
+import { loadIdentity } from '../../node/identity.ts'
 import { encodeCiphertexts, encryptOneOff } from '../../protocol/paillier/index.ts'
 import { FramedStream } from '../../node/streams/framed-stream.ts'
 import { ciphertextDigest } from '../../node/streams/ciphertext-transfer.ts'
@@ -38,10 +41,53 @@ export interface BuiltSubmission {
   bytes: Uint8Array<ArrayBuffer>
 }
 
-/** Encodes, packs and encrypts `values` for `round`, in `chunkCount` chunks (one ciphertext each by default). */
+/**
+ * Encodes, packs and encrypts `values` for `round`, in `chunkCount` chunks (one ciphertext each by
+ * default). Its tag slots are empty and its header carries no statement: enough for every refusal
+ * that comes before the aggregator checks statements; see countableSubmission for one it accepts.
+ */
 export function buildSubmission (round: AnnouncedRound, values: readonly number[], chunkCount = round.plan.ciphertexts): BuiltSubmission {
-  const ciphertexts = encodeAndPack(round.spec, round.plan, values).map(m => encryptOneOff(round.publicKey, m))
+  return encryptPlaintexts(round, encodeAndPack(round.spec, round.plan, values), chunkCount)
+}
+
+/** Encrypts `plaintexts` one-off and wraps them in a truthful header. */
+export function encryptPlaintexts (round: AnnouncedRound, plaintexts: readonly bigint[], chunkCount = round.plan.ciphertexts): BuiltSubmission {
+  const ciphertexts = plaintexts.map(m => encryptOneOff(round.publicKey, m))
   return withCiphertextBytes(round, Uint8Array.from(encodeCiphertexts(round.publicKey, ciphertexts)), chunkCount)
+}
+
+/** `submission` with `node`'s signed statement for its digest in `round` in the header, as the client service sends it. */
+export async function withStatement (node: RunningNode, round: AnnouncedRound, submission: BuiltSubmission): Promise<BuiltSubmission> {
+  const statement = await signSubmissionStatement(await loadIdentity(node.dataDir), submissionStatement(roundBinding(round), node.peerId, submission.header.digest))
+  return { ...submission, header: { ...submission.header, roundId: round.announcement.roundId, statement } }
+}
+
+/** Sends `node`'s signed tag key for `round` to the coordinator over /fedagg/tagkey/1.0.0 and returns the answer. */
+export async function sendTagKey (node: RunningNode, coordinator: RunningNode, round: AnnouncedRound, tagKey: Uint8Array): Promise<TagKeyResponse> {
+  const signed = await signTagKey(await loadIdentity(node.dataDir), tagKeyMessage(roundBinding(round), node.peerId, tagKey))
+  const signal = AbortSignal.timeout(ATTACKER_PATIENCE_MS)
+  const stream = await node.libp2p.dialProtocol(multiaddr(coordinator.multiaddrs()[0]!), PROTOCOLS.tagkey, { signal })
+  const framed = new FramedStream(stream, WIRE.TagKeyResponse.maxDataLength)
+  await framed.write(WIRE.SignedPayload, signed, { signal })
+  const response = await framed.read(WIRE.TagKeyResponse, { signal })
+  await stream.close({ signal })
+  return response
+}
+
+/**
+ * A submission the coordinator will count, built by hand as the client service builds it: tagged
+ * under a fresh tag key that the coordinator has stored, with `node`'s signed statement. `tamper`
+ * may change the packed plaintexts before they are tagged, as a hostile client that keeps its own
+ * tags right would.
+ */
+export async function countableSubmission (node: RunningNode, coordinator: RunningNode, round: AnnouncedRound, values: readonly number[],
+  tamper: (plaintexts: bigint[]) => bigint[] = plaintexts => plaintexts): Promise<BuiltSubmission> {
+  const tagKey = randomBytes(TAG_KEY_BYTES)
+  const stored = await sendTagKey(node, coordinator, round, tagKey)
+  if (!stored.accepted) throw new Error(`the coordinator refused the tag key: ${stored.errorName}: ${stored.errorMessage}`)
+  const { federationId, roundId } = round.announcement
+  const plaintexts = withTags(round.plan, tamper(encodeAndPack(round.spec, round.plan, values)), deriveTags(tagKey, federationId, roundId, round.plan.ciphertexts))
+  return withStatement(node, round, encryptPlaintexts(round, plaintexts))
 }
 
 /** A header that truthfully describes `bytes` (count, width, digest) for `round`. */

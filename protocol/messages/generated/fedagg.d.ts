@@ -259,6 +259,7 @@ export interface SubmissionHeader {
     ciphertextWidth: number;
     chunkCount: number;
     digest: Uint8Array<ArrayBuffer>;
+    statement?: SignedPayload;
 }
 export declare namespace SubmissionHeader {
     const codec: () => Codec<SubmissionHeader, Partial<SubmissionHeader>>;
@@ -286,9 +287,124 @@ export declare namespace SubmissionHeader {
         field: '$.digest';
         value: Uint8Array<ArrayBuffer>;
     }
+    interface SubmissionHeaderStatementDomainFieldEvent {
+        field: '$.statement.domain';
+        value: string;
+    }
+    interface SubmissionHeaderStatementPayloadFieldEvent {
+        field: '$.statement.payload';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface SubmissionHeaderStatementSignerFieldEvent {
+        field: '$.statement.signer';
+        value: string;
+    }
+    interface SubmissionHeaderStatementSignatureFieldEvent {
+        field: '$.statement.signature';
+        value: Uint8Array<ArrayBuffer>;
+    }
     function encode(obj: Partial<SubmissionHeader>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SubmissionHeader>): SubmissionHeader;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SubmissionHeader>): Generator<SubmissionHeaderRoundIdFieldEvent | SubmissionHeaderKeyFingerprintFieldEvent | SubmissionHeaderCiphertextCountFieldEvent | SubmissionHeaderCiphertextWidthFieldEvent | SubmissionHeaderChunkCountFieldEvent | SubmissionHeaderDigestFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SubmissionHeader>): Generator<SubmissionHeaderRoundIdFieldEvent | SubmissionHeaderKeyFingerprintFieldEvent | SubmissionHeaderCiphertextCountFieldEvent | SubmissionHeaderCiphertextWidthFieldEvent | SubmissionHeaderChunkCountFieldEvent | SubmissionHeaderDigestFieldEvent | SubmissionHeaderStatementDomainFieldEvent | SubmissionHeaderStatementPayloadFieldEvent | SubmissionHeaderStatementSignerFieldEvent | SubmissionHeaderStatementSignatureFieldEvent>;
+}
+export interface SubmissionStatement {
+    federationId: string;
+    roundId: string;
+    client: string;
+    announcementHash: Uint8Array<ArrayBuffer>;
+    keyFingerprint: string;
+    digest: Uint8Array<ArrayBuffer>;
+}
+export declare namespace SubmissionStatement {
+    const codec: () => Codec<SubmissionStatement, Partial<SubmissionStatement>>;
+    interface SubmissionStatementFederationIdFieldEvent {
+        field: '$.federationId';
+        value: string;
+    }
+    interface SubmissionStatementRoundIdFieldEvent {
+        field: '$.roundId';
+        value: string;
+    }
+    interface SubmissionStatementClientFieldEvent {
+        field: '$.client';
+        value: string;
+    }
+    interface SubmissionStatementAnnouncementHashFieldEvent {
+        field: '$.announcementHash';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface SubmissionStatementKeyFingerprintFieldEvent {
+        field: '$.keyFingerprint';
+        value: string;
+    }
+    interface SubmissionStatementDigestFieldEvent {
+        field: '$.digest';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    function encode(obj: Partial<SubmissionStatement>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SubmissionStatement>): SubmissionStatement;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SubmissionStatement>): Generator<SubmissionStatementFederationIdFieldEvent | SubmissionStatementRoundIdFieldEvent | SubmissionStatementClientFieldEvent | SubmissionStatementAnnouncementHashFieldEvent | SubmissionStatementKeyFingerprintFieldEvent | SubmissionStatementDigestFieldEvent>;
+}
+export interface TagKey {
+    federationId: string;
+    roundId: string;
+    client: string;
+    announcementHash: Uint8Array<ArrayBuffer>;
+    keyFingerprint: string;
+    tagKey: Uint8Array<ArrayBuffer>;
+}
+export declare namespace TagKey {
+    const codec: () => Codec<TagKey, Partial<TagKey>>;
+    interface TagKeyFederationIdFieldEvent {
+        field: '$.federationId';
+        value: string;
+    }
+    interface TagKeyRoundIdFieldEvent {
+        field: '$.roundId';
+        value: string;
+    }
+    interface TagKeyClientFieldEvent {
+        field: '$.client';
+        value: string;
+    }
+    interface TagKeyAnnouncementHashFieldEvent {
+        field: '$.announcementHash';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface TagKeyKeyFingerprintFieldEvent {
+        field: '$.keyFingerprint';
+        value: string;
+    }
+    interface TagKeyTagKeyFieldEvent {
+        field: '$.tagKey';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    function encode(obj: Partial<TagKey>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TagKey>): TagKey;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TagKey>): Generator<TagKeyFederationIdFieldEvent | TagKeyRoundIdFieldEvent | TagKeyClientFieldEvent | TagKeyAnnouncementHashFieldEvent | TagKeyKeyFingerprintFieldEvent | TagKeyTagKeyFieldEvent>;
+}
+export interface TagKeyResponse {
+    accepted: boolean;
+    errorName: string;
+    errorMessage: string;
+}
+export declare namespace TagKeyResponse {
+    const codec: () => Codec<TagKeyResponse, Partial<TagKeyResponse>>;
+    interface TagKeyResponseAcceptedFieldEvent {
+        field: '$.accepted';
+        value: boolean;
+    }
+    interface TagKeyResponseErrorNameFieldEvent {
+        field: '$.errorName';
+        value: string;
+    }
+    interface TagKeyResponseErrorMessageFieldEvent {
+        field: '$.errorMessage';
+        value: string;
+    }
+    function encode(obj: Partial<TagKeyResponse>): Uint8Array<ArrayBuffer>;
+    function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TagKeyResponse>): TagKeyResponse;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TagKeyResponse>): Generator<TagKeyResponseAcceptedFieldEvent | TagKeyResponseErrorNameFieldEvent | TagKeyResponseErrorMessageFieldEvent>;
 }
 export interface CiphertextChunk {
     index: number;
@@ -356,6 +472,8 @@ export interface Receipt {
     digest: Uint8Array<ArrayBuffer>;
     index: number;
     acceptedAtMs: number;
+    announcementHash: Uint8Array<ArrayBuffer>;
+    keyFingerprint: string;
 }
 export declare namespace Receipt {
     const codec: () => Codec<Receipt, Partial<Receipt>>;
@@ -387,14 +505,23 @@ export declare namespace Receipt {
         field: '$.acceptedAtMs';
         value: number;
     }
+    interface ReceiptAnnouncementHashFieldEvent {
+        field: '$.announcementHash';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface ReceiptKeyFingerprintFieldEvent {
+        field: '$.keyFingerprint';
+        value: string;
+    }
     function encode(obj: Partial<Receipt>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Receipt>): Receipt;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Receipt>): Generator<ReceiptFederationIdFieldEvent | ReceiptRoundIdFieldEvent | ReceiptClientFieldEvent | ReceiptAggregatorFieldEvent | ReceiptDigestFieldEvent | ReceiptIndexFieldEvent | ReceiptAcceptedAtMsFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Receipt>): Generator<ReceiptFederationIdFieldEvent | ReceiptRoundIdFieldEvent | ReceiptClientFieldEvent | ReceiptAggregatorFieldEvent | ReceiptDigestFieldEvent | ReceiptIndexFieldEvent | ReceiptAcceptedAtMsFieldEvent | ReceiptAnnouncementHashFieldEvent | ReceiptKeyFingerprintFieldEvent>;
 }
 export interface Contribution {
     client: string;
     digest: Uint8Array<ArrayBuffer>;
     index: number;
+    statement?: SignedPayload;
 }
 export declare namespace Contribution {
     const codec: () => Codec<Contribution, Partial<Contribution>>;
@@ -410,9 +537,25 @@ export declare namespace Contribution {
         field: '$.index';
         value: number;
     }
+    interface ContributionStatementDomainFieldEvent {
+        field: '$.statement.domain';
+        value: string;
+    }
+    interface ContributionStatementPayloadFieldEvent {
+        field: '$.statement.payload';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface ContributionStatementSignerFieldEvent {
+        field: '$.statement.signer';
+        value: string;
+    }
+    interface ContributionStatementSignatureFieldEvent {
+        field: '$.statement.signature';
+        value: Uint8Array<ArrayBuffer>;
+    }
     function encode(obj: Partial<Contribution>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Contribution>): Contribution;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Contribution>): Generator<ContributionClientFieldEvent | ContributionDigestFieldEvent | ContributionIndexFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Contribution>): Generator<ContributionClientFieldEvent | ContributionDigestFieldEvent | ContributionIndexFieldEvent | ContributionStatementDomainFieldEvent | ContributionStatementPayloadFieldEvent | ContributionStatementSignerFieldEvent | ContributionStatementSignatureFieldEvent>;
 }
 export interface Transcript {
     federationId: string;
@@ -423,6 +566,8 @@ export interface Transcript {
     aggregateDigest: Uint8Array<ArrayBuffer>;
     closedAtMs: number;
     reason: string;
+    announcementHash: Uint8Array<ArrayBuffer>;
+    keyFingerprint: string;
 }
 export declare namespace Transcript {
     const codec: () => Codec<Transcript, Partial<Transcript>>;
@@ -457,6 +602,26 @@ export declare namespace Transcript {
         value: number;
         index: number;
     }
+    interface TranscriptContributorsStatementDomainFieldEvent {
+        field: '$.contributors[].statement.domain';
+        value: string;
+        index: number;
+    }
+    interface TranscriptContributorsStatementPayloadFieldEvent {
+        field: '$.contributors[].statement.payload';
+        value: Uint8Array<ArrayBuffer>;
+        index: number;
+    }
+    interface TranscriptContributorsStatementSignerFieldEvent {
+        field: '$.contributors[].statement.signer';
+        value: string;
+        index: number;
+    }
+    interface TranscriptContributorsStatementSignatureFieldEvent {
+        field: '$.contributors[].statement.signature';
+        value: Uint8Array<ArrayBuffer>;
+        index: number;
+    }
     interface TranscriptAggregateDigestFieldEvent {
         field: '$.aggregateDigest';
         value: Uint8Array<ArrayBuffer>;
@@ -469,9 +634,17 @@ export declare namespace Transcript {
         field: '$.reason';
         value: string;
     }
+    interface TranscriptAnnouncementHashFieldEvent {
+        field: '$.announcementHash';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface TranscriptKeyFingerprintFieldEvent {
+        field: '$.keyFingerprint';
+        value: string;
+    }
     function encode(obj: Partial<Transcript>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Transcript>): Transcript;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Transcript>): Generator<TranscriptFederationIdFieldEvent | TranscriptRoundIdFieldEvent | TranscriptAggregatorFieldEvent | TranscriptStatusFieldEvent | TranscriptContributorsClientFieldEvent | TranscriptContributorsDigestFieldEvent | TranscriptContributorsIndexFieldEvent | TranscriptAggregateDigestFieldEvent | TranscriptClosedAtMsFieldEvent | TranscriptReasonFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Transcript>): Generator<TranscriptFederationIdFieldEvent | TranscriptRoundIdFieldEvent | TranscriptAggregatorFieldEvent | TranscriptStatusFieldEvent | TranscriptContributorsClientFieldEvent | TranscriptContributorsDigestFieldEvent | TranscriptContributorsIndexFieldEvent | TranscriptContributorsStatementDomainFieldEvent | TranscriptContributorsStatementPayloadFieldEvent | TranscriptContributorsStatementSignerFieldEvent | TranscriptContributorsStatementSignatureFieldEvent | TranscriptAggregateDigestFieldEvent | TranscriptClosedAtMsFieldEvent | TranscriptReasonFieldEvent | TranscriptAnnouncementHashFieldEvent | TranscriptKeyFingerprintFieldEvent>;
 }
 export interface AggregateRequest {
     roundId: string;
@@ -550,6 +723,9 @@ export interface RoundResult {
     mean: number[];
     reason: string;
     decryptedAtMs: number;
+    announcementHash: Uint8Array<ArrayBuffer>;
+    keyFingerprint: string;
+    transcriptDigest: Uint8Array<ArrayBuffer>;
 }
 export declare namespace RoundResult {
     const codec: () => Codec<RoundResult, Partial<RoundResult>>;
@@ -587,9 +763,21 @@ export declare namespace RoundResult {
         field: '$.decryptedAtMs';
         value: number;
     }
+    interface RoundResultAnnouncementHashFieldEvent {
+        field: '$.announcementHash';
+        value: Uint8Array<ArrayBuffer>;
+    }
+    interface RoundResultKeyFingerprintFieldEvent {
+        field: '$.keyFingerprint';
+        value: string;
+    }
+    interface RoundResultTranscriptDigestFieldEvent {
+        field: '$.transcriptDigest';
+        value: Uint8Array<ArrayBuffer>;
+    }
     function encode(obj: Partial<RoundResult>): Uint8Array<ArrayBuffer>;
     function decode(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoundResult>): RoundResult;
-    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoundResult>): Generator<RoundResultFederationIdFieldEvent | RoundResultRoundIdFieldEvent | RoundResultStatusFieldEvent | RoundResultContributorsFieldEvent | RoundResultSumFieldEvent | RoundResultMeanFieldEvent | RoundResultReasonFieldEvent | RoundResultDecryptedAtMsFieldEvent>;
+    function stream(buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RoundResult>): Generator<RoundResultFederationIdFieldEvent | RoundResultRoundIdFieldEvent | RoundResultStatusFieldEvent | RoundResultContributorsFieldEvent | RoundResultSumFieldEvent | RoundResultMeanFieldEvent | RoundResultReasonFieldEvent | RoundResultDecryptedAtMsFieldEvent | RoundResultAnnouncementHashFieldEvent | RoundResultKeyFingerprintFieldEvent | RoundResultTranscriptDigestFieldEvent>;
 }
 export interface RosterRequest {
     knownVersion: number;

@@ -966,6 +966,10 @@ export var SubmissionHeader;
                     w.uint32(50);
                     w.bytes(obj.digest);
                 }
+                if (obj.statement != null) {
+                    w.uint32(58);
+                    SignedPayload.codec().encode(obj.statement, w);
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -1004,6 +1008,12 @@ export var SubmissionHeader;
                         }
                         case 6: {
                             obj.digest = reader.bytes();
+                            break;
+                        }
+                        case 7: {
+                            obj.statement = SignedPayload.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.statement
+                            });
                             break;
                         }
                         default: {
@@ -1060,6 +1070,12 @@ export var SubmissionHeader;
                             };
                             break;
                         }
+                        case 7: {
+                            yield* SignedPayload.codec().stream(reader, reader.uint32(), `${prefix}.statement`, {
+                                limits: opts.limits?.statement
+                            });
+                            break;
+                        }
                         default: {
                             reader.skipType(tag & 7);
                             break;
@@ -1083,6 +1099,408 @@ export var SubmissionHeader;
     }
     SubmissionHeader.stream = stream;
 })(SubmissionHeader || (SubmissionHeader = {}));
+export var SubmissionStatement;
+(function (SubmissionStatement) {
+    let _codec;
+    SubmissionStatement.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.federationId != null && obj.federationId !== '')) {
+                    w.uint32(10);
+                    w.string(obj.federationId);
+                }
+                if ((obj.roundId != null && obj.roundId !== '')) {
+                    w.uint32(18);
+                    w.string(obj.roundId);
+                }
+                if ((obj.client != null && obj.client !== '')) {
+                    w.uint32(26);
+                    w.string(obj.client);
+                }
+                if ((obj.announcementHash != null && obj.announcementHash.byteLength > 0)) {
+                    w.uint32(34);
+                    w.bytes(obj.announcementHash);
+                }
+                if ((obj.keyFingerprint != null && obj.keyFingerprint !== '')) {
+                    w.uint32(42);
+                    w.string(obj.keyFingerprint);
+                }
+                if ((obj.digest != null && obj.digest.byteLength > 0)) {
+                    w.uint32(50);
+                    w.bytes(obj.digest);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    federationId: '',
+                    roundId: '',
+                    client: '',
+                    announcementHash: uint8ArrayAlloc(0),
+                    keyFingerprint: '',
+                    digest: uint8ArrayAlloc(0)
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.federationId = reader.string();
+                            break;
+                        }
+                        case 2: {
+                            obj.roundId = reader.string();
+                            break;
+                        }
+                        case 3: {
+                            obj.client = reader.string();
+                            break;
+                        }
+                        case 4: {
+                            obj.announcementHash = reader.bytes();
+                            break;
+                        }
+                        case 5: {
+                            obj.keyFingerprint = reader.string();
+                            break;
+                        }
+                        case 6: {
+                            obj.digest = reader.bytes();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.federationId`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.roundId`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.client`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 4: {
+                            yield {
+                                field: `${prefix}.announcementHash`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 5: {
+                            yield {
+                                field: `${prefix}.keyFingerprint`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 6: {
+                            yield {
+                                field: `${prefix}.digest`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, SubmissionStatement.codec());
+    }
+    SubmissionStatement.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, SubmissionStatement.codec(), opts);
+    }
+    SubmissionStatement.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, SubmissionStatement.codec(), opts);
+    }
+    SubmissionStatement.stream = stream;
+})(SubmissionStatement || (SubmissionStatement = {}));
+export var TagKey;
+(function (TagKey) {
+    let _codec;
+    TagKey.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.federationId != null && obj.federationId !== '')) {
+                    w.uint32(10);
+                    w.string(obj.federationId);
+                }
+                if ((obj.roundId != null && obj.roundId !== '')) {
+                    w.uint32(18);
+                    w.string(obj.roundId);
+                }
+                if ((obj.client != null && obj.client !== '')) {
+                    w.uint32(26);
+                    w.string(obj.client);
+                }
+                if ((obj.announcementHash != null && obj.announcementHash.byteLength > 0)) {
+                    w.uint32(34);
+                    w.bytes(obj.announcementHash);
+                }
+                if ((obj.keyFingerprint != null && obj.keyFingerprint !== '')) {
+                    w.uint32(42);
+                    w.string(obj.keyFingerprint);
+                }
+                if ((obj.tagKey != null && obj.tagKey.byteLength > 0)) {
+                    w.uint32(50);
+                    w.bytes(obj.tagKey);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    federationId: '',
+                    roundId: '',
+                    client: '',
+                    announcementHash: uint8ArrayAlloc(0),
+                    keyFingerprint: '',
+                    tagKey: uint8ArrayAlloc(0)
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.federationId = reader.string();
+                            break;
+                        }
+                        case 2: {
+                            obj.roundId = reader.string();
+                            break;
+                        }
+                        case 3: {
+                            obj.client = reader.string();
+                            break;
+                        }
+                        case 4: {
+                            obj.announcementHash = reader.bytes();
+                            break;
+                        }
+                        case 5: {
+                            obj.keyFingerprint = reader.string();
+                            break;
+                        }
+                        case 6: {
+                            obj.tagKey = reader.bytes();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.federationId`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.roundId`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.client`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 4: {
+                            yield {
+                                field: `${prefix}.announcementHash`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 5: {
+                            yield {
+                                field: `${prefix}.keyFingerprint`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 6: {
+                            yield {
+                                field: `${prefix}.tagKey`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, TagKey.codec());
+    }
+    TagKey.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, TagKey.codec(), opts);
+    }
+    TagKey.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, TagKey.codec(), opts);
+    }
+    TagKey.stream = stream;
+})(TagKey || (TagKey = {}));
+export var TagKeyResponse;
+(function (TagKeyResponse) {
+    let _codec;
+    TagKeyResponse.codec = () => {
+        if (_codec == null) {
+            _codec = message((obj, w, opts = {}) => {
+                if (opts.lengthDelimited !== false) {
+                    w.fork();
+                }
+                if ((obj.accepted != null && obj.accepted !== false)) {
+                    w.uint32(8);
+                    w.bool(obj.accepted);
+                }
+                if ((obj.errorName != null && obj.errorName !== '')) {
+                    w.uint32(18);
+                    w.string(obj.errorName);
+                }
+                if ((obj.errorMessage != null && obj.errorMessage !== '')) {
+                    w.uint32(26);
+                    w.string(obj.errorMessage);
+                }
+                if (opts.lengthDelimited !== false) {
+                    w.ldelim();
+                }
+            }, (reader, length, opts = {}) => {
+                const obj = {
+                    accepted: false,
+                    errorName: '',
+                    errorMessage: ''
+                };
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            obj.accepted = reader.bool();
+                            break;
+                        }
+                        case 2: {
+                            obj.errorName = reader.string();
+                            break;
+                        }
+                        case 3: {
+                            obj.errorMessage = reader.string();
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+                return obj;
+            }, function* (reader, length, prefix, opts = {}) {
+                const end = length == null ? reader.len : reader.pos + length;
+                while (reader.pos < end) {
+                    const tag = reader.uint32();
+                    switch (tag >>> 3) {
+                        case 1: {
+                            yield {
+                                field: `${prefix}.accepted`,
+                                value: reader.bool()
+                            };
+                            break;
+                        }
+                        case 2: {
+                            yield {
+                                field: `${prefix}.errorName`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 3: {
+                            yield {
+                                field: `${prefix}.errorMessage`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        default: {
+                            reader.skipType(tag & 7);
+                            break;
+                        }
+                    }
+                }
+            });
+        }
+        return _codec;
+    };
+    function encode(obj) {
+        return encodeMessage(obj, TagKeyResponse.codec());
+    }
+    TagKeyResponse.encode = encode;
+    function decode(buf, opts) {
+        return decodeMessage(buf, TagKeyResponse.codec(), opts);
+    }
+    TagKeyResponse.decode = decode;
+    function stream(buf, opts) {
+        return streamMessage(buf, TagKeyResponse.codec(), opts);
+    }
+    TagKeyResponse.stream = stream;
+})(TagKeyResponse || (TagKeyResponse = {}));
 export var CiphertextChunk;
 (function (CiphertextChunk) {
     let _codec;
@@ -1324,6 +1742,14 @@ export var Receipt;
                     w.uint32(56);
                     w.uint64Number(obj.acceptedAtMs);
                 }
+                if ((obj.announcementHash != null && obj.announcementHash.byteLength > 0)) {
+                    w.uint32(66);
+                    w.bytes(obj.announcementHash);
+                }
+                if ((obj.keyFingerprint != null && obj.keyFingerprint !== '')) {
+                    w.uint32(74);
+                    w.string(obj.keyFingerprint);
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -1335,7 +1761,9 @@ export var Receipt;
                     aggregator: '',
                     digest: uint8ArrayAlloc(0),
                     index: 0,
-                    acceptedAtMs: 0
+                    acceptedAtMs: 0,
+                    announcementHash: uint8ArrayAlloc(0),
+                    keyFingerprint: ''
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -1367,6 +1795,14 @@ export var Receipt;
                         }
                         case 7: {
                             obj.acceptedAtMs = reader.uint64Number();
+                            break;
+                        }
+                        case 8: {
+                            obj.announcementHash = reader.bytes();
+                            break;
+                        }
+                        case 9: {
+                            obj.keyFingerprint = reader.string();
                             break;
                         }
                         default: {
@@ -1430,6 +1866,20 @@ export var Receipt;
                             };
                             break;
                         }
+                        case 8: {
+                            yield {
+                                field: `${prefix}.announcementHash`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 9: {
+                            yield {
+                                field: `${prefix}.keyFingerprint`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
                         default: {
                             reader.skipType(tag & 7);
                             break;
@@ -1474,6 +1924,10 @@ export var Contribution;
                     w.uint32(24);
                     w.uint32(obj.index);
                 }
+                if (obj.statement != null) {
+                    w.uint32(34);
+                    SignedPayload.codec().encode(obj.statement, w);
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -1497,6 +1951,12 @@ export var Contribution;
                         }
                         case 3: {
                             obj.index = reader.uint32();
+                            break;
+                        }
+                        case 4: {
+                            obj.statement = SignedPayload.codec().decode(reader, reader.uint32(), {
+                                limits: opts.limits?.statement
+                            });
                             break;
                         }
                         default: {
@@ -1530,6 +1990,12 @@ export var Contribution;
                                 field: `${prefix}.index`,
                                 value: reader.uint32()
                             };
+                            break;
+                        }
+                        case 4: {
+                            yield* SignedPayload.codec().stream(reader, reader.uint32(), `${prefix}.statement`, {
+                                limits: opts.limits?.statement
+                            });
                             break;
                         }
                         default: {
@@ -1598,6 +2064,14 @@ export var Transcript;
                     w.uint32(66);
                     w.string(obj.reason);
                 }
+                if ((obj.announcementHash != null && obj.announcementHash.byteLength > 0)) {
+                    w.uint32(74);
+                    w.bytes(obj.announcementHash);
+                }
+                if ((obj.keyFingerprint != null && obj.keyFingerprint !== '')) {
+                    w.uint32(82);
+                    w.string(obj.keyFingerprint);
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -1610,7 +2084,9 @@ export var Transcript;
                     contributors: [],
                     aggregateDigest: uint8ArrayAlloc(0),
                     closedAtMs: 0,
-                    reason: ''
+                    reason: '',
+                    announcementHash: uint8ArrayAlloc(0),
+                    keyFingerprint: ''
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -1654,6 +2130,14 @@ export var Transcript;
                         }
                         case 8: {
                             obj.reason = reader.string();
+                            break;
+                        }
+                        case 9: {
+                            obj.announcementHash = reader.bytes();
+                            break;
+                        }
+                        case 10: {
+                            obj.keyFingerprint = reader.string();
                             break;
                         }
                         default: {
@@ -1734,6 +2218,20 @@ export var Transcript;
                         case 8: {
                             yield {
                                 field: `${prefix}.reason`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 9: {
+                            yield {
+                                field: `${prefix}.announcementHash`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 10: {
+                            yield {
+                                field: `${prefix}.keyFingerprint`,
                                 value: reader.string()
                             };
                             break;
@@ -2042,6 +2540,18 @@ export var RoundResult;
                     w.uint32(64);
                     w.uint64Number(obj.decryptedAtMs);
                 }
+                if ((obj.announcementHash != null && obj.announcementHash.byteLength > 0)) {
+                    w.uint32(74);
+                    w.bytes(obj.announcementHash);
+                }
+                if ((obj.keyFingerprint != null && obj.keyFingerprint !== '')) {
+                    w.uint32(82);
+                    w.string(obj.keyFingerprint);
+                }
+                if ((obj.transcriptDigest != null && obj.transcriptDigest.byteLength > 0)) {
+                    w.uint32(90);
+                    w.bytes(obj.transcriptDigest);
+                }
                 if (opts.lengthDelimited !== false) {
                     w.ldelim();
                 }
@@ -2054,7 +2564,10 @@ export var RoundResult;
                     sum: [],
                     mean: [],
                     reason: '',
-                    decryptedAtMs: 0
+                    decryptedAtMs: 0,
+                    announcementHash: uint8ArrayAlloc(0),
+                    keyFingerprint: '',
+                    transcriptDigest: uint8ArrayAlloc(0)
                 };
                 const end = length == null ? reader.len : reader.pos + length;
                 while (reader.pos < end) {
@@ -2096,6 +2609,18 @@ export var RoundResult;
                         }
                         case 8: {
                             obj.decryptedAtMs = reader.uint64Number();
+                            break;
+                        }
+                        case 9: {
+                            obj.announcementHash = reader.bytes();
+                            break;
+                        }
+                        case 10: {
+                            obj.keyFingerprint = reader.string();
+                            break;
+                        }
+                        case 11: {
+                            obj.transcriptDigest = reader.bytes();
                             break;
                         }
                         default: {
@@ -2177,6 +2702,27 @@ export var RoundResult;
                             yield {
                                 field: `${prefix}.decryptedAtMs`,
                                 value: reader.uint64Number()
+                            };
+                            break;
+                        }
+                        case 9: {
+                            yield {
+                                field: `${prefix}.announcementHash`,
+                                value: reader.bytes()
+                            };
+                            break;
+                        }
+                        case 10: {
+                            yield {
+                                field: `${prefix}.keyFingerprint`,
+                                value: reader.string()
+                            };
+                            break;
+                        }
+                        case 11: {
+                            yield {
+                                field: `${prefix}.transcriptDigest`,
+                                value: reader.bytes()
                             };
                             break;
                         }

@@ -1,6 +1,8 @@
 // Tests EncryptionPool with two real worker threads: order, correctness, refusals, abort and reuse.
 import assert from 'node:assert/strict'
-import { decrypt } from '../../../protocol/paillier/index.ts'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { decodeCiphertexts, decrypt } from '../../../protocol/paillier/index.ts'
 import { EncryptionPool } from '../../../node/crypto/encrypt-pool.ts'
 import { testKey, throwsNamed } from '../../protocol/paillier/fixtures.ts'
 
@@ -44,6 +46,40 @@ describe('node/crypto/encrypt-pool', function () {
     assert.ok(performance.now() - started < 1000, 'abort is not held up by queued batches')
     const [c] = await pool.encryptAll([77n])
     assert.equal(decrypt(key, c!), 77n)
+  })
+
+  it('makes randomizers: fresh encryptions of 0, each distinct', async () => {
+    const bytes = await pool.randomizers(5)
+    const randomizers = decodeCiphertexts(pk, bytes)
+    assert.equal(randomizers.length, 5)
+    assert.equal(new Set(randomizers).size, 5)
+    // h_s^r is E(0; r) for g = n + 1: multiplying in (1 + m·n) is what makes it E(m).
+    for (const r of randomizers) assert.equal(decrypt(key, r), 0n)
+    await assert.rejects(pool.randomizers(0), throwsNamed('InvalidPoolOptionsError'))
+  })
+
+  it('starts background randomizers only once no encryptAll is running', async () => {
+    const finished: string[] = []
+    const foreground = pool.encryptAll(Array.from({ length: 40 }, (_, i) => BigInt(i))).then(() => { finished.push('encryptAll') })
+    const background = pool.randomizers(1).then(() => { finished.push('randomizers') })
+    await Promise.all([foreground, background])
+    assert.deepEqual(finished, ['encryptAll', 'randomizers'])
+    // A signal aborts the wait for a turn.
+    const busy = pool.encryptAll(Array.from({ length: 40 }, (_, i) => BigInt(i)))
+    const controller = new AbortController()
+    const reason = new Error('client stopping')
+    const waiting = pool.randomizers(1, controller.signal)
+    controller.abort(reason)
+    await assert.rejects(waiting, err => err === reason)
+    await busy
+  })
+
+  it('can be destroyed while its threads still load, without aborting the process', async () => {
+    // Terminating a worker mid-evaluation of a module graph with top-level await aborts the whole
+    // process in V8 (seen on Node 24.21); the child would die by SIGTRAP instead of printing.
+    const child = spawnSync(process.execPath, [fileURLToPath(new URL('./destroy-early-main.ts', import.meta.url))], { encoding: 'utf8', timeout: 120_000 })
+    assert.equal(child.status, 0, child.stderr)
+    assert.equal(child.stdout, 'destroyed\n')
   })
 
   it('refuses nonsensical options', () => {

@@ -1,6 +1,8 @@
 // Tests results: recorded once with the final round status, publication tracking for re-publish after a crash.
 import assert from 'node:assert/strict'
-import { bytes, fakeClock, memoryStore, openRound } from './helpers.ts'
+import { DatabaseSync } from 'node:sqlite'
+import { openStore } from '../../../node/store/index.ts'
+import { bytes, fakeClock, memoryStore, openRound, tempDir } from './helpers.ts'
 import type { Store } from '../../../node/store/index.ts'
 
 describe('node/store/results', () => {
@@ -43,6 +45,27 @@ describe('node/store/results', () => {
     assert.throws(() => store.results.record('r1', bytes(1)), { name: 'IllegalRoundTransitionError' })
     assert.equal(store.results.get('r1'), undefined)
     assert.equal(store.rounds.get('r1')?.status, 'failed')
+  })
+
+  it('leaves neither the status nor the result when the result insert fails after the status change', () => {
+    // A second connection installs a trigger that fails every result insert, which runs after the
+    // status change: if the two were separate writes, the round would stay marked decrypted.
+    const dir = tempDir()
+    const onDisk = openStore(dir.dbPath)
+    const saboteur = new DatabaseSync(dir.dbPath)
+    try {
+      openRound(onDisk, 'r1')
+      saboteur.exec("CREATE TRIGGER fail_result BEFORE INSERT ON results BEGIN SELECT RAISE(ABORT, 'injected failure'); END")
+      assert.throws(() => onDisk.results.record('r1', bytes(1)), /injected failure/)
+      assert.equal(onDisk.rounds.get('r1')?.status, 'open', 'the status change rolled back with the failed insert')
+      assert.equal(onDisk.results.get('r1'), undefined)
+      saboteur.exec('DROP TRIGGER fail_result')
+      assert.equal(onDisk.results.record('r1', bytes(1)).status, 'decrypted', 'nothing half-done blocks a later record')
+    } finally {
+      saboteur.close()
+      onDisk.close()
+      dir.remove()
+    }
   })
 
   it('refuses a result for an unknown round and a non-final status', () => {

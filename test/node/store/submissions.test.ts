@@ -5,7 +5,7 @@ import { bytes, memoryStore, openRound } from './helpers.ts'
 import type { Store, SubmissionInput } from '../../../node/store/index.ts'
 
 function submission (roundId: string, client: string, digest = bytes(client.length, 1), ciphertexts = bytes(client.length, 2, 3)): SubmissionInput {
-  return { roundId, client, digest, ciphertexts, acceptedAtMs: 2_000 }
+  return { roundId, client, digest, ciphertexts, statement: bytes(client.length, 4), acceptedAtMs: 2_000 }
 }
 
 describe('node/store/submissions', () => {
@@ -99,7 +99,7 @@ describe('node/store/submissions', () => {
     store.submissions.insert(submission('r2', 'other'))
     const replay = [...store.submissions.forRound('r1')]
     assert.deepEqual(replay.map(s => [s.index, s.client]), clients.map((c, i) => [i, c]))
-    assert.deepEqual(replay[1], { client: 'amy', index: 1, digest: bytes(3, 1), ciphertexts: bytes(3, 2, 3), acceptedAtMs: 2_000 })
+    assert.deepEqual(replay[1], { client: 'amy', index: 1, digest: bytes(3, 1), ciphertexts: bytes(3, 2, 3), statement: bytes(3, 4), acceptedAtMs: 2_000 })
     assert.deepEqual(replay.map(({ client, index, digest }) => ({ client, index, digest })), clients.map((c, i) => ({ client: c, index: i, digest: bytes(c.length, 1) })))
     for (const [i, c] of clients.entries()) assert.equal(store.submissions.get('r1', c)?.index, i)
     assert.deepEqual([...store.submissions.forRound('empty')], [])

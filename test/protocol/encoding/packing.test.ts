@@ -5,7 +5,7 @@
 // test/protocol/aggregate/fold.test.ts repeats the round trip through real encryption.
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { decodeAggregate, encodeAndPack, planPacking, unpackAggregate } from '../../../protocol/encoding/packing.ts'
+import { checkTagSlots, decodeAggregate, encodeAndPack, planPacking, unpackAggregate, withTags } from '../../../protocol/encoding/packing.ts'
 import type { PackingPlan } from '../../../protocol/encoding/packing.ts'
 import type { VectorSpec } from '../../../protocol/encoding/spec.ts'
 
@@ -31,7 +31,7 @@ function assertCorrupt (fn: () => unknown, slot: number, check: string): void {
 /** Flips bit `bit` of slot `slot` in a packed aggregate. */
 function flipBit (plan: PackingPlan, plaintexts: readonly bigint[], slot: number, bit: number): bigint[] {
   const c = Math.floor(slot / plan.slotsPerCiphertext)
-  const position = BigInt((slot % plan.slotsPerCiphertext) * plan.slotBits + bit)
+  const position = BigInt(plan.tagSlotBits + (slot % plan.slotsPerCiphertext) * plan.slotBits + bit)
   return plaintexts.map((p, i) => i === c ? p ^ (1n << position) : p)
 }
 
@@ -58,21 +58,22 @@ function clientsArb (spec: VectorSpec, plan: PackingPlan, maxClients: number): f
 
 describe('protocol/encoding/packing', () => {
   describe('planPacking', () => {
-    it('int:32, 16 participants, 1000 values at 2048 bits: 37-bit slots, 55 per ciphertext', () => {
+    it('int:32, 16 participants, 1000 values at 2048 bits: 37-bit slots, 53 per ciphertext beside a 69-bit tag slot', () => {
       const plan = planPacking(int32, 2048)
+      // (2046 − 69) / 37 = 53.4: the tag slot costs 2 of the 55 value slots a plaintext held without it.
       assert.deepEqual(
-        [plan.valueBits, plan.headroomBits, plan.slotBits, plan.slotsPerCiphertext, plan.totalSlots, plan.ciphertexts, plan.ciphertextBytes, plan.bytesOnWire, plan.bytesPerValue],
-        [32, 4, 37, 55, 1001, 19, 512, 9728, 9.728]
+        [plan.valueBits, plan.headroomBits, plan.slotBits, plan.tagSlotBits, plan.slotsPerCiphertext, plan.totalSlots, plan.ciphertexts, plan.ciphertextBytes, plan.bytesOnWire, plan.bytesPerValue],
+        [32, 4, 37, 69, 53, 1001, 19, 512, 9728, 9.728]
       )
       assert.equal(plan.countSlot, 1000)
       assert.equal(plan.weightSlot, undefined)
     })
 
-    it('int:32, 16 participants, 1000 values at 3072 bits: 82 slots per ciphertext', () => {
+    it('int:32, 16 participants, 1000 values at 3072 bits: 81 slots per ciphertext', () => {
       const plan = planPacking(int32, 3072)
       assert.deepEqual(
         [plan.slotBits, plan.slotsPerCiphertext, plan.ciphertexts, plan.ciphertextBytes, plan.bytesOnWire, plan.bytesPerValue],
-        [37, 82, 13, 768, 9984, 9.984]
+        [37, 81, 13, 768, 9984, 9.984]
       )
     })
 
@@ -98,10 +99,10 @@ describe('protocol/encoding/packing', () => {
       assert.deepEqual([1, 2, 16, 17].map(headroom), [0, 1, 4, 5])
     })
 
-    it('refuses a slot that does not fit in k − 2 bits, and a bad key size', () => {
+    it('refuses a slot that does not fit in k − 2 bits beside the tag slot, and a bad key size', () => {
       const wide: VectorSpec = { length: 1, encoding: { kind: 'int', bits: 62 }, maxParticipants: 2 }
-      assert.equal(planPacking(wide, 66).slotsPerCiphertext, 1) // 62 + 1 + 1 = 64 = 66 − 2
-      assert.throws(() => planPacking(wide, 65), { name: 'InvalidVectorSpecError', message: /^packing: expected a 64-bit slot/ })
+      assert.equal(planPacking(wide, 132).slotsPerCiphertext, 1) // 66-bit tag slot + (62 + 1 + 1) = 130 = 132 − 2
+      assert.throws(() => planPacking(wide, 131), { name: 'InvalidVectorSpecError', message: /^packing: expected a 64-bit slot/ })
       assert.throws(() => planPacking(int32, 2048.5), { name: 'InvalidVectorSpecError', message: /^keyBits/ })
       assert.throws(() => planPacking({ ...int32, length: 0 }, 2048), { name: 'InvalidVectorSpecError', message: /^length/ })
     })
@@ -111,8 +112,21 @@ describe('protocol/encoding/packing', () => {
     const plan = planPacking({ ...int32, length: 3 }, 2048)
     const spec = { ...int32, length: 3 }
 
-    it('packs slot j of a plaintext at bit j·slotBits, then the count slot', () => {
-      assert.deepEqual(encodeAndPack(spec, plan, [5, 0, 7]), [5n | (7n << 74n) | (1n << 111n)])
+    it('packs slot j of a plaintext at bit tagSlotBits + j·slotBits, then the count slot, leaving the tag slot to withTags', () => {
+      assert.deepEqual(encodeAndPack(spec, plan, [5, 0, 7]), [(5n << 69n) | (7n << 143n) | (1n << 180n)])
+      assert.deepEqual(withTags(plan, encodeAndPack(spec, plan, [5, 0, 7]), [2n ** 64n - 1n]), [(5n << 69n) | (7n << 143n) | (1n << 180n) | (2n ** 64n - 1n)])
+      assert.throws(() => withTags(plan, [0n], [2n ** 64n]), { name: 'InvalidVectorSpecError' })
+    })
+
+    it('checks tag slots against the expected sums, naming only the ciphertext', () => {
+      const tagged = withTags(plan, encodeAndPack(spec, plan, [5, 0, 7]), [123_456_789n])
+      assert.doesNotThrow(() => checkTagSlots(plan, tagged, [123_456_789n]))
+      assert.throws(() => checkTagSlots(plan, tagged, [123_456_788n]), (err: Error & { ciphertext?: number }) => {
+        assert.equal(err.name, 'TagCheckError')
+        assert.equal(err.ciphertext, 0)
+        assert.ok(!/123456/.test(err.message), err.message)
+        return true
+      })
     })
 
     it('refuses a wrong length with VectorLengthError', () => {
@@ -323,10 +337,10 @@ describe('protocol/encoding/packing', () => {
     })
 
     it('bits above the last slot name the last slot of that plaintext', () => {
-      const plan = planPacking(spec, 2048) // 61 slots: 55 in plaintext 0, 6 in plaintext 1
+      const plan = planPacking(spec, 2048) // 61 slots: 53 in plaintext 0, 8 in plaintext 1
       const aggregate = encodeAndPack(spec, plan, new Array<number>(60).fill(1))
-      assertCorrupt(() => unpackAggregate(plan, flipBit(plan, aggregate, 55 + 6, 0)), 60, 'plaintext-range')
-      assertCorrupt(() => unpackAggregate(plan, aggregate.map((p, c) => c === 0 ? p | (1n << 2045n) : p)), 54, 'plaintext-range')
+      assertCorrupt(() => unpackAggregate(plan, flipBit(plan, aggregate, 53 + 8, 0)), 60, 'plaintext-range')
+      assertCorrupt(() => unpackAggregate(plan, aggregate.map((p, c) => c === 0 ? p | (1n << 2045n) : p)), 52, 'plaintext-range')
       assertCorrupt(() => unpackAggregate(plan, [-1n, aggregate[1]!]), 0, 'plaintext-range')
       assert.throws(() => unpackAggregate(plan, aggregate.slice(1)), { name: 'VectorLengthError', message: 'expected 2 plaintexts, got 1' })
     })
@@ -338,15 +352,42 @@ describe('protocol/encoding/packing', () => {
       assertCorrupt(() => unpackAggregate(plan, flipBit(plan, aggregate, 7, 0)), 7, 'value-range')
     })
 
+    it('names the slot and the check but never a decrypted value, whichever check fails', () => {
+      // Distinctive values (7+ digits) so that a leak cannot hide among the public parameters.
+      const weighted = { ...spec, weightBits: 8 }
+      const plan = planPacking(weighted, 2048)
+      const victim = Array.from({ length: 60 }, (_, i) => 1_234_567 + 1_000_003 * i)
+      const aggregate = sumPlaintexts([victim, victim.map(v => v + 7_654_321)].map((v, j) => encodeAndPack(weighted, plan, v, 200 + j)))
+      const slotBits = BigInt(plan.slotBits)
+      const at = (slot: number): { c: number, shift: bigint } => ({ c: Math.floor(slot / plan.slotsPerCiphertext), shift: BigInt(plan.tagSlotBits) + BigInt(slot % plan.slotsPerCiphertext) * slotBits })
+      const add = (slot: number, delta: bigint): bigint[] => aggregate.map((p, c) => c === at(slot).c ? p + (delta << at(slot).shift) : p)
+      const attacks: Array<[string, bigint[]]> = [
+        // Why item 4 of the issue: the victim's ciphertext times E(guard bit) of slot 5.
+        ['guard-bit', add(5, 1n << (slotBits - 1n))],
+        ['value-range', add(9, plan.maxValue * 1_000n)],
+        ['count-range', add(plan.countSlot, 40n)],
+        ['weight-range', add(plan.weightSlot!, 100_000n)],
+        ['plaintext-range', aggregate.map((p, c) => c === 0 ? p + (12_345n << 2040n) : p)]
+      ]
+      for (const [check, plaintexts] of attacks) {
+        const secrets = [...plaintexts.map(String), ...rawSlots(plan, plaintexts).map(String)].filter(digits => digits.length >= 2)
+        assert.throws(() => unpackAggregate(plan, plaintexts), (err: Error & { check?: string }) => {
+          assert.equal(err.check, check)
+          for (const digits of secrets) assert.ok(!err.message.includes(digits), `${check}: "${err.message}" contains the decrypted ${digits}`)
+          return true
+        })
+      }
+    })
+
     it('a weighted value slot above maxValue × weight sum fails value-range; a bad weight sum fails weight-range', () => {
       const weighted = { ...spec, weightBits: 8 }
       const plan = planPacking(weighted, 2048)
       const honest = encodeAndPack(weighted, plan, new Array<bigint>(60).fill(plan.maxValue), 3)
       const slotBits = BigInt(plan.slotBits)
       // Value slot 1 = 3·maxValue + 1 > maxValue·3, though far below count·maxValue·maxWeight.
-      assertCorrupt(() => unpackAggregate(plan, honest.map((p, c) => c === 0 ? p + (1n << slotBits) : p)), 1, 'value-range')
+      assertCorrupt(() => unpackAggregate(plan, honest.map((p, c) => c === 0 ? p + (1n << (BigInt(plan.tagSlotBits) + slotBits)) : p)), 1, 'value-range')
       const weightSlot = plan.weightSlot!
-      const inPlaintext = BigInt(weightSlot % plan.slotsPerCiphertext) * slotBits
+      const inPlaintext = BigInt(plan.tagSlotBits) + BigInt(weightSlot % plan.slotsPerCiphertext) * slotBits
       const lastC = honest.length - 1
       // Weight sum 0 < count 1; weight sum 256 > count × 255.
       assertCorrupt(() => unpackAggregate(plan, honest.map((p, c) => c === lastC ? p - (3n << inPlaintext) : p)), weightSlot, 'weight-range')
@@ -354,3 +395,13 @@ describe('protocol/encoding/packing', () => {
     })
   })
 })
+
+/** Every slot of `plaintexts` as it decrypted (tag slot first), without any check: what an error must never show. */
+function rawSlots (plan: PackingPlan, plaintexts: readonly bigint[]): bigint[] {
+  const tagBits = BigInt(plan.tagSlotBits)
+  const mask = (1n << BigInt(plan.slotBits)) - 1n
+  return plaintexts.flatMap(p => [
+    p & ((1n << tagBits) - 1n),
+    ...Array.from({ length: plan.slotsPerCiphertext }, (_, j) => (p >> (tagBits + BigInt(j) * BigInt(plan.slotBits))) & mask)
+  ])
+}

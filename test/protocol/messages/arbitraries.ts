@@ -5,7 +5,7 @@ import type {
   KeyProofRequest, KeyProofResponse, OpenRoundsRequest, OpenRoundsResponse, PaillierPublicKey, PeerAddresses, PeerDirectory,
   PeerDirectoryRequest, Receipt, Roster, RosterMember,
   RosterRequest, RoundAnnouncement, RoundResult, SignedPayload, SubmissionHeader, SubmitResponse,
-  Transcript, VectorSpec, WireMessageName, SessionModel, ModelRequest, ModelResponseHeader, ModelChunk
+  SubmissionStatement, TagKey, TagKeyResponse, Transcript, VectorSpec, WireMessageName, SessionModel, ModelRequest, ModelResponseHeader, ModelChunk
 } from '../../../protocol/messages/index.ts'
 
 const text = fc.string({ unit: 'grapheme', maxLength: 40 })
@@ -26,7 +26,7 @@ const paillierPublicKey: fc.Arbitrary<PaillierPublicKey> = record({ version: u32
 const rosterMember: fc.Arbitrary<RosterMember> = record({ peerId: text, name: text, roles: list(text) })
 const vectorSpec: fc.Arbitrary<VectorSpec> = record({ length: u32, encoding: text, clip: double, maxParticipants: u32, weightBits: u32 })
 const peerAddresses: fc.Arbitrary<PeerAddresses> = record({ peerId: text, multiaddrs: list(text) })
-const contribution: fc.Arbitrary<Contribution> = record({ client: text, digest: bytes, index: u32 })
+const contribution: fc.Arbitrary<Contribution> = record({ client: text, digest: bytes, index: u32, statement: signedPayload }, { requiredKeys: ['client', 'digest', 'index'] })
 const blumModulusAnswer: fc.Arbitrary<BlumModulusAnswer> = record({ x: bytes, z: bytes, a: fc.boolean(), b: fc.boolean() })
 const blumModulusProof: fc.Arbitrary<BlumModulusProof> = record({ version: u32, w: bytes, answers: list(blumModulusAnswer) })
 
@@ -51,15 +51,18 @@ export const messageArbitraries: { [K in WireMessageName]: fc.Arbitrary<unknown>
     rosterVersion: u64,
     openedAtMs: u64
   }, { requiredKeys: ['federationId', 'roundId', 'nonce', 'aggregator', 'keyFingerprint', 'eligible', 'minParticipants', 'deadlineMs', 'rosterVersion', 'openedAtMs'] }),
-  SubmissionHeader: record<SubmissionHeader>({ roundId: text, keyFingerprint: text, ciphertextCount: u32, ciphertextWidth: u32, chunkCount: u32, digest: bytes }),
+  SubmissionHeader: record<SubmissionHeader>({ roundId: text, keyFingerprint: text, ciphertextCount: u32, ciphertextWidth: u32, chunkCount: u32, digest: bytes, statement: signedPayload }, { requiredKeys: ['roundId', 'keyFingerprint', 'ciphertextCount', 'ciphertextWidth', 'chunkCount', 'digest'] }),
+  SubmissionStatement: record<SubmissionStatement>({ federationId: text, roundId: text, client: text, announcementHash: bytes, keyFingerprint: text, digest: bytes }),
+  TagKey: record<TagKey>({ federationId: text, roundId: text, client: text, announcementHash: bytes, keyFingerprint: text, tagKey: bytes }),
+  TagKeyResponse: record<TagKeyResponse>({ accepted: fc.boolean(), errorName: text, errorMessage: text }),
   CiphertextChunk: record<CiphertextChunk>({ index: u32, ciphertexts: bytes }),
   SubmitResponse: record<SubmitResponse>({ accepted: fc.boolean(), receipt: signedPayload, errorName: text, errorMessage: text }, { requiredKeys: ['accepted', 'errorName', 'errorMessage'] }),
-  Receipt: record<Receipt>({ federationId: text, roundId: text, client: text, aggregator: text, digest: bytes, index: u32, acceptedAtMs: u64 }),
+  Receipt: record<Receipt>({ federationId: text, roundId: text, client: text, aggregator: text, digest: bytes, index: u32, acceptedAtMs: u64, announcementHash: bytes, keyFingerprint: text }),
   Contribution: contribution,
-  Transcript: record<Transcript>({ federationId: text, roundId: text, aggregator: text, status: text, contributors: list(contribution), aggregateDigest: bytes, closedAtMs: u64, reason: text }),
+  Transcript: record<Transcript>({ federationId: text, roundId: text, aggregator: text, status: text, contributors: list(contribution), aggregateDigest: bytes, closedAtMs: u64, reason: text, announcementHash: bytes, keyFingerprint: text }),
   AggregateRequest: record<AggregateRequest>({ roundId: text }),
   AggregateResponseHeader: record<AggregateResponseHeader>({ status: text, transcript: signedPayload, ciphertextCount: u32, ciphertextWidth: u32, chunkCount: u32, errorName: text, errorMessage: text }, { requiredKeys: ['status', 'ciphertextCount', 'ciphertextWidth', 'chunkCount', 'errorName', 'errorMessage'] }),
-  RoundResult: record<RoundResult>({ federationId: text, roundId: text, status: text, contributors: u32, sum: list(text), mean: list(double), reason: text, decryptedAtMs: u64 }),
+  RoundResult: record<RoundResult>({ federationId: text, roundId: text, status: text, contributors: u32, sum: list(text), mean: list(double), reason: text, decryptedAtMs: u64, announcementHash: bytes, keyFingerprint: text, transcriptDigest: bytes }),
   RosterRequest: record<RosterRequest>({ knownVersion: u64 }),
   PeerDirectoryRequest: record<PeerDirectoryRequest>({ peerIds: list(text) }),
   PeerAddresses: peerAddresses,

@@ -1,22 +1,10 @@
 // Tests CRT decryption against known answers and refusals, and interoperability with paillier-bigint both ways.
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { PrivateKey, PublicKey } from 'paillier-bigint'
-import { modInverse } from '../../../protocol/paillier/arith.ts'
 import { decrypt } from '../../../protocol/paillier/decrypt.ts'
 import { encrypt } from '../../../protocol/paillier/encrypt.ts'
 import { privateKeyFromPrimes } from '../../../protocol/paillier/keys.ts'
-import type { PaillierPrivateKey } from '../../../protocol/paillier/keys.ts'
-import { knownAnswers, testKey, throwsNamed } from './fixtures.ts'
-
-// paillier-bigint's key for our p, q with g = n + 1: λ = (p−1)(q−1), μ = λ⁻¹ mod n.
-function referenceKeys (key: PaillierPrivateKey): { publicKey: PublicKey, privateKey: PrivateKey } {
-  const { p, q } = key
-  const { n } = key.publicKey
-  const publicKey = new PublicKey(n, n + 1n)
-  const lambda = (p - 1n) * (q - 1n)
-  return { publicKey, privateKey: new PrivateKey(lambda, modInverse(lambda, n), publicKey, p, q) }
-}
+import { knownAnswers, referenceKeys, testKey, throwsNamed } from './fixtures.ts'
 
 describe('paillier/decrypt', () => {
   const key = testKey(2048)

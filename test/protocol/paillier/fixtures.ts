@@ -1,6 +1,7 @@
 // Loads the pre-generated Paillier test keys and the independently computed known-answer vectors.
 import { checkPrimeSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { PrivateKey, PublicKey } from 'paillier-bigint'
 import { modInverse } from '../../../protocol/paillier/arith.ts'
 import { publicComponentFromUnit } from '../../../protocol/paillier/derived-hs.ts'
 import { privateKeyFromJSON } from '../../../protocol/paillier/keys.ts'
@@ -94,4 +95,13 @@ export function smallOrderHs (key: PaillierPrivateKey): { hs: bigint, order: big
     }
   }
   return { hs: crt(half(p, lp), p * p, half(q, lq), q * q), order: lp * lq }
+}
+
+/** paillier-bigint's key (the oracle) for our p, q with g = n + 1: λ = (p−1)(q−1), μ = λ⁻¹ mod n. */
+export function referenceKeys (key: PaillierPrivateKey): { publicKey: PublicKey, privateKey: PrivateKey } {
+  const { p, q } = key
+  const { n } = key.publicKey
+  const publicKey = new PublicKey(n, n + 1n)
+  const lambda = (p - 1n) * (q - 1n)
+  return { publicKey, privateKey: new PrivateKey(lambda, modInverse(lambda, n), publicKey, p, q) }
 }

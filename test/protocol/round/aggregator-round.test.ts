@@ -6,7 +6,7 @@ import {
   openAggregatorRound, releaseRound, restoreAggregatorRound, shouldClose, signReceipt, signTranscript,
   validateReceipt, validateTranscript, verifyReceipt, wasCounted
 } from '../../../protocol/round/index.ts'
-import { DEADLINE, digestOf, EXPECTED, headerFor, OPENED_AT, roundFixture } from './fixtures.ts'
+import { DEADLINE, digestOf, EXPECTED, headerFor, OPENED_AT, PLACEHOLDER_STATEMENT, roundFixture } from './fixtures.ts'
 import type { AggregatorRoundState, SubmissionAttempt } from '../../../protocol/round/index.ts'
 import type { RoundFixture } from './fixtures.ts'
 
@@ -45,7 +45,7 @@ describe('protocol/round aggregator-round', () => {
     it('numbers accepted submissions in order and never mutates the old state', () => {
       const first = acceptSubmission(open, attempt(2, 'x'), digestOf('x'))
       assert.equal(first.kind, 'accepted')
-      assert.deepEqual(first.submission, { client: f.clients[2]!.id, digest: digestOf('x'), index: 0, acceptedAtMs: OPENED_AT + 1000 })
+      assert.deepEqual(first.submission, { client: f.clients[2]!.id, digest: digestOf('x'), index: 0, acceptedAtMs: OPENED_AT + 1000, statement: PLACEHOLDER_STATEMENT })
       const second = acceptSubmission(first.state, attempt(0, 'y', OPENED_AT + 2000), digestOf('y'))
       assert.equal(second.submission.index, 1)
       assert.equal(open.submissions.length, 0)

@@ -50,6 +50,7 @@ describe('protocol/round announcement', () => {
     ['duplicate eligible clients', a => ({ ...a, eligible: [...a.eligible, a.eligible[0]!] }), 'InvalidAnnouncementError'],
     ['a malformed eligible peer ID', a => ({ ...a, eligible: [...a.eligible.slice(1), 'bogus'] }), 'InvalidPeerIdError'],
     ['minParticipants 1 (one client in the clear)', a => ({ ...a, minParticipants: 1 }), 'InvalidAnnouncementError'],
+    ['minParticipants 2 (each of two learns the other\'s vector)', a => ({ ...a, minParticipants: 2 }), 'InvalidAnnouncementError'],
     ['minParticipants above the eligible count', a => ({ ...a, minParticipants: 6 }), 'InvalidAnnouncementError'],
     ['a deadline at the opening time', a => ({ ...a, deadlineMs: a.openedAtMs }), 'InvalidAnnouncementError'],
     ['an unsafe deadline', a => ({ ...a, deadlineMs: 2 ** 53 }), 'InvalidAnnouncementError'],
@@ -81,10 +82,17 @@ describe('protocol/round announcement', () => {
     it('lets createAnnouncement use an explicit eligible subset and refuses removed members', () => {
       const subset = f.clients.slice(0, 3).map(c => c.id)
       const spec = { length: 10, encoding: parseEncoding('int:32'), maxParticipants: 10 }
-      const a = createAnnouncement({ roster: f.roster, roundId: 'r-2', nonce: new Uint8Array(16), aggregator: f.aggregator.id, publicKey: PUBLIC_KEY, spec, eligible: subset, minParticipants: 2, openedAtMs: OPENED_AT, deadlineMs: DEADLINE })
+      const a = createAnnouncement({ roster: f.roster, roundId: 'r-2', nonce: new Uint8Array(16), aggregator: f.aggregator.id, publicKey: PUBLIC_KEY, spec, eligible: subset, minParticipants: 3, openedAtMs: OPENED_AT, deadlineMs: DEADLINE })
       assert.deepEqual(a.announcement.eligible, subset)
       const smaller = removeMember(f.roster, f.clients[4]!.id, OPENED_AT)
-      assert.throws(() => createAnnouncement({ roster: smaller, roundId: 'r-3', nonce: new Uint8Array(16), aggregator: f.aggregator.id, publicKey: PUBLIC_KEY, spec, eligible: f.announcement.eligible, minParticipants: 2, openedAtMs: OPENED_AT, deadlineMs: DEADLINE }), { name: 'InvalidAnnouncementError' })
+      assert.throws(() => createAnnouncement({ roster: smaller, roundId: 'r-3', nonce: new Uint8Array(16), aggregator: f.aggregator.id, publicKey: PUBLIC_KEY, spec, eligible: f.announcement.eligible, minParticipants: 3, openedAtMs: OPENED_AT, deadlineMs: DEADLINE }), { name: 'InvalidAnnouncementError' })
+    })
+
+    it('refuses to create a round with minParticipants 2: the protocol floor is 3', () => {
+      const spec = { length: 10, encoding: parseEncoding('int:32'), maxParticipants: 10 }
+      const eligible = f.clients.slice(0, 3).map(c => c.id)
+      assert.throws(() => createAnnouncement({ roster: f.roster, roundId: 'r-4', nonce: new Uint8Array(16), aggregator: f.aggregator.id, publicKey: PUBLIC_KEY, spec, eligible, minParticipants: 2, openedAtMs: OPENED_AT, deadlineMs: DEADLINE }),
+        { name: 'InvalidAnnouncementError', message: /minParticipants: expected 3\.\.3/ })
     })
   })
 

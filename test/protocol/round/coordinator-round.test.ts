@@ -4,7 +4,8 @@ import {
   buildRoundResult, checkTranscriptForRound, openCoordinatorRound, recordCorrupt, recordDecrypted, recordFailed,
   restoreCoordinatorRound, signRoundResult, verifyRoundResult
 } from '../../../protocol/round/index.ts'
-import { DEADLINE, digestOf, roundFixture } from './fixtures.ts'
+import { announcementHash, transcriptDigest } from '../../../protocol/round/index.ts'
+import { DEADLINE, digestOf, FINGERPRINT, PLACEHOLDER_STATEMENT, roundFixture } from './fixtures.ts'
 import type { Transcript } from '../../../protocol/messages/index.ts'
 import type { CoordinatorRoundState } from '../../../protocol/round/index.ts'
 import type { RoundFixture } from './fixtures.ts'
@@ -22,10 +23,12 @@ describe('protocol/round coordinator-round', () => {
       roundId: 'r-1',
       aggregator: f.aggregator.id,
       status: 'released',
-      contributors: [3, 0, 1].map((c, index) => ({ client: f.clients[c]!.id, digest: digestOf(`v${c}`), index })),
+      contributors: [3, 0, 1].map((c, index) => ({ client: f.clients[c]!.id, digest: digestOf(`v${c}`), index, statement: PLACEHOLDER_STATEMENT })),
       aggregateDigest: digestOf('aggregate'),
       closedAtMs: DEADLINE,
-      reason: ''
+      reason: '',
+      announcementHash: announcementHash(f.announcement),
+      keyFingerprint: FINGERPRINT
     }
   })
 
@@ -54,12 +57,16 @@ describe('protocol/round coordinator-round', () => {
 
   it('refuses a count slot that disagrees with the transcript', () => {
     assert.throws(() => recordDecrypted(open, { transcript, countSlot: 4n, nowMs: DEADLINE }), { name: 'InvalidRoundDocumentError', message: /count slot/ })
+    // The decrypted count is published as part of the reason if it is in the message.
+    assert.throws(() => recordDecrypted(open, { transcript, countSlot: 987_654_321n, nowMs: DEADLINE }), (err: Error) => !err.message.includes('987654321'))
   })
 
   it('refuses transcripts of another round, another aggregator, or with strangers', () => {
     assert.throws(() => checkTranscriptForRound(open, { ...transcript, roundId: 'r-9' }), { name: 'InvalidRoundDocumentError' })
     assert.throws(() => checkTranscriptForRound(open, { ...transcript, aggregator: f.outsider.id }), { name: 'InvalidRoundDocumentError' })
-    const stranger = { ...transcript, contributors: [...transcript.contributors, { client: f.outsider.id, digest: digestOf('o'), index: 3 }] }
+    assert.throws(() => checkTranscriptForRound(open, { ...transcript, announcementHash: digestOf('another announcement') }), { name: 'InvalidRoundDocumentError', message: /announcementHash/ })
+    assert.throws(() => checkTranscriptForRound(open, { ...transcript, keyFingerprint: 'ab'.repeat(32) }), { name: 'InvalidRoundDocumentError', message: /keyFingerprint/ })
+    const stranger = { ...transcript, contributors: [...transcript.contributors, { client: f.outsider.id, digest: digestOf('o'), index: 3, statement: PLACEHOLDER_STATEMENT }] }
     assert.throws(() => checkTranscriptForRound(open, stranger), { name: 'NotEligibleError' })
   })
 
@@ -74,7 +81,13 @@ describe('protocol/round coordinator-round', () => {
     const failed = recordFailed(open, 'aggregator reported: quorum not met', DEADLINE + 1)
     const corrupt = recordCorrupt(open, 'guard bit set in slot 7', DEADLINE + 2)
     assert.deepEqual([failed.status, corrupt.status], ['failed', 'corrupt'])
-    assert.deepEqual(buildRoundResult(corrupt), { federationId: 'acme', roundId: 'r-1', status: 'corrupt', contributors: 0, sum: [], mean: [], reason: 'guard bit set in slot 7', decryptedAtMs: DEADLINE + 2 })
+    assert.deepEqual(buildRoundResult(corrupt), {
+      federationId: 'acme', roundId: 'r-1', status: 'corrupt', contributors: 0, sum: [], mean: [], reason: 'guard bit set in slot 7', decryptedAtMs: DEADLINE + 2,
+      announcementHash: announcementHash(f.announcement), keyFingerprint: FINGERPRINT, transcriptDigest: new Uint8Array(0)
+    })
+    // A decision made on a transcript names it.
+    assert.deepEqual(buildRoundResult(recordCorrupt(open, 'tag check', DEADLINE, transcript)).transcriptDigest, transcriptDigest(transcript))
+    assert.deepEqual(buildRoundResult(recordDecrypted(open, { transcript, countSlot: 3, nowMs: DEADLINE }), { sum: [1n] }).transcriptDigest, transcriptDigest(transcript))
     assert.throws(() => buildRoundResult(failed, { sum: [1n] }), { name: 'InvalidRoundStateError' })
     assert.throws(() => recordFailed(open, '', DEADLINE), { name: 'InvalidRoundStateError' })
   })
@@ -87,7 +100,8 @@ describe('protocol/round coordinator-round', () => {
   it('restores stored states and refuses inconsistent ones', () => {
     for (const state of [open, recordDecrypted(open, { transcript, countSlot: 3, nowMs: DEADLINE }), recordCorrupt(open, 'bad', DEADLINE)]) {
       const { status, contributors, decidedAtMs, reason } = state
-      assert.deepEqual(restoreCoordinatorRound(f.round, { status, contributors, decidedAtMs, reason }), state)
+      // The transcript digest lives in the signed result; a restored state needs none.
+      assert.deepEqual(restoreCoordinatorRound(f.round, { status, contributors, decidedAtMs, reason }), { ...state, transcriptDigest: new Uint8Array(0) })
     }
     const broken = [
       { status: 'open' as const, contributors: 0, decidedAtMs: DEADLINE, reason: '' },

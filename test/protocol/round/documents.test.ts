@@ -6,7 +6,8 @@ import {
   verifyReceipt, verifyRoundResult, verifyTranscript, wasCounted
 } from '../../../protocol/round/index.ts'
 import { signPayload } from '../../../protocol/signing/index.ts'
-import { digestOf, OPENED_AT, roundFixture } from './fixtures.ts'
+import { announcementHash } from '../../../protocol/round/index.ts'
+import { digestOf, FINGERPRINT, OPENED_AT, PLACEHOLDER_STATEMENT, roundFixture } from './fixtures.ts'
 import type { Receipt, RoundResult, Transcript } from '../../../protocol/messages/index.ts'
 import type { RoundFixture } from './fixtures.ts'
 
@@ -18,18 +19,20 @@ describe('protocol/round documents', () => {
 
   before(async () => {
     f = await roundFixture()
-    receipt = { federationId: 'acme', roundId: 'r-1', client: f.clients[1]!.id, aggregator: f.aggregator.id, digest: digestOf('b'), index: 1, acceptedAtMs: OPENED_AT + 5 }
+    const bindings = { announcementHash: announcementHash(f.announcement), keyFingerprint: FINGERPRINT }
+    receipt = { federationId: 'acme', roundId: 'r-1', client: f.clients[1]!.id, aggregator: f.aggregator.id, digest: digestOf('b'), index: 1, acceptedAtMs: OPENED_AT + 5, ...bindings }
     transcript = {
       federationId: 'acme',
       roundId: 'r-1',
       aggregator: f.aggregator.id,
       status: 'released',
-      contributors: ['a', 'b', 'c'].map((content, index) => ({ client: f.clients[index]!.id, digest: digestOf(content), index })),
+      contributors: ['a', 'b', 'c'].map((content, index) => ({ client: f.clients[index]!.id, digest: digestOf(content), index, statement: PLACEHOLDER_STATEMENT })),
       aggregateDigest: digestOf('aggregate'),
       closedAtMs: OPENED_AT + 60_000,
-      reason: ''
+      reason: '',
+      ...bindings
     }
-    result = { federationId: 'acme', roundId: 'r-1', status: 'decrypted', contributors: 3, sum: ['12', '-3.5', '0'], mean: [4, -1.1666, 0], reason: '', decryptedAtMs: OPENED_AT + 61_000 }
+    result = { federationId: 'acme', roundId: 'r-1', status: 'decrypted', contributors: 3, sum: ['12', '-3.5', '0'], mean: [4, -1.1666, 0], reason: '', decryptedAtMs: OPENED_AT + 61_000, ...bindings, transcriptDigest: digestOf('transcript') }
   })
 
   describe('receipts', () => {
@@ -89,6 +92,7 @@ describe('protocol/round documents', () => {
     const refusals: Array<[string, (r: RoundResult) => RoundResult]> = [
       ['an unknown status', r => ({ ...r, status: 'ok' })],
       ['a decrypted round of one contributor', r => ({ ...r, contributors: 1 })],
+      ['a decrypted round of two contributors', r => ({ ...r, contributors: 2 })],
       ['a decrypted round without sums', r => ({ ...r, sum: [], mean: [] })],
       ['a non-decimal sum', r => ({ ...r, sum: ['12', '1e3', '0'] })],
       ['a sum with leading zeros', r => ({ ...r, sum: ['012', '1', '0'] })],

@@ -7,7 +7,7 @@ import type { PaillierPublicKey } from '../../../protocol/paillier/index.ts'
 import { addMember, createGenesisRoster } from '../../../protocol/roster/index.ts'
 import { createAnnouncement } from '../../../protocol/round/index.ts'
 import { testIdentities } from '../signing/identities.ts'
-import type { Roster, RoundAnnouncement, SubmissionHeader } from '../../../protocol/messages/index.ts'
+import type { Roster, RoundAnnouncement, SignedPayload, SubmissionHeader } from '../../../protocol/messages/index.ts'
 import type { AnnouncedRound, ExpectedCiphertexts } from '../../../protocol/round/index.ts'
 import type { TestIdentity } from '../signing/identities.ts'
 
@@ -55,7 +55,13 @@ export function digestOf (content: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(createHash('sha256').update(content).digest())
 }
 
+/**
+ * Stands in for a client's signed statement where only its presence matters: the state machines
+ * carry statements, the node verifies them (test/protocol/round/statements.test.ts).
+ */
+export const PLACEHOLDER_STATEMENT: SignedPayload = { domain: 'fedagg/submission/1', payload: new Uint8Array(1), signer: 'placeholder', signature: new Uint8Array(64) }
+
 /** A header announcing EXPECTED's shape for content `content`. */
 export function headerFor (content: string, overrides: Partial<SubmissionHeader> = {}): SubmissionHeader {
-  return { roundId: 'r-1', keyFingerprint: FINGERPRINT, ciphertextCount: 3, ciphertextWidth: 512, chunkCount: 1, digest: digestOf(content), ...overrides }
+  return { roundId: 'r-1', keyFingerprint: FINGERPRINT, ciphertextCount: 3, ciphertextWidth: 512, chunkCount: 1, digest: digestOf(content), statement: PLACEHOLDER_STATEMENT, ...overrides }
 }
