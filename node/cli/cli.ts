@@ -6,6 +6,7 @@ import { UsageError } from './errors.ts'
 import { globalOptions, resolveDataDir } from './global-options.ts'
 import type { GlobalArgs } from './global-options.ts'
 import { configCommand } from './commands/config.ts'
+import { demoCommand } from './commands/demo.ts'
 import { idCommand } from './commands/id.ts'
 import { initCommand } from './commands/init.ts'
 import { localCommand } from './commands/local.ts'
@@ -47,6 +48,7 @@ export function buildCli (): Argv<GlobalArgs> {
     .command(statusCommand)
     .command(localCommand)
     .command(configCommand)
+    .command(demoCommand)
     .demandCommand(1, 'expected a command')
     .recommendCommands()
     .strict()

@@ -133,30 +133,40 @@ export class ControlClient {
     return await response.json() as T
   }
 
+  /**
+   * A GET whose connection closed before any answer is sent once more: fetch()
+   * reuses idle keep-alive connections, and one the daemon closes (after its
+   * 5 s keep-alive timeout) just as a request goes out fails with "other side
+   * closed", more often on a loaded machine. A GET changes nothing, so a
+   * second try is safe; other methods are never resent here.
+   */
   private async fetch (method: string, path: string, body: unknown, options: { timeoutMs?: number, signal?: AbortSignal }): Promise<Response> {
     const timeout = AbortSignal.timeout(options.timeoutMs ?? this.requestTimeoutMs)
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}` }
     if (body !== undefined) headers['content-type'] = 'application/json'
-    try {
-      return await fetch(this.url + path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout])
-      })
-    } catch (err) {
-      if (isConnectionRefused(err)) {
-        throw new DaemonNotRunningError(`nothing answers at ${this.url}: the daemon has stopped (stale control.json?)`)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fetch(this.url + path, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout])
+        })
+      } catch (err) {
+        if (isConnectionRefused(err)) {
+          throw new DaemonNotRunningError(`nothing answers at ${this.url}: the daemon has stopped (stale control.json?)`)
+        }
+        if (method === 'GET' && attempt < 2 && isClosedConnection(err)) continue
+        // The caller's own abort is theirs to report.
+        if (options.signal?.aborted === true) throw err
+        if (timeout.aborted) {
+          throw new DaemonConnectionLostError(`${method} ${path}: the daemon at ${this.url} did not answer within ${options.timeoutMs ?? this.requestTimeoutMs} ms`, { cause: err })
+        }
+        // fetch() reports a connection reset or a daemon that died mid-request as TypeError('fetch failed').
+        const cause = (err as { cause?: { code?: unknown, message?: unknown } }).cause
+        const detail = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : (err as Error).message
+        throw new DaemonConnectionLostError(`${method} ${path}: lost the connection to the daemon at ${this.url} (${detail}); it may have stopped: check its log`, { cause: err })
       }
-      // The caller's own abort is theirs to report.
-      if (options.signal?.aborted === true) throw err
-      if (timeout.aborted) {
-        throw new DaemonConnectionLostError(`${method} ${path}: the daemon at ${this.url} did not answer within ${options.timeoutMs ?? this.requestTimeoutMs} ms`, { cause: err })
-      }
-      // fetch() reports a connection reset or a daemon that died mid-request as TypeError('fetch failed').
-      const cause = (err as { cause?: { code?: unknown, message?: unknown } }).cause
-      const detail = typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : (err as Error).message
-      throw new DaemonConnectionLostError(`${method} ${path}: lost the connection to the daemon at ${this.url} (${detail}); it may have stopped: check its log`, { cause: err })
     }
   }
 }
@@ -177,6 +187,12 @@ async function responseError (response: Response): Promise<ControlApiError> {
     }
   } catch {}
   return new ControlApiError('ControlApiError', `HTTP ${response.status}: ${text.slice(0, 200)}`, response.status)
+}
+
+/** The connection closed under the request (undici's SocketError, "other side closed", or a reset). */
+function isClosedConnection (err: unknown): boolean {
+  const code = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code
+  return err instanceof TypeError && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')
 }
 
 /** fetch() wraps socket errors: TypeError('fetch failed') with the ECONNREFUSED error as its cause. */

@@ -47,6 +47,8 @@ export interface LocalFederationOptions {
   onPhase?: (phase: LocalPhase) => void
   /** Aborting stops every node at once and rejects with the signal's reason. */
   signal?: AbortSignal
+  /** Per-request deadline of the nodes' control clients (a submit encrypts a whole vector first). @default DEFAULT_REQUEST_TIMEOUT_MS */
+  controlTimeoutMs?: number
 }
 
 export interface LocalFederationSummary {
@@ -62,14 +64,19 @@ export interface LocalFederationSummary {
   roundId: string
 }
 
-/**
- * Runs the federation and returns its summary. Every child process is
- * stopped and the temporary directory removed before this settles, whether
- * it succeeds, fails or is aborted; if this process exits first (a second
- * Ctrl-C), an exit hook SIGKILLs the children's process groups and removes
- * the directory synchronously.
- */
+/** Runs the federation, one `int:32` round of length 2, and returns its summary. */
 export async function runLocalFederation (options: LocalFederationOptions): Promise<LocalFederationSummary> {
+  return withLocalFederation(options, async federation => federation.run())
+}
+
+/**
+ * Brings the federation up (init, keygen, join) and hands it to `work`. Every
+ * child process is stopped and the temporary directory removed before this
+ * settles, whether `work` succeeds, fails or is aborted; if this process exits
+ * first (a second Ctrl-C), an exit hook SIGKILLs the children's process groups
+ * and removes the directory synchronously.
+ */
+export async function withLocalFederation<T> (options: LocalFederationOptions, work: (federation: LocalFederation) => Promise<T>): Promise<T> {
   if (!Number.isInteger(options.clients) || options.clients < 2) {
     throw new LocalFederationError(`--clients: expected an integer >= 2 (a sum over one client is its value), got ${options.clients}`)
   }
@@ -79,7 +86,10 @@ export async function runLocalFederation (options: LocalFederationOptions): Prom
   const onExit = (): void => { federation.disposeNow() }
   process.once('exit', onExit)
   try {
-    return await untilAborted(federation.run(), signal)
+    return await untilAborted((async () => {
+      await federation.bringUp()
+      return work(federation)
+    })(), signal)
   } catch (err) {
     if (signal.aborted) throw signal.reason
     if (err instanceof DaemonStartFailedError || err instanceof LocalFederationError || err instanceof PollTimeoutError || err instanceof ChildProcessFailedError) {
@@ -101,7 +111,8 @@ interface LocalNode {
   control?: ControlClient
 }
 
-class LocalFederation {
+/** A running loopback federation: its nodes' control clients, for programs that drive rounds themselves. */
+export class LocalFederation {
   readonly #root: string
   readonly #options: LocalFederationOptions
   readonly #signal: AbortSignal
@@ -121,6 +132,7 @@ class LocalFederation {
   readonly #aggregator: LocalNode
   readonly #clients: LocalNode[]
   readonly #phases: Record<LocalPhase, number> = { setup: 0, keygen: 0, join: 0, submit: 0, 'aggregate+decrypt': 0 }
+  #started = 0
 
   constructor (root: string, options: LocalFederationOptions, signal: AbortSignal) {
     this.#root = root
@@ -135,12 +147,41 @@ class LocalFederation {
     return [this.#coordinator, this.#aggregator, ...this.#clients]
   }
 
-  async run (): Promise<LocalFederationSummary> {
-    const started = performance.now()
+  /** The coordinator's control client. */
+  get coordinator (): ControlClient {
+    return control(this.#coordinator)
+  }
+
+  /** The clients' control clients, in order. */
+  get clients (): ControlClient[] {
+    return this.#clients.map(control)
+  }
+
+  /** The clients' data directories, in order (a trainer in another process reads control.json there). */
+  get clientDataDirs (): string[] {
+    return this.#clients.map(target => target.dataDir)
+  }
+
+  /** Every node's name and control client: coordinator, aggregator, then the clients. */
+  get nodes (): Array<{ name: string, role: Role, control: ControlClient }> {
+    return this.#nodes.map(target => ({ name: target.name, role: target.role, control: control(target) }))
+  }
+
+  get signal (): AbortSignal {
+    return this.#signal
+  }
+
+  /** Creates every node, generates the coordinator's key, starts the daemons and waits until all have the roster. */
+  async bringUp (): Promise<void> {
+    this.#started = performance.now()
     const members = [this.#aggregator, ...this.#clients]
     await this.#timed('setup', async () => { await Promise.all(members.map(async target => { await this.#init(target) })) })
     await this.#timed('keygen', async () => { await this.#initCoordinator() })
     await this.#timed('join', async () => { await this.#join() })
+  }
+
+  /** The `fedagg local` round: client i submits [i, i + 1]. */
+  async run (): Promise<LocalFederationSummary> {
     const roundId = await this.#timed('submit', async () => this.#openAndSubmit())
     const result = await this.#timed('aggregate+decrypt', async () =>
       control(this.#coordinator).result(roundId, { waitSeconds: ROUND_DEADLINE_SECONDS, signal: this.#signal }))
@@ -150,7 +191,7 @@ class LocalFederation {
     return {
       sum: result.sum.map(value => Number.isSafeInteger(Number(value)) ? Number(value) : value),
       participants: result.contributors,
-      seconds: round2((performance.now() - started) / 1000),
+      seconds: round2((performance.now() - this.#started) / 1000),
       bytes: Object.values(bytesByNode).reduce((a, b) => a + b, 0),
       phases: Object.fromEntries(Object.entries(this.#phases).map(([phase, seconds]) => [phase, round2(seconds)])) as Record<LocalPhase, number>,
       bytesByNode,
@@ -252,7 +293,7 @@ class LocalFederation {
     const child = this.#children.spawn(`daemon ${target.name}`, ['start', '--data-dir', target.dataDir, '--stop-on-stdin-end', ...extra], { stdin: 'pipe', stderr: log, env: this.#env })
     closeSync(log)
     const ready = await waitForReady(child, { timeoutMs: READY_TIMEOUT_MS, signal: this.#signal, logHint: target.logFile })
-    target.control = await ControlClient.fromDataDir(target.dataDir)
+    target.control = await ControlClient.fromDataDir(target.dataDir, this.#options.controlTimeoutMs === undefined ? {} : { requestTimeoutMs: this.#options.controlTimeoutMs })
     return ready.multiaddrs
   }
 }

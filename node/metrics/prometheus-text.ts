@@ -3,12 +3,15 @@
 /**
  * Sums every sample of `metricName` across its label sets. Lines look like
  * `name{label="v",...} value [timestamp]` or `name value`; comments (#) and
- * other metrics are skipped. Returns 0 when the metric has no samples.
+ * other metrics are skipped. With `labels`, only samples carrying each
+ * `name="value"` pair count. Returns 0 when the metric has no samples.
  */
-export function sumSamples (exposition: string, metricName: string): number {
+export function sumSamples (exposition: string, metricName: string, labels: Record<string, string> = {}): number {
+  const required = Object.entries(labels).map(([name, value]) => `${name}=${JSON.stringify(value)}`)
   let total = 0
   for (const line of exposition.split('\n')) {
     if (line.startsWith('#') || !line.startsWith(metricName)) continue
+    if (!required.every(pair => line.includes(pair))) continue
     const rest = line.slice(metricName.length)
     let valueText: string
     if (rest.startsWith('{')) {

@@ -224,9 +224,7 @@ export class AggregatorService implements Startable {
       const { active, attempt } = this.#checkHeader(header, remotePeer)
       const bytes = await receiveCiphertexts(framed, header, attempt.expected, signal)
       this.#init.metrics.bytesReceived('submit', bytes.length)
-      const started = performance.now()
       response = { accepted: true, receipt: await this.#accept(active, { ...attempt, nowMs: this.#now() }, bytes) }
-      this.#init.metrics.phaseSeconds('aggregate', (performance.now() - started) / 1000)
     } catch (err) {
       // Stopping tears down the rounds under a submission in flight: whatever it then fails on says
       // nothing about the submission, so the stream is reset (the client retries) rather than refused.
@@ -297,6 +295,8 @@ export class AggregatorService implements Startable {
    * committed submission.
    */
   async #accept (active: TrackedRound, attempt: SubmissionAttempt, bytes: Uint8Array<ArrayBuffer>): Promise<SignedPayload> {
+    // Timed up to the first await only, so other submissions' work in between is never counted here.
+    const checking = performance.now()
     const ciphertexts = decodeCiphertexts(active.round.publicKey, bytes)
     assertSubmittedCiphertexts(active.round.publicKey, ciphertexts)
     const digest = ciphertextDigest(bytes)
@@ -321,6 +321,8 @@ export class AggregatorService implements Startable {
         `accepted ${submission.client}'s submission to round ${roundId} (index ${submission.index}, ${active.state.submissions.length} of ${active.state.eligible.length})`)
     }
     this.#checkpoint('aggregator:after-write')
+    // Only the synchronous check-store-fold: concurrent submissions' awaits are not counted twice.
+    this.#init.metrics.phaseSeconds('aggregate', (performance.now() - checking) / 1000)
     const stored = this.#init.store.submissions.get(roundId, submission.client)?.receipt
     if (stored !== undefined) return WIRE.SignedPayload.decode(stored)
     // Ed25519 is deterministic: re-signing the same fields after a crash yields the same receipt.

@@ -1,11 +1,2 @@
 // mulberry32: a tiny seeded PRNG for tests that must draw the same numbers on every run of a seed.
-export function seededRandom (seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
+export { uniformRandom as seededRandom } from '../../node/training/spam/random.ts'

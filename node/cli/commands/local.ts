@@ -1,13 +1,9 @@
 // `fedagg local`: runs a demo federation (coordinator, aggregator, N clients) as separate processes on loopback.
 import type { Argv, CommandModule } from 'yargs'
-import { FedaggError } from '../../../protocol/errors.ts'
 import { LOCAL_DEFAULT_KEY_BITS, runLocalFederation } from '../../local/launcher.ts'
 import type { LocalFederationSummary } from '../../local/launcher.ts'
 import type { GlobalArgs } from '../global-options.ts'
-
-export class InterruptedError extends FedaggError {
-  static override name = 'InterruptedError'
-}
+import { untilInterrupted } from '../interrupt.ts'
 
 /** Exactly what `fedagg local --json` prints. */
 export interface LocalJsonOutput {
@@ -44,31 +40,14 @@ export const localCommand: CommandModule<GlobalArgs, LocalArgs> = {
     .option('key-bits', { type: 'number', default: LOCAL_DEFAULT_KEY_BITS, choices: [2048, 3072, 4096], describe: 'Paillier modulus size for the demo coordinator' }) as unknown as Argv<LocalArgs>,
   handler: async (argv) => {
     const { io } = argv
-    const controller = new AbortController()
-    // First Ctrl-C: stop every node gracefully and clean up. Second: exit now; the
-    // launcher's exit hook still SIGKILLs every child process group.
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (controller.signal.aborted) process.exit(1)
-      io.stderr.write(`fedagg local: ${signal}, stopping every node...\n`)
-      controller.abort(new InterruptedError(`stopped by ${signal}; every node was stopped and the temporary directory removed`))
-    }
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
-    try {
-      const summary = await runLocalFederation({
-        clients: argv.clients,
-        keyBits: argv.keyBits,
-        showKeygenProgress: io.stderrIsTTY && !argv.json,
-        onPhase: argv.json ? undefined : phase => { io.stderr.write(`fedagg local: ${phase}...\n`) },
-        signal: controller.signal
-      })
-      if (argv.json) io.stdout.write(JSON.stringify(localJsonOutput(summary)) + '\n')
-      else io.stdout.write(formatLocalSummary(summary) + '\n')
-    } catch (err) {
-      throw controller.signal.aborted ? controller.signal.reason : err
-    } finally {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
-    }
+    const summary = await untilInterrupted(io, 'local', async signal => runLocalFederation({
+      clients: argv.clients,
+      keyBits: argv.keyBits,
+      showKeygenProgress: io.stderrIsTTY && !argv.json,
+      onPhase: argv.json ? undefined : phase => { io.stderr.write(`fedagg local: ${phase}...\n`) },
+      signal
+    }))
+    if (argv.json) io.stdout.write(JSON.stringify(localJsonOutput(summary)) + '\n')
+    else io.stdout.write(formatLocalSummary(summary) + '\n')
   }
 }

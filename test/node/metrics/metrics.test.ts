@@ -38,6 +38,9 @@ describe('node/metrics/metrics', () => {
     metrics.bytesReceived('submit', 1000)
     metrics.bytesSent('submit', 250)
     metrics.bytesSent('aggregate', 50)
+    metrics.phaseSeconds('encrypt', 1.5)
+    metrics.phaseSeconds('encrypt', 0.25)
+    metrics.phaseSeconds('decrypt', 2)
     metrics.observeConnectedPeers(async () => 3)
     const text = await metrics.render()
     assert.match(metrics.contentType, /^text\/plain; version=0\.0\.4/)
@@ -52,6 +55,9 @@ describe('node/metrics/metrics', () => {
     assert.equal(sumSamples(text, 'fedagg_rounds_released_total'), 1)
     assert.equal(sumSamples(text, 'fedagg_bytes_received_total'), 1000)
     assert.equal(sumSamples(text, 'fedagg_bytes_sent_total'), 300)
+    assert.equal(sumSamples(text, 'fedagg_round_phase_seconds_sum', { phase: 'encrypt' }), 1.75)
+    assert.equal(sumSamples(text, 'fedagg_round_phase_seconds_sum', { phase: 'decrypt', node: 'n1' }), 2)
+    assert.equal(sumSamples(text, 'fedagg_round_phase_seconds_sum', { phase: 'aggregate' }), 0)
   })
 
   it('folds label values beyond a fixed number into "other"', async () => {
