@@ -23,7 +23,7 @@ import {
   InvalidDomainError, InvalidPeerIdError, InvalidSignatureError, UnexpectedDomainError, UnexpectedSignerError, UnsupportedKeyTypeError
 } from '../../protocol/signing/index.ts'
 import { ConfigError } from '../../config/errors.ts'
-import { InvalidPoolOptionsError, KeyGenerationError, PlaintextBatchWidthError } from '../crypto/errors.ts'
+import { EncryptorClosedError, InvalidPoolOptionsError, KeyGenerationError, PlaintextBatchWidthError, RandomizerBatchError } from '../crypto/errors.ts'
 import { InsecureKeyFileError, KeyFileExistsError, KeyFileMissingError, KeyFileOwnerError, KeyFileSymlinkError } from '../files/secret-file.ts'
 import { IdentityMismatchError, InvalidIdentityKeyError } from '../identity.ts'
 import { InvalidPaillierKeyFileError, PaillierKeyExistsError } from '../keys/paillier-key-file.ts'
@@ -186,6 +186,8 @@ const ERROR_STATUS: ReadonlyArray<readonly [FedaggErrorClass, number]> = [
   [PlaintextBatchWidthError, 500],
   [RandomnessOutOfRangeError, 500],
   [InvalidPoolOptionsError, 500],
+  [EncryptorClosedError, 500],
+  [RandomizerBatchError, 500],
   [InvalidPrivateKeyError, 500],
   [UnsupportedKeyVersionError, 500],
   [KeyFormatError, 500],

@@ -80,9 +80,18 @@ class KeyProofService implements KeyProofs {
     const key = this.#init.paillierKey
     if (key === undefined) return
     // setImmediate: start() returns first, so the node finishes starting before the proof's CPU work.
-    this.#proof = new Promise(resolve => {
-      setImmediate(() => { resolve(blumProofToWire(proveBlumModulus(this.#init.federationId, key.p, key.q))) })
+    // A key that is no Paillier–Blum modulus cannot be proven: every request then fails, and no
+    // client encrypts under it.
+    this.#proof = new Promise((resolve, reject) => {
+      setImmediate(() => {
+        try {
+          resolve(blumProofToWire(proveBlumModulus(this.#init.federationId, key.p, key.q)))
+        } catch (err) {
+          reject(err as Error)
+        }
+      })
     })
+    this.#proof.catch((err: Error) => { this.#log.error('cannot prove this key a Paillier–Blum modulus - %e', err) })
     await this.#endpoint.handle('keyproof', { timeoutMs: REQUEST_TIMEOUT_MS, maxDataLength: SMALL_FRAME_BYTES }, async ({ framed, remotePeer, signal }) => {
       this.#init.membership.requireMember(remotePeer, 'fetch the key proof')
       const { keyFingerprint } = await framed.read(WIRE.KeyProofRequest, { signal })

@@ -1,6 +1,7 @@
 // A coordinator cannot hand out a weak key: an h_s of small order, or a modulus that fails Π^mod, is refused by every client before it encrypts anything.
 import assert from 'node:assert/strict'
 import { generatePrimeSync, randomBytes } from 'node:crypto'
+import { DEFAULT_CONFIG } from '../../config/index.ts'
 import { parseEncoding } from '../../protocol/encoding/index.ts'
 import { DOMAINS, PROTOCOLS, WIRE, encodeFederationEvent, federationTopic } from '../../protocol/messages/index.ts'
 import {
@@ -101,7 +102,12 @@ describe('key proofs: weak coordinator keys are refused before encryption', func
   describe('a modulus that fails Π^mod', () => {
     let federation: TestFederation
     before(async () => {
-      federation = await startFederation({ clients: 3, paillierKey: nonBlumKey((await fixtureKey(2048)).q) })
+      federation = await startFederation({
+        clients: 3,
+        paillierKey: nonBlumKey((await fixtureKey(2048)).q),
+        // Both tests open a round on the one aggregator, and the first never closes (nobody submits).
+        coordinatorOverrides: { round: { ...DEFAULT_CONFIG.round, maxOpenRoundsPerAggregator: 2 } }
+      })
     })
     after(async () => { await federation?.stop() })
 

@@ -52,7 +52,12 @@ const OUTSIDE_THE_API: Record<string, string> = {
   InvalidConfigFileError: 'fedagg config check',
   NoEligibleClientsError: 'CLI round open, before a request is sent',
   NoRoundsError: 'CLI round result, before a result is asked for',
-  RoundUnsuccessfulError: 'CLI round result: the exit status of a failed round'
+  RoundUnsuccessfulError: 'CLI round result: the exit status of a failed round',
+  SpamDemoError: 'fedagg demo spam, in the CLI process',
+  PythonTrainerFailedError: 'fedagg demo spam: a Python trainer process failed',
+  InvalidSampleError: 'spam demo corpus loading, in the CLI process',
+  InvalidSplitError: 'spam demo sharding, in the CLI process',
+  InvalidTrainingOptionError: 'spam demo trainer options, in the CLI process'
 }
 
 /** Every .ts file under protocol/ and node/ that declares an error class. */
