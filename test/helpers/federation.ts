@@ -76,6 +76,11 @@ export interface FederationOptions {
   coordinatorOverrides?: Partial<FedaggConfig>
   /** Receives every node's operator events. */
   events?: NodeEvents
+  /**
+   * The federation's id ('test' by default). A key proof verified once holds for its (federation,
+   * n) in the whole process, so a test that watches a verification happen needs an id of its own.
+   */
+  federationId?: string
   /** The coordinator's Paillier key; the 2048-bit test key by default. */
   paillierKey?: PaillierPrivateKey
 }
@@ -102,13 +107,14 @@ export async function startFederation (options: FederationOptions): Promise<Test
   try {
     const paillierKey = options.paillierKey ?? await fixtureKey(2048)
     const events = options.events === undefined ? {} : { events: options.events }
-    const coordinator = await createFederationNode(nodeConfig(await newDir(), ['coordinator'], options.coordinatorOverrides), { paillierKey, ...events })
+    const federation = options.federationId === undefined ? {} : { federationId: options.federationId }
+    const coordinator = await createFederationNode(nodeConfig(await newDir(), ['coordinator'], { ...federation, ...options.coordinatorOverrides }), { paillierKey, ...events })
     nodes.push(coordinator)
     await coordinator.start()
     const joinAddress = `${coordinator.multiaddrs()[0]}`
 
     const addNode = async (roles: Role[], nodeOptions: AddNodeOptions = {}): Promise<RunningNode> => {
-      const node = await createFederationNode(nodeConfig(await newDir(), roles, { join: joinAddress, ...nodeOptions.overrides }), events)
+      const node = await createFederationNode(nodeConfig(await newDir(), roles, { ...federation, join: joinAddress, ...nodeOptions.overrides }), events)
       nodes.push(node)
       if (nodeOptions.admit !== false) await coordinator.addMember(node.peerId, roles)
       if (nodeOptions.start === false) return node

@@ -40,9 +40,9 @@ describe('node/control/client on a closed connection', () => {
     const flaky = await flakyServer(5)
     server = flaky.server
     const client = new ControlClient({ url: flaky.url, token: 't' })
-    await assert.rejects(client.status(), { name: 'TypeError' })
+    await assert.rejects(client.status(), { name: 'DaemonConnectionLostError' })
     assert.equal(flaky.requests(), 2)
-    await assert.rejects(client.openRound({ length: 1, encoding: 'int:8', minParticipants: 3, deadlineSeconds: 1 }), { name: 'TypeError' })
+    await assert.rejects(client.openRound({ length: 1, encoding: 'int:8', minParticipants: 3, deadlineSeconds: 1 }), { name: 'DaemonConnectionLostError' })
     assert.equal(flaky.requests(), 3)
   })
 })
