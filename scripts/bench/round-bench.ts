@@ -163,7 +163,7 @@ async function measureRound (federation: ProcessFederation, options: FedaggBench
     submitSeconds: round3((submitted - started) / 1000),
     phases,
     bytesPerValue: round3(submitBytes / (clients * params)),
-    wireBytesPerValue: wireBefore === null || wireAfter === null ? null : round3((wireAfter - wireBefore) / (clients * params)),
+    wireBytesPerValue: wireBefore === null || wireAfter === null ? null : round3(bytesBetween(wireBefore, wireAfter) / (clients * params)),
     aggregatorPeakRssMB: Math.round(peakRss / 1024 * 10) / 10
   }
 }
@@ -205,24 +205,35 @@ function labelledSample (exposition: string, metric: string, label: string, valu
 }
 
 /**
- * Bytes received so far on every established TCP socket of process `pid`, from `ss -tinp` (its
- * bytes_received counters); null where `ss` is missing. libp2p keeps a federation's connections
- * open, so a difference of two readings is what arrived in between.
+ * Bytes received so far on each established TCP socket of process `pid`, keyed by its address
+ * pair, from `ss -tinp` (its bytes_received counters); null where `ss` is missing.
  */
-async function socketBytesReceived (pid: number): Promise<number | null> {
+async function socketBytesReceived (pid: number): Promise<Map<string, number> | null> {
   let stdout: string
   try {
     ({ stdout } = await promisify(execFile)('ss', ['-tinpH', 'state', 'established'], { maxBuffer: 64 * 1024 * 1024 }))
   } catch {
     return null
   }
-  // One socket is a line naming its process, then a tab-indented line of TCP counters.
-  let total = 0
-  let owned = false
+  // One socket is a line naming its addresses and process, then a tab-indented line of TCP counters.
+  const sockets = new Map<string, number>()
+  let socket: string | undefined
   for (const line of stdout.split('\n')) {
-    if (!line.startsWith('\t')) owned = line.includes(`pid=${pid},`)
-    else if (owned) total += Number(/bytes_received:(\d+)/.exec(line)?.[1] ?? 0)
+    if (!line.startsWith('\t')) socket = line.includes(`pid=${pid},`) ? line.trim().split(/\s+/).slice(2, 4).join(' ') : undefined
+    else if (socket !== undefined) sockets.set(socket, Number(/bytes_received:(\d+)/.exec(line)?.[1] ?? 0))
   }
+  return sockets
+}
+
+/**
+ * What arrived between two readings: each socket's growth, and all of a socket opened in between.
+ * A socket that closed in between is missing from the second reading and counts nothing (libp2p
+ * keeps a federation's connections open, so that is rare, and it can only undercount, never go
+ * negative as a difference of totals would).
+ */
+function bytesBetween (before: Map<string, number>, after: Map<string, number>): number {
+  let total = 0
+  for (const [socket, bytes] of after) total += bytes - Math.min(bytes, before.get(socket) ?? 0)
   return total
 }
 
