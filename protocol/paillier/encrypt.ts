@@ -2,7 +2,8 @@
 import { bitLength } from './arith.ts'
 import { bigintToLittleEndian, littleEndianToBigint } from './bytes.ts'
 import { CiphertextOutOfRangeError, PlaintextOutOfRangeError, RandomnessOutOfRangeError } from './errors.ts'
-import { FixedBaseComb } from './fixed-base.ts'
+import { DEFAULT_COMB_SHAPE, FixedBaseComb } from './fixed-base.ts'
+import type { CombTableOptions } from './fixed-base.ts'
 import type { PaillierPublicKey } from './keys.ts'
 import { FixedBasePow } from './modpow.ts'
 import { randomExponentBytes } from './random.ts'
@@ -21,14 +22,16 @@ export function randomnessBits (publicKey: PaillierPublicKey): number {
 }
 
 /**
- * The comb for h_s under this key object, built on first use and cached for the key object's life
+ * The comb for h_s under this key object, made on first use and cached for the key object's life
  * (default shape: ~34 MB and ~1.3 s at 2048 bits, ~50 MB and ~2.4 s at 3072; see fixed-base.ts).
  * This blocks the calling thread while it builds: encrypt many values through EncryptionPool.
+ * The options apply to that first call only: build the table into shared memory, or adopt the
+ * `table` of another thread's comb for this key (RangeError if it does not fit the key).
  */
-export function encryptionComb (publicKey: PaillierPublicKey): FixedBaseComb {
+export function encryptionComb (publicKey: PaillierPublicKey, options: CombTableOptions = {}): FixedBaseComb {
   let comb = combs.get(publicKey)
   if (comb === undefined) {
-    comb = new FixedBaseComb(publicKey.hs, publicKey.nSquared, randomnessBits(publicKey))
+    comb = new FixedBaseComb(publicKey.hs, publicKey.nSquared, randomnessBits(publicKey), DEFAULT_COMB_SHAPE, options)
     combs.set(publicKey, comb)
   }
   return comb
