@@ -5,7 +5,7 @@ import { decrypt } from '../../../protocol/paillier/decrypt.ts'
 import {
   addCiphertexts, encrypt, encryptionComb, encryptOneOff, encryptWithRandomness, randomnessBits, rerandomize, rerandomizeWithRandomness
 } from '../../../protocol/paillier/encrypt.ts'
-import { privateKeyFromPrimes } from '../../../protocol/paillier/keys.ts'
+import { privateKeyFromPrimes, publicKeyFromJSON, publicKeyToJSON } from '../../../protocol/paillier/keys.ts'
 import { knownAnswers, testKey, throwsNamed } from './fixtures.ts'
 
 describe('paillier/encrypt', () => {
@@ -61,6 +61,17 @@ describe('paillier/encrypt', () => {
 
   it('caches one comb per key object', () => {
     assert.equal(encryptionComb(pk), encryptionComb(pk))
+  })
+
+  it('lets another object of the same key adopt its comb\'s table, and refuses one of another key', () => {
+    // A worker thread holds its own key object, made from the key's JSON as here.
+    const copy = publicKeyFromJSON(publicKeyToJSON(pk))
+    const comb = encryptionComb(copy, { table: encryptionComb(pk).table })
+    assert.equal(comb.table, encryptionComb(pk).table)
+    assert.equal(encryptionComb(copy, { shared: true }), comb, 'options apply to the first call only')
+    assert.equal(decrypt(key, encrypt(copy, 99n)), 99n)
+    const other = testKey(3072).publicKey
+    assert.throws(() => encryptionComb(publicKeyFromJSON(publicKeyToJSON(other)), { table: comb.table }), RangeError)
   })
 
   it('refuses plaintexts outside [0, n)', () => {
