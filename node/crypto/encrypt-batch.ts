@@ -10,6 +10,8 @@ import { PlaintextBatchWidthError } from './errors.ts'
 /** One unit of pool work: plaintexts, each exactly plaintextByteLength(pk) big-endian bytes, concatenated. */
 export interface EncryptionTask {
   plaintexts: Uint8Array<ArrayBuffer>
+  /** The pool's comb table (FixedBaseComb.table) in a SharedArrayBuffer: posting it shares it, no copy. */
+  combTable: Uint8Array
 }
 
 /** What a worker posts once its module has evaluated: from then on terminating it is safe. */
@@ -18,7 +20,12 @@ export const WORKER_LOADED = 'fedagg-encrypt-worker-loaded'
 /** Background pool work: make `count` randomizers h_s^r, returned as fixed-width values like ciphertexts. */
 export interface RandomizerTask {
   count: number
+  /** As in EncryptionTask. */
+  combTable: Uint8Array
 }
+
+/** The pool's first task, run once on one thread: build the comb, and return its table in a SharedArrayBuffer. */
+export type CombBuildTask = Record<string, never>
 
 /** Bytes per plaintext in a batch: the byte length of n. */
 export function plaintextByteLength (publicKey: PaillierPublicKey): number {

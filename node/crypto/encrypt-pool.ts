@@ -1,4 +1,4 @@
-// EncryptionPool: encrypts whole vectors of packed plaintexts on every core with piscina worker threads, and makes randomizers in the background.
+// EncryptionPool: encrypts whole vectors of packed plaintexts on every core with piscina worker threads sharing one comb table, and makes randomizers in the background.
 import { once } from 'node:events'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
@@ -6,12 +6,12 @@ import { Piscina } from 'piscina'
 import { decodeCiphertexts, PlaintextOutOfRangeError, publicKeyToJSON } from '../../protocol/paillier/index.ts'
 import type { PaillierPublicKey } from '../../protocol/paillier/index.ts'
 import { InvalidPoolOptionsError } from './errors.ts'
-import type { EncryptionTask, RandomizerTask } from './encrypt-batch.ts'
+import type { CombBuildTask, EncryptionTask, RandomizerTask } from './encrypt-batch.ts'
 import { encodePlaintextBatch, WORKER_LOADED } from './encrypt-batch.ts'
 
 export interface EncryptionPoolOptions {
   /**
-   * Worker threads; each holds its own comb (~34 MB at 2048 bits, ~50 MB at 3072).
+   * Worker threads. They share one comb table (~34 MB at 2048 bits, ~50 MB at 3072), built once.
    * @default os.availableParallelism()
    */
   threads?: number
@@ -30,8 +30,11 @@ const DEFAULT_BATCH_SIZE = 32
 const BATCHES_IN_FLIGHT_PER_THREAD = 2
 
 /**
- * A pool of worker threads bound to one public key. Workers start building their comb when the
- * pool is constructed. Call destroy() (or `await using`) when done: the threads keep the process alive.
+ * A pool of worker threads bound to one public key. When the pool is constructed, one worker starts
+ * building the key's comb into a SharedArrayBuffer (~1.3 s at 2048 bits, ~2.5 s at 3072; never on
+ * the main thread, whose event loop it would block), and every task then carries that table, so
+ * the process builds and holds one comb however many threads it has. Work that arrives earlier
+ * waits for it. Call destroy() (or `await using`) when done: the threads keep the process alive.
  *
  * Two kinds of work share the threads: encryptAll (a round waiting on it: foreground) and
  * randomizers (filling a noise pool: background). Background batches start only while no
@@ -42,7 +45,10 @@ export class EncryptionPool {
   readonly publicKey: PaillierPublicKey
   readonly threads: number
   readonly #batchSize: number
-  readonly #piscina: Piscina<EncryptionTask | RandomizerTask, Uint8Array>
+  readonly #piscina: Piscina<EncryptionTask | RandomizerTask | CombBuildTask, Uint8Array>
+  /** The comb's table, once a worker has built it; undefined again after a failed build, to retry. */
+  #combTable: Promise<Uint8Array> | undefined
+  #combBuilds = 0
   /** encryptAll calls running. */
   #foreground = 0
   /** randomizers batches handed to a thread. */
@@ -64,8 +70,8 @@ export class EncryptionPool {
       minThreads: this.threads,
       maxThreads: this.threads,
       // By default an idle piscina worker blocks in Atomics.wait, so its event loop never turns: the
-      // comb it builds from setImmediate (encrypt-worker.ts) would wait for the first task. Plain
-      // messages cost nothing measurable against ~30–60 ms batches.
+      // WORKER_LOADED it posts from setImmediate (encrypt-worker.ts) would wait for the first task.
+      // Plain messages cost nothing measurable against ~30–60 ms batches.
       atomics: 'disabled',
       workerData: publicKeyToJSON(publicKey)
     })
@@ -76,6 +82,17 @@ export class EncryptionPool {
       })
       this.#piscina.on('error', () => { resolve() })
     })
+    // Start the build now, so it runs while a client trains rather than when its values arrive. A
+    // failure here (the pool destroyed first) reaches whichever call needs the table next.
+    this.#table().catch(() => {})
+  }
+
+  /**
+   * Comb tables this pool has built: 0 until the first build finishes, then 1 for the pool's life
+   * (every thread adopts that table; none builds its own). For diagnostics.
+   */
+  get combBuilds (): number {
+    return this.#combBuilds
   }
 
   /**
@@ -89,15 +106,17 @@ export class EncryptionPool {
     plaintexts.forEach((m, i) => {
       if (typeof m !== 'bigint' || m < 0n || m >= n) throw new PlaintextOutOfRangeError(`expected plaintext ${i} in [0, n), got ${typeof m === 'bigint' && m < 0n ? 'a negative number' : typeof m === 'bigint' ? 'a number >= n' : typeof m}`)
     })
+    if (plaintexts.length === 0) return []
     const ciphertexts = new Array<bigint>(plaintexts.length)
     const stop = new AbortController()
     this.#foreground++
     let next = 0
     const lane = async (): Promise<void> => {
+      const combTable = await this.#table()
       while (next < plaintexts.length && !stop.signal.aborted) {
         const start = next
         next += this.#batchSize
-        const task = { plaintexts: encodePlaintextBatch(this.publicKey, plaintexts.slice(start, start + this.#batchSize)) }
+        const task = { plaintexts: encodePlaintextBatch(this.publicKey, plaintexts.slice(start, start + this.#batchSize)), combTable }
         const encrypted = decodeCiphertexts(this.publicKey, await this.#piscina.run(task, { transferList: [task.plaintexts.buffer] }))
         if (!stop.signal.aborted) encrypted.forEach((c, i) => { ciphertexts[start + i] = c })
       }
@@ -137,6 +156,7 @@ export class EncryptionPool {
   async randomizers (count: number, signal?: AbortSignal): Promise<Uint8Array> {
     if (!Number.isSafeInteger(count) || count < 1) throw new InvalidPoolOptionsError(`count: expected an integer >= 1, got ${String(count)}`)
     signal?.throwIfAborted()
+    const combTable = await untilAborted(this.#table(), signal)
     while (this.#foreground > 0 || this.#background >= this.threads) {
       // once() rejects an abort with its own AbortError; callers get signal.reason, as from encryptAll.
       await once(this.#changed, 'change', signal === undefined ? {} : { signal }).catch((err: unknown) => {
@@ -146,8 +166,9 @@ export class EncryptionPool {
     this.#background++
     try {
       // No signal to piscina once dispatched: it aborts a running task by terminating its worker,
-      // whose comb would then be rebuilt (~1.3 s). A batch takes tens of milliseconds; let it finish.
-      const task: RandomizerTask = { count }
+      // and a new thread must load its modules again (destroy() would wait for that). A batch takes
+      // tens of milliseconds; let it finish.
+      const task: RandomizerTask = { count, combTable }
       return await this.#piscina.run(task, { name: 'randomizers' })
     } finally {
       this.#background--
@@ -174,5 +195,34 @@ export class EncryptionPool {
 
   async [Symbol.asyncDispose] (): Promise<void> {
     await this.destroy()
+  }
+
+  // The comb's table: built by the first task the pool runs, on whichever thread piscina picks, and
+  // shared by every later task. If that build fails (its thread died, the pool was destroyed), the
+  // next call starts another.
+  async #table (): Promise<Uint8Array> {
+    this.#combTable ??= this.#piscina.run({}, { name: 'buildComb' }).then(table => {
+      this.#combBuilds++
+      return table
+    }, (err: unknown) => {
+      this.#combTable = undefined
+      throw err
+    })
+    return await this.#combTable
+  }
+}
+
+/** Settles as promise does, or rejects with signal.reason as soon as the signal aborts. */
+async function untilAborted<T> (promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (signal === undefined) return await promise
+  let onAbort = (): void => {}
+  try {
+    return await Promise.race([promise, new Promise<never>((_resolve, reject) => {
+      onAbort = () => { reject(signal.reason) }
+      if (signal.aborted) onAbort()
+      else signal.addEventListener('abort', onAbort, { once: true })
+    })])
+  } finally {
+    signal.removeEventListener('abort', onAbort)
   }
 }

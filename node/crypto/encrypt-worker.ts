@@ -1,4 +1,4 @@
-// Piscina worker of EncryptionPool: builds the comb for the pool's key once, then encrypts batches or makes randomizers.
+// Piscina worker of EncryptionPool: builds the pool's comb (on one thread) or adopts its shared table, then encrypts batches or makes randomizers.
 import { parentPort, workerData } from 'node:worker_threads'
 import { move } from 'piscina'
 import { encodeCiphertexts, encrypt, encryptionComb, freshRandomizer, publicKeyFromJSON } from '../../protocol/paillier/index.ts'
@@ -6,21 +6,38 @@ import { decodePlaintextBatch } from './encrypt-batch.ts'
 import type { EncryptionTask, RandomizerTask } from './encrypt-batch.ts'
 import { WORKER_LOADED } from './encrypt-batch.ts'
 
-// The key arrives as workerData (its JSON form). Every worker starts its ~1–2 s comb as soon as the
-// pool is constructed, in parallel, but only once this module has finished evaluating: terminating a
-// worker inside the evaluation of a module graph with top-level await (bigint-crypto-utils, reached
-// through the engine's index, has some) fails a V8 check and aborts the whole process (Node 24.21).
-// So the thread tells the pool it is loaded from the event loop, once the evaluation has completed
-// (EncryptionPool.destroy waits for that), and only then builds the comb, where termination is
-// safe; a task that arrives first builds it itself.
+// The key arrives as workerData (its JSON form). Terminating a worker inside the evaluation of a
+// module graph with top-level await (bigint-crypto-utils, reached through the engine's index, has
+// some) fails a V8 check and aborts the whole process (Node 24.21). So the thread tells the pool it
+// is loaded from the event loop, once the evaluation has completed (EncryptionPool.destroy waits for
+// that). The comb's ~1–2 s build runs later, in buildComb, a task the pool gives one thread, where
+// termination is safe; the other threads adopt the table it returns.
 const publicKey = publicKeyFromJSON(workerData)
-setImmediate(() => {
+let announced = false
+setImmediate(announceLoaded)
+
+function announceLoaded (): void {
+  if (announced) return
+  announced = true
   parentPort?.postMessage(WORKER_LOADED)
-  encryptionComb(publicKey)
-})
+}
+
+/**
+ * Builds the comb for the pool's key into a SharedArrayBuffer and returns its table, which the pool
+ * then hands to every task (posting a SharedArrayBuffer shares its memory).
+ */
+export function buildComb (): Uint8Array {
+  // A task runs only once this module has evaluated (piscina imports it first), so the pool may
+  // terminate this thread from here on: say so now, not after the build, which setImmediate might
+  // otherwise wait for.
+  announceLoaded()
+  return encryptionComb(publicKey, { shared: true }).table
+}
 
 /** Encrypts one batch; plaintexts were range-checked by the pool and are checked again by encrypt. */
 export default function encryptBatch (task: EncryptionTask): Uint8Array {
+  // The first task on a thread adopts the shared table; later ones find the comb cached for the key.
+  encryptionComb(publicKey, { table: task.combTable })
   const ciphertexts = decodePlaintextBatch(publicKey, task.plaintexts).map(m => encrypt(publicKey, m))
   return move(encodeCiphertexts(publicKey, ciphertexts)) as Uint8Array
 }
@@ -30,6 +47,7 @@ export default function encryptBatch (task: EncryptionTask): Uint8Array {
  * to the caller, so no byte copy stays behind in this thread (the bigints do, until V8 collects them).
  */
 export function randomizers (task: RandomizerTask): Uint8Array {
+  encryptionComb(publicKey, { table: task.combTable })
   const values = Array.from({ length: task.count }, () => freshRandomizer(publicKey))
   return move(encodeCiphertexts(publicKey, values)) as Uint8Array
 }

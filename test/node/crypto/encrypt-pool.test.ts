@@ -74,6 +74,36 @@ describe('node/crypto/encrypt-pool', function () {
     await busy
   })
 
+  it('builds the comb once, on one of its threads, and every thread encrypts with that table', async () => {
+    const shared = new EncryptionPool(pk, { threads: 2, batchSize: 1 })
+    try {
+      assert.equal(shared.combBuilds, 0, 'the build runs on a worker: the constructor returns before it ends')
+      // Batches of one, two per thread in flight: both threads take tasks while the first waits
+      // for the table, and again after.
+      const plaintexts = Array.from({ length: 12 }, (_, i) => pk.n - 1n - BigInt(i))
+      const ciphertexts = await shared.encryptAll(plaintexts)
+      ciphertexts.forEach((c, i) => assert.equal(decrypt(key, c), plaintexts[i]))
+      for (const r of decodeCiphertexts(pk, await shared.randomizers(3))) assert.equal(decrypt(key, r), 0n)
+      assert.equal(shared.combBuilds, 1)
+    } finally {
+      await shared.destroy()
+    }
+  })
+
+  it('lets a randomizer request that waits for the comb be aborted', async () => {
+    const fresh = new EncryptionPool(pk, { threads: 1 })
+    try {
+      const controller = new AbortController()
+      const reason = new Error('client stopping')
+      const waiting = fresh.randomizers(1, controller.signal)
+      controller.abort(reason)
+      await assert.rejects(waiting, err => err === reason)
+      assert.equal(fresh.combBuilds, 0, 'rejected before the ~1.3 s build could finish')
+    } finally {
+      await fresh.destroy()
+    }
+  })
+
   it('can be destroyed while its threads still load, without aborting the process', async () => {
     // Terminating a worker mid-evaluation of a module graph with top-level await aborts the whole
     // process in V8 (seen on Node 24.21); the child would die by SIGTRAP instead of printing.
