@@ -2,10 +2,11 @@
 import { EncryptionPool } from './encrypt-pool.ts'
 import type { PaillierPublicKey } from '../../protocol/paillier/index.ts'
 
-// Each pool's workers build the key's comb (~1.3 s and ~34 MB per thread at 2048 bits, ~2.5 s and
-// ~50 MB at 3072). A pool per node would pay that once per node: ten clients in one process
-// (the in-process federation, a simulation) started twenty threads and built twenty combs on two
-// cores before the first round could finish. Shared, the process pays it once per thread.
+// Each pool builds the key's comb once, on one of its threads, into memory all its threads share
+// (~1.3 s and ~34 MB at 2048 bits, ~2.5 s and ~50 MB at 3072). A pool per node would pay that once
+// per node: ten clients in one process (the in-process federation, a simulation) started twenty
+// threads and built twenty combs on two cores before the first round could finish. Shared, the
+// process pays it once per key.
 
 /** A hold on the process's pool for one key; release it when done (idempotent). */
 export interface EncryptionPoolLease {

@@ -30,13 +30,14 @@
 // modulus), not an array of bigints, so it can live in a SharedArrayBuffer that every thread of a
 // process reads: one copy and one build instead of one per thread. Each lookup turns its entry into
 // a bigint through hex (bytes.ts): measured 1.4 µs per 512-byte entry and 1.9 µs per 768-byte one
-// against 9–11 µs and 18–20 µs per product, i.e. 80 lookups add ~0.11 ms to a ~2 ms h_s^r at 2048
-// bits and 120 add ~0.23 ms to ~4.7 ms at 3072 (about 5 %).
+// against 9–11 µs and 18–20 µs per product, so 80 lookups per h_s^r at 2048 bits and 120 at 3072
+// cost about 5 %. Side by side with the former bigint[][] table (one process, same exponents,
+// load average 2): 1.255 → 1.332 ms per h_s^r at 2048 bits (+6 %), 3.498 → 3.682 ms at 3072
+// (+5 %). Writing the entries out (hex, and the first touch of 34 MB) adds ~0.3 s to the build.
 //
 // The evaluation reads exponent bits straight from little-endian bytes, so an encryption's random
 // exponent never becomes a bigint. Table lookups are indexed by secret exponent bits: like all
 // BigInt arithmetic this is not constant time (see docs/crypto.md, side channels).
-
 import { byteLength, bytesToBigint, writeFixedWidth } from './bytes.ts'
 
 /** Shape of a Lim–Lee comb: `teeth` (h) exponent bits gathered per lookup, `combs` (v) tables. */
