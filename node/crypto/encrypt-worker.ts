@@ -5,6 +5,7 @@ import { encodeCiphertexts, encrypt, encryptionComb, freshRandomizer, publicKeyF
 import { decodePlaintextBatch } from './encrypt-batch.ts'
 import type { EncryptionTask, RandomizerTask } from './encrypt-batch.ts'
 import { WORKER_LOADED } from './encrypt-batch.ts'
+import { lowerThreadPriority, WORKER_NICE_INCREMENT } from './thread-priority.ts'
 
 // The key arrives as workerData (its JSON form). Every worker starts its ~1–2 s comb as soon as the
 // pool is constructed, in parallel, but only once this module has finished evaluating: terminating a
@@ -14,6 +15,9 @@ import { WORKER_LOADED } from './encrypt-batch.ts'
 // (EncryptionPool.destroy waits for that), and only then builds the comb, where termination is
 // safe; a task that arrives first builds it itself.
 const publicKey = publicKeyFromJSON(workerData)
+// Encryption and noise are throughput work: the event loops on this machine, which a round waits
+// on, keep their share of the cores (thread-priority.ts).
+lowerThreadPriority(WORKER_NICE_INCREMENT)
 setImmediate(() => {
   parentPort?.postMessage(WORKER_LOADED)
   encryptionComb(publicKey)
