@@ -86,11 +86,18 @@ const roundSchema = z.strictObject({
 const MAX_NOISE_POOL_ENTRIES = 2 ** 20
 
 /** What this node accepts as a client, whatever the coordinator announces, and how it prepares to encrypt. */
+const noisePoolSchema = z.strictObject({
+  maxEntries: intInRange(0, MAX_NOISE_POOL_ENTRIES, `an integer in [0, ${MAX_NOISE_POOL_ENTRIES}] (0 turns precomputation off)`)
+}, { error: 'an object' })
+
 const clientSchema = z.strictObject({
   minParticipants: intInRange(MIN_PARTICIPANTS_FLOOR, Number.MAX_SAFE_INTEGER, `an integer >= ${MIN_PARTICIPANTS_FLOOR} (the protocol's floor)`),
-  noisePool: z.strictObject({
-    maxEntries: intInRange(0, MAX_NOISE_POOL_ENTRIES, `an integer in [0, ${MAX_NOISE_POOL_ENTRIES}] (0 turns precomputation off)`)
-  }, { error: 'an object' })
+  noisePool: noisePoolSchema
+}, { error: 'an object' })
+
+/** How an aggregator prepares the encryptions of zero that re-randomize a released aggregate. */
+const aggregatorSchema = z.strictObject({
+  noisePool: noisePoolSchema
 }, { error: 'an object' })
 
 const limitsSchema = z.strictObject({
@@ -135,6 +142,7 @@ export const configSchema = z.strictObject({
   keyBits: z.union([z.literal(KEY_BITS[0]), z.literal(KEY_BITS[1]), z.literal(KEY_BITS[2])], { error: `one of ${KEY_BITS.join(', ')} (shorter moduli are refused)` }),
   round: roundSchema,
   client: clientSchema,
+  aggregator: aggregatorSchema,
   limits: limitsSchema,
   logLevel: oneOf(LOG_LEVELS)
 }, { error: 'an object' })

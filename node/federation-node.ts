@@ -123,6 +123,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
   const limits = config.limits
   const protocolLimits = streamLimits(limits)
   const encryptor = roles.has('client') ? clientEncryptor(config, metrics) : undefined
+  const zeroEncryptor = roles.has('aggregator') ? aggregatorZeroEncryptor(config, metrics) : undefined
   const membershipFactory = membershipService({
     membership,
     gossip,
@@ -185,6 +186,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             chunkCiphertexts: config.round.chunkCiphertexts,
             limits: protocolLimits,
             fetchOpenRounds: async (signal): Promise<SignedPayload[]> => host.services.membership.fetchOpenRounds(signal),
+            zeroEncryptor: requireService(zeroEncryptor),
             events,
             ...checkpoint
           })
@@ -212,7 +214,8 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
         }
       : {})
   })
-  return new RunningNode({ config, host, membership, gossip, store, metrics, encryptor, self })
+  const encryptors = [encryptor, zeroEncryptor].filter(e => e !== undefined)
+  return new RunningNode({ config, host, membership, gossip, store, metrics, encryptors, self })
 }
 
 /** Services are bound late (they need each other); a role's service exists whenever the role's callback was passed. */
@@ -230,5 +233,20 @@ function clientEncryptor (config: FedaggConfig, metrics: FedaggMetrics): VectorE
     onEncrypted: (path, count) => { metrics.ciphertextsEncrypted(path, count) }
   })
   metrics.observeNoisePool(() => encryptor.noiseReady)
+  return encryptor
+}
+
+/**
+ * The aggregator's encryptions of zero, which re-randomize every aggregate it releases: its own
+ * noise pool, on the same process-wide worker pool as a client's.
+ */
+function aggregatorZeroEncryptor (config: FedaggConfig, metrics: FedaggMetrics): VectorEncryptor {
+  const log = logger('fedagg:aggregator:noise')
+  const encryptor = new VectorEncryptor({
+    noisePoolEntries: config.aggregator.noisePool.maxEntries,
+    onError: err => { log.error('precomputing re-randomization noise failed - %e', err) },
+    onEncrypted: (path, count) => { metrics.zeroEncryptions(path, count) }
+  })
+  metrics.observeAggregatorNoisePool(() => encryptor.noiseReady)
   return encryptor
 }

@@ -51,8 +51,8 @@ export interface RunningNodeParts {
   gossip: FederationGossip
   store: Store
   metrics: FedaggMetrics
-  /** The client role's encryption path (noise pool, lease on the process's worker pool). */
-  encryptor: VectorEncryptor | undefined
+  /** The client's and the aggregator's encryption paths (noise pools, leases on the process's worker pool). */
+  encryptors: readonly VectorEncryptor[]
 }
 
 export class RunningNode implements FederationNode {
@@ -138,12 +138,12 @@ export class RunningNode implements FederationNode {
   }
 
   async stop (): Promise<void> {
-    const { host, gossip, store, encryptor } = this.#parts
+    const { host, gossip, store, encryptors } = this.#parts
     this.#stopResults()
     this.#stopTranscripts()
     if (host.status === 'started') gossip.stop()
     await host.stop()
-    await encryptor?.close()
+    await Promise.all(encryptors.map(async encryptor => encryptor.close()))
     store.close()
   }
 

@@ -56,6 +56,10 @@ export interface FedaggMetrics {
   ciphertextsEncrypted (path: EncryptionPath, count: number): void
   /** Sets where the noise-pool gauge (precomputed randomizers ready) reads its value at scrape time. */
   observeNoisePool (source: () => number): void
+  /** Aggregator: `count` encryptions of zero made along `path` to re-randomize a released aggregate. */
+  zeroEncryptions (path: EncryptionPath, count: number): void
+  /** Sets where the aggregator's noise-pool gauge reads its value at scrape time. */
+  observeAggregatorNoisePool (source: () => number): void
   /** The registry in Prometheus text format. */
   render (): Promise<string>
 }
@@ -202,6 +206,22 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     }
   }))
 
+  const zeroEncryptions = new Counter({
+    name: 'fedagg_aggregator_zero_encryptions_total',
+    help: 'Encryptions of zero this aggregator multiplied into released aggregates, by path: noise (precomputed), pool (worker threads), one-off',
+    labelNames: ['path'],
+    registers: [registry]
+  })
+  let aggregatorNoiseSource: (() => number) | undefined
+  registry.registerMetric(new Gauge({
+    name: 'fedagg_aggregator_noise_pool_entries',
+    help: 'Precomputed randomizers this aggregator holds for re-randomizing the next aggregate (a count; the values never leave memory)',
+    registers: [],
+    collect () {
+      if (aggregatorNoiseSource !== undefined) this.set(aggregatorNoiseSource())
+    }
+  }))
+
   const reasonLabel = boundedLabel()
   const protocolLabel = boundedLabel()
 
@@ -223,6 +243,8 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     observeRounds: (source) => { roundsSource = source },
     ciphertextsEncrypted: (path, count) => { if (count > 0) ciphertextsEncrypted.inc({ path }, count) },
     observeNoisePool: (source) => { noisePoolSource = source },
+    zeroEncryptions: (path, count) => { if (count > 0) zeroEncryptions.inc({ path }, count) },
+    observeAggregatorNoisePool: (source) => { aggregatorNoiseSource = source },
     render: async () => registry.metrics()
   }
 }

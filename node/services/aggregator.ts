@@ -5,7 +5,7 @@ import { FedaggError } from '../../protocol/errors.ts'
 import { CiphertextAccumulator } from '../../protocol/aggregate/index.ts'
 import { AGGREGATE_STATUS, WIRE } from '../../protocol/messages/index.ts'
 import type { AggregateResponseHeader, SignedPayload, SubmissionHeader, SubmitResponse } from '../../protocol/messages/index.ts'
-import { assertCoprimeToModulus, assertSubmittedCiphertexts, decodeCiphertexts, encodeCiphertexts, rerandomize } from '../../protocol/paillier/index.ts'
+import { addCiphertexts, assertAllCoprimeToModulus, assertSubmittedCiphertexts, decodeCiphertexts, encodeCiphertexts } from '../../protocol/paillier/index.ts'
 import {
   InvalidRoundStateError, ROUND_FAILURE_REASONS, RoundClosedError, SubmissionShapeError, UnknownRoundError, acceptSubmission, buildReceipt,
   buildTranscript, checkAnnouncementAgainstRoster, checkReceivedDigest, checkSubmission, closeRound, openAggregatorRound,
@@ -13,6 +13,7 @@ import {
 } from '../../protocol/round/index.ts'
 import type { AcceptedSubmission, AggregatorRoundState, AnnouncedRound, SubmissionAttempt } from '../../protocol/round/index.ts'
 import type { Store } from '../store/index.ts'
+import type { VectorEncryptor } from '../crypto/vector-encryptor.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
@@ -40,6 +41,12 @@ export interface AggregatorInit {
   limits: StreamLimits
   /** Asks the coordinator for its open rounds, for a submission naming a round this node missed. */
   fetchOpenRounds: (signal: AbortSignal) => Promise<SignedPayload[]>
+  /**
+   * Fresh encryptions of zero for re-randomizing the released aggregate. Prepared when a round is
+   * adopted, so its precomputed noise fills while the clients train and upload, and the close costs
+   * one product per ciphertext instead of one exponentiation on this thread.
+   */
+  zeroEncryptor: Pick<VectorEncryptor, 'prepare' | 'encrypt'>
   transferTimeoutMs?: number
   now?: () => number
   checkpoint?: Checkpoint
@@ -207,6 +214,7 @@ export class AggregatorService implements Startable {
   #activate (round: AnnouncedRound, state: AggregatorRoundState,
     accumulator = new CiphertextAccumulator(round.publicKey.nSquared, round.plan.ciphertexts)): void {
     if (this.#stopped) return
+    this.#init.zeroEncryptor.prepare(round.publicKey, round.plan.ciphertexts)
     const active: TrackedRound = { round, state, accumulator }
     this.#rounds.set(round.announcement.roundId, active)
     const delay = Math.max(0, round.announcement.deadlineMs - this.#now())
@@ -295,14 +303,16 @@ export class AggregatorService implements Startable {
    * committed submission.
    */
   async #accept (active: TrackedRound, attempt: SubmissionAttempt, bytes: Uint8Array<ArrayBuffer>): Promise<SignedPayload> {
-    // Timed up to the first await only, so other submissions' work in between is never counted here.
+    // Timed on either side of the await only, so other submissions' work in between is never counted here.
     const checking = performance.now()
     const ciphertexts = decodeCiphertexts(active.round.publicKey, bytes)
     assertSubmittedCiphertexts(active.round.publicKey, ciphertexts)
     const digest = ciphertextDigest(bytes)
     checkReceivedDigest(active.state, attempt, digest)
+    const checkedMs = performance.now() - checking
     // The transcript lists this statement; the coordinator accepts no contributor without one.
     await verifySubmissionStatement(active.state, attempt.header.statement, attempt.client, digest)
+    const storing = performance.now()
     const outcome = acceptSubmission(active.state, attempt, digest)
     const { roundId } = active.state
     const { submission } = outcome
@@ -321,8 +331,8 @@ export class AggregatorService implements Startable {
         `accepted ${submission.client}'s submission to round ${roundId} (index ${submission.index}, ${active.state.submissions.length} of ${active.state.eligible.length})`)
     }
     this.#checkpoint('aggregator:after-write')
-    // Only the synchronous check-store-fold: concurrent submissions' awaits are not counted twice.
-    this.#init.metrics.phaseSeconds('aggregate', (performance.now() - checking) / 1000)
+    // Only the synchronous check and store-fold: concurrent submissions' awaits are not counted twice.
+    this.#init.metrics.phaseSeconds('aggregate', (checkedMs + performance.now() - storing) / 1000)
     const stored = this.#init.store.submissions.get(roundId, submission.client)?.receipt
     if (stored !== undefined) return WIRE.SignedPayload.decode(stored)
     // Ed25519 is deterministic: re-signing the same fields after a crash yields the same receipt.
@@ -347,8 +357,9 @@ export class AggregatorService implements Startable {
    * new submissions). Below quorum the state machine fails the round and
    * nothing is released. Otherwise a fresh encryption of zero is multiplied
    * into every ciphertext, so the released aggregate is unlinkable to the
-   * product of the submitted ciphertexts; the result must pass gcd(c, n) = 1;
-   * transcript and aggregate are stored with the final status in one
+   * product of the submitted ciphertexts (the zeros come from the noise
+   * prepared since the round was adopted, the rest from the worker pool); the
+   * result must pass gcd(c, n) = 1; transcript and aggregate are stored with the final status in one
    * transaction before the transcript is published.
    */
   async #finish (active: TrackedRound): Promise<void> {
@@ -365,9 +376,12 @@ export class AggregatorService implements Startable {
       store.rounds.saveClosing(roundId, { status: 'failed', signedTranscript: WIRE.SignedPayload.encode(signed), reason: state.reason })
       metrics.roundFailed(ROUND_FAILURE_REASONS.quorum)
     } else {
+      const product = active.accumulator!.value()
+      // Off this thread when the noise ran short; a stop meanwhile aborts, and the next start closes again.
+      const zeros = await this.#init.zeroEncryptor.encrypt(publicKey, product.map(() => 0n), this.#stopping.signal)
       const started = performance.now()
-      const aggregate = active.accumulator!.value().map(c => rerandomize(publicKey, c))
-      for (const c of aggregate) assertCoprimeToModulus(publicKey, c)
+      const aggregate = product.map((c, i) => addCiphertexts(publicKey, c, zeros[i]!))
+      assertAllCoprimeToModulus(publicKey, aggregate)
       const bytes = encodeCiphertexts(publicKey, aggregate)
       state = releaseRound(state, ciphertextDigest(bytes))
       signed = await signTranscript(this.#components.privateKey, buildTranscript(state))

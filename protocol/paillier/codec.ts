@@ -50,13 +50,20 @@ export function decodeCiphertexts (publicKey: PaillierPublicKey, bytes: Uint8Arr
 }
 
 /**
- * Throws CiphertextNotInvertibleError unless gcd(c, n) = 1. A c sharing a factor with n is no
- * encryption of anything (and would reveal that factor); the aggregator checks it once, on the
- * final aggregate, because a product is invertible exactly when all its factors are.
+ * Throws CiphertextNotInvertibleError unless gcd(c, n) = 1 for every c, at the cost of one gcd for
+ * the whole vector: gcd(∏ (c_i mod n) mod n, n) = 1 exactly when every factor is a unit mod n. A c
+ * sharing a factor with n is no encryption of anything (and would reveal that factor).
  */
-export function assertCoprimeToModulus (publicKey: PaillierPublicKey, c: bigint): void {
-  assertCiphertext(publicKey, c)
-  if (gcd(publicKey.n, c % publicKey.n) !== 1n) throw new CiphertextNotInvertibleError('expected a ciphertext coprime to n, got one sharing a factor with n')
+export function assertAllCoprimeToModulus (publicKey: PaillierPublicKey, cs: readonly bigint[]): void {
+  const { n } = publicKey
+  let product = 1n
+  for (const c of cs) {
+    assertCiphertext(publicKey, c)
+    product = product * (c % n) % n
+  }
+  if (gcd(product, n) !== 1n) {
+    throw new CiphertextNotInvertibleError('expected every ciphertext coprime to n, got at least one sharing a factor with n')
+  }
 }
 
 /**
@@ -75,13 +82,8 @@ export function assertCoprimeToModulus (publicKey: PaillierPublicKey, c: bigint)
  *   round for everyone.
  */
 export function assertSubmittedCiphertexts (publicKey: PaillierPublicKey, cs: readonly bigint[]): void {
-  const { n } = publicKey
-  let product = 1n
   cs.forEach((c, i) => {
     if (c === 1n) throw new CiphertextOutOfRangeError(`ciphertext ${i}: expected a ciphertext other than 1 (E(0) with r = 0)`)
-    product = product * (c % n) % n
   })
-  if (gcd(product, n) !== 1n) {
-    throw new CiphertextNotInvertibleError('expected every ciphertext coprime to n, got at least one sharing a factor with n')
-  }
+  assertAllCoprimeToModulus(publicKey, cs)
 }

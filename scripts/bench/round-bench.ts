@@ -33,7 +33,7 @@ const MAX_DECIMAL_VALUES = 300_000
 export interface RoundFigures {
   /** Warm round only: seconds waited after the announcement for the clients' noise pools to fill (not in wallSeconds). */
   poolWaitSeconds?: number
-  /** Warm round only: the fewest randomizers any client had ready when the submits started, and how many it needed. */
+  /** Warm round only: the fewest randomizers any client or the aggregator had ready when the submits started, and how many each needed. */
   poolReady?: { fewest: number, needed: number }
   /** Open to decrypted result at the coordinator. */
   wallSeconds: number
@@ -96,7 +96,10 @@ export async function measureFedaggRounds (options: FedaggBenchOptions): Promise
     env: {
       // Every node dials from 127.0.0.1: the per-host rate limit would count them as one host.
       FEDAGG_LIMITS_INBOUND_CONNECTION_THRESHOLD: '1000'
-    }
+    },
+    // So the clients' background noise at nice 19 yields to the event loops a round waits on, as
+    // it would on machines of their own (see ProcessFederationOptions.sharedSession).
+    sharedSession: true
   })
   try {
     const figures: RoundFigures[] = []
@@ -168,11 +171,15 @@ async function measureRound (federation: ProcessFederation, options: FedaggBench
   }
 }
 
-/** Polls every client's fedagg_client_noise_pool_entries until each holds `needed` or the time is up; returns the fewest ready. */
+/** Polls the clients' and the aggregator's noise-pool gauges until each holds `needed` or the time is up; returns the fewest ready. */
 async function waitForNoise (federation: ProcessFederation, wait: PoolWait): Promise<number> {
   const deadline = Date.now() + wait.timeoutSeconds * 1000
   for (;;) {
-    const ready = await Promise.all(federation.clients.map(async client => sumSamples(await client.control.metrics(), 'fedagg_client_noise_pool_entries')))
+    // The clients' randomizers for their ciphertexts, and the aggregator's for re-randomizing the aggregate.
+    const ready = await Promise.all([
+      ...federation.clients.map(async client => sumSamples(await client.control.metrics(), 'fedagg_client_noise_pool_entries')),
+      sumSamples(await federation.aggregator.control.metrics(), 'fedagg_aggregator_noise_pool_entries')
+    ])
     const fewest = Math.min(...ready)
     if (fewest >= wait.needed || Date.now() >= deadline) return fewest
     await new Promise(resolve => setTimeout(resolve, 500))

@@ -1,10 +1,11 @@
 // Measures how a round scales with vector size and with client count, and writes the charts in docs/ from the runs.
 //
 // Usage: npm run bench:scaling [-- --sizes 10000,100000,1000000] [--size-clients 3]
-//                                 [--counts 3,5,10,20] [--count-params 20000] [--key 2048] [--json]
+//                                 [--counts 3,5,10,20] [--count-params 100000] [--key 2048] [--json]
 // Each point is a fresh federation of separate processes on loopback running two rounds (bench:round's
 // measureFedaggRounds); both the first round (fresh processes) and the later one are charted. The
-// client-count runs also record the aggregator's peak RSS, which a streaming fold keeps flat.
+// client-count runs also record the aggregator's peak RSS, which a streaming fold keeps flat. Client
+// counts start at 3, the protocol's quorum floor: a round of 2 cannot be opened.
 // Writes docs/scaling-vector-size.svg, docs/scaling-clients.svg, docs/scaling-memory.svg and docs/scaling.json (the figures
 // the charts were drawn from, with the machine's load), and prints the same figures.
 import { writeFile } from 'node:fs/promises'
@@ -22,7 +23,7 @@ const { values: args } = parseArgs({
     sizes: { type: 'string', default: '10000,100000,1000000' },
     'size-clients': { type: 'string', default: '3' },
     counts: { type: 'string', default: '3,5,10,20' },
-    'count-params': { type: 'string', default: '20000' },
+    'count-params': { type: 'string', default: '100000' },
     key: { type: 'string', default: '2048' },
     json: { type: 'boolean', default: false }
   }

@@ -59,6 +59,8 @@ describe('precomputed noise over a federation', function () {
     await Promise.all(clients.map(async client => waitUntil(async () => (await client.round(round.roundId)) !== undefined, 'announcement')))
     // The announcement alone starts the background fill; wait until every client holds a full round of noise.
     await Promise.all(clients.map(async client => waitUntil(async () => metric(await client.metrics.render(), 'fedagg_client_noise_pool_entries') >= needed, 'a warm noise pool', 200_000)))
+    // The aggregator's too: the encryptions of zero that will re-randomize the aggregate.
+    await waitUntil(async () => metric(await aggregator.metrics.render(), 'fedagg_aggregator_noise_pool_entries') >= needed, 'a warm aggregator noise pool', 200_000)
     const vectors = clients.map((_, c) => Array.from({ length }, (_, i) => Math.cos(i * (c + 1)) * 0.9))
     await Promise.all(clients.map(async (client, c) => client.submit(vectors[c]!, { roundId: round.roundId })))
     const result = await coordinator.waitForResult(round.roundId, { signal: AbortSignal.timeout(200_000) })
@@ -72,6 +74,9 @@ describe('precomputed noise over a federation', function () {
       assert.equal(metric(text, 'fedagg_client_ciphertexts_encrypted_total', 'path="noise"'), needed, 'every ciphertext came from the noise pool')
       assert.equal(metric(text, 'fedagg_client_ciphertexts_encrypted_total', 'path="pool"'), 0)
     }
+    const aggregatorText = await aggregator.metrics.render()
+    assert.equal(metric(aggregatorText, 'fedagg_aggregator_zero_encryptions_total', 'path="noise"'), needed, 'the aggregate was re-randomized from precomputed noise')
+    assert.equal(metric(aggregatorText, 'fedagg_aggregator_zero_encryptions_total', 'path="pool"'), 0)
 
     // Recover each randomizer the clients used: c = (1 + m·n)·R, so R = c·(1 − m·n) mod n².
     const blobs = withDatabase(aggregator.dataDir, db => db.prepare('SELECT ciphertexts FROM submissions WHERE round_id = ?').all(round.roundId).map(row => row.ciphertexts as Uint8Array))

@@ -1,10 +1,14 @@
 // Tests EncryptionPool with two real worker threads: order, correctness, refusals, abort and reuse.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { getPriority } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { decodeCiphertexts, decrypt } from '../../../protocol/paillier/index.ts'
 import { EncryptionPool } from '../../../node/crypto/encrypt-pool.ts'
+import { WORKER_NICE_INCREMENT } from '../../../node/crypto/thread-priority.ts'
 import { testKey, throwsNamed } from '../../protocol/paillier/fixtures.ts'
+import { threadNiceValues } from './thread-nice.ts'
 
 describe('node/crypto/encrypt-pool', function () {
   this.timeout(60_000)
@@ -21,6 +25,14 @@ describe('node/crypto/encrypt-pool', function () {
     assert.equal(ciphertexts.length, plaintexts.length)
     ciphertexts.forEach((c, i) => assert.equal(decrypt(key, c), plaintexts[i]))
     assert.equal(new Set(ciphertexts).size, ciphertexts.length)
+  })
+
+  it('runs its threads below the priority of the event loops that a round waits on', async function () {
+    if (!existsSync('/proc/thread-self')) this.skip()
+    await pool.encryptAll([1n, 2n])
+    const niced = Math.min(19, getPriority() + WORKER_NICE_INCREMENT)
+    // At least: in the full suite, other tests' pools may share this process.
+    assert.ok(threadNiceValues().filter(nice => nice === niced).length >= pool.threads)
   })
 
   it('returns nothing for nothing', async () => {

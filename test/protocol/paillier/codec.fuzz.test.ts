@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { bytesToBigint, writeFixedWidth } from '../../../protocol/paillier/bytes.ts'
-import { assertCoprimeToModulus, ciphertextByteLength, decodeCiphertext, decodeCiphertexts, encodeCiphertexts } from '../../../protocol/paillier/codec.ts'
+import { assertAllCoprimeToModulus, ciphertextByteLength, decodeCiphertext, decodeCiphertexts, encodeCiphertexts } from '../../../protocol/paillier/codec.ts'
 import { applyMutation, concat, expectTyped, FUZZ_TEST_TIMEOUT_MS, fuzzRuns, stopFuzzWatchdog } from '../../helpers/fuzz.ts'
 import type { Mutation } from '../../helpers/fuzz.ts'
 import { testKey } from './fixtures.ts'
@@ -82,10 +82,10 @@ describe('paillier/codec (fuzz)', function () {
     }), fuzzRuns(200))
   })
 
-  it('assertCoprimeToModulus on decoded values: a typed refusal for multiples of p or q, and for out-of-range values', () => {
+  it('assertAllCoprimeToModulus on decoded values: a typed refusal for multiples of p or q, and for out-of-range values', () => {
     const value = fc.oneof(blockValue, fc.tuple(fc.constantFrom(key.p, key.q), fc.bigInt({ min: 1n, max: pk.n })).map(([factor, k]) => factor * k))
     fc.assert(fc.property(value, c => {
-      const outcome = expectTyped('assertCoprimeToModulus', ['CiphertextOutOfRangeError', 'CiphertextNotInvertibleError'], () => { assertCoprimeToModulus(pk, c) })
+      const outcome = expectTyped('assertAllCoprimeToModulus', ['CiphertextOutOfRangeError', 'CiphertextNotInvertibleError'], () => { assertAllCoprimeToModulus(pk, [c]) })
       const want = expected(c) !== 'ok' ? 'CiphertextOutOfRangeError' : c % key.p === 0n || c % key.q === 0n ? 'CiphertextNotInvertibleError' : 'ok'
       assert.equal(outcomeName(outcome), want)
     }), fuzzRuns(200))

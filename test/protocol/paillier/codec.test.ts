@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import {
-  assertCoprimeToModulus, assertSubmittedCiphertexts, ciphertextByteLength, decodeCiphertext, decodeCiphertexts, encodeCiphertext, encodeCiphertexts
+  assertAllCoprimeToModulus, assertSubmittedCiphertexts, ciphertextByteLength, decodeCiphertext, decodeCiphertexts, encodeCiphertext, encodeCiphertexts
 } from '../../../protocol/paillier/codec.ts'
 import { encrypt, encryptOneOff } from '../../../protocol/paillier/encrypt.ts'
 import { testKey, throwsNamed } from './fixtures.ts'
@@ -53,9 +53,16 @@ describe('paillier/codec', () => {
   })
 
   it('checks gcd(c, n) = 1', () => {
-    assertCoprimeToModulus(pk, encrypt(pk, 3n))
-    for (const bad of [key.p, key.q * 7n, pk.n]) assert.throws(() => assertCoprimeToModulus(pk, bad), throwsNamed('CiphertextNotInvertibleError'))
-    assert.throws(() => assertCoprimeToModulus(pk, 0n), throwsNamed('CiphertextOutOfRangeError'))
+    assertAllCoprimeToModulus(pk, [encrypt(pk, 3n), encrypt(pk, 4n)])
+    for (const bad of [key.p, key.q * 7n, pk.n]) assert.throws(() => assertAllCoprimeToModulus(pk, [bad]), throwsNamed('CiphertextNotInvertibleError'))
+    assert.throws(() => assertAllCoprimeToModulus(pk, [0n]), throwsNamed('CiphertextOutOfRangeError'))
+  })
+
+  it('finds one non-unit among many ciphertexts with its single gcd', () => {
+    const units = [3n, 4n, 5n].map(m => encrypt(pk, m))
+    for (const bad of [key.p, key.q * 7n, pk.n]) {
+      assert.throws(() => assertAllCoprimeToModulus(pk, [...units.slice(0, 2), bad, units[2]!]), throwsNamed('CiphertextNotInvertibleError'))
+    }
   })
 
   // n² itself, written at the ciphertext width (it fits, since the width is n²'s byte length).
