@@ -2,7 +2,8 @@
 //
 // Usage: npm run bench:crypto [-- --json] [--bits 2048,3072] [--pool-values 1000000] [--rounds 3] [--comb | --integrity]
 //   --json         print only an array of rows { keyBits, op, valuesPerSecond, baselineValuesPerSecond, ratio, bytesPerValue, cores, msPerCiphertext }
-//   --comb         instead, sweep fixed-base comb shapes for h_s^r (slow: builds tables up to ~200 MB)
+//   --comb         instead, sweep fixed-base comb shapes for h_s^r (slow: builds tables up to ~200 MB), then
+//                  time an EncryptionPool from construction to its first ciphertexts on every thread (one shared comb)
 //   --integrity    instead, the cost of round integrity (quick): values per ciphertext and bytes per value with
 //                  and without the tag slot, tag derivation per ciphertext, Ed25519 sign/verify of a statement
 //
@@ -253,11 +254,33 @@ function benchCombShapes (keyBits: number): string[] {
   })
 }
 
+/**
+ * The fixed cost of a fresh pool: its threads load, one builds the comb into shared memory, and
+ * every thread encrypts with that table (batches of one, two per thread in flight, so each thread
+ * takes some). combBuilds shows that the threads shared one build.
+ */
+async function benchPoolStart (keyBits: number): Promise<string> {
+  const pk = loadKey(keyBits).publicKey
+  const cpuBefore = process.cpuUsage()
+  const started = performance.now()
+  const pool = new EncryptionPool(pk, { batchSize: 1 })
+  try {
+    await pool.encryptAll(Array.from({ length: pool.threads * 4 }, (_, i) => BigInt(i)))
+    const seconds = (performance.now() - started) / 1000
+    const cpu = process.cpuUsage(cpuBefore)
+    return `  ${keyBits} bits: ${seconds.toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU, combs built: ${pool.combBuilds}`
+  } finally {
+    await pool.destroy()
+  }
+}
+
 const format = (x: number, digits = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
 if (args.comb) {
   console.log('fixed-base comb shapes for h_s^r (one encryption\'s randomizer); products = squarings + multiplications:')
   for (const keyBits of keySizes) for (const line of benchCombShapes(keyBits)) console.log(line)
+  console.log(`EncryptionPool on ${cores} threads, from construction to its first ciphertexts (CPU: every thread of this process):`)
+  for (const keyBits of keySizes) console.log(await benchPoolStart(keyBits))
 } else if (args.integrity) {
   await benchIntegrity()
 } else {
