@@ -256,6 +256,8 @@ export class CoordinatorService implements Startable {
       announced: round
     })
     this.#init.metrics.roundOpened()
+    // A long aggregate will be decrypted on worker threads: they start now, while clients encrypt.
+    this.#init.decryptor.prepare(round.plan.ciphertexts)
     const { announcement } = round
     this.#events.emit('info', 'round.opened', {
       roundId: announcement.roundId,

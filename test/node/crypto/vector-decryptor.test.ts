@@ -75,6 +75,20 @@ describe('node/crypto/vector-decryptor', function () {
     assert.equal(pools.length, 1, 'no pool made after close')
   })
 
+  it('starts the pool when a round that will need it opens, and only then', async () => {
+    const { decryptor, pools } = recording()
+    decryptor.prepare(INLINE_DECRYPTION_MAX)
+    assert.equal(pools.length, 0)
+    decryptor.prepare(INLINE_DECRYPTION_MAX + 1)
+    decryptor.prepare(1_000)
+    assert.equal(pools.length, 1)
+    await decryptor.decrypt(encodeCiphertexts(pk, standIns(INLINE_DECRYPTION_MAX + 1)))
+    assert.deepEqual(pools[0]!.calls, [INLINE_DECRYPTION_MAX + 1])
+    await decryptor.close()
+    decryptor.prepare(1_000)
+    assert.equal(pools.length, 1, 'no pool made after close')
+  })
+
   it('refuses bad input inline with typed errors, before any decryption and without a pool', async () => {
     const { decryptor, pools, paths } = recording()
     await assert.rejects(decryptor.decrypt(encodeCiphertexts(pk, [2n, key.q, 3n])), throwsNamed('CiphertextNotInvertibleError'))
