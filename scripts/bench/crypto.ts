@@ -365,32 +365,43 @@ interface DecryptionRow {
   poolSeconds: number
   /** inlineSeconds / poolSeconds. */
   speedup: number
+  /** CPU seconds / wall seconds of the median pool run: the cores the pool got (below `threads` on a shared machine). */
+  poolCoresUsed: number
   /** The event loop's longest stall while decrypting inline, and on the pool (warm). */
   inlineMaxStallMs: number
   poolMaxStallMs: number
 }
 
-/** Seconds for fn, and the longest the event loop was held up meanwhile (10 ms sampling). */
-async function timedWithStall (fn: () => Promise<unknown>): Promise<{ seconds: number, maxStallMs: number }> {
+interface StallTiming {
+  seconds: number
+  maxStallMs: number
+  /** CPU seconds of every thread of this process over the run: / seconds, the cores it really got. */
+  cpuSeconds: number
+}
+
+/** Seconds for fn, the CPU it used, and the longest the event loop was held up meanwhile (10 ms sampling). */
+async function timedWithStall (fn: () => Promise<unknown>): Promise<StallTiming> {
   const histogram = monitorEventLoopDelay({ resolution: 10 })
   histogram.enable()
   // The monitor measures each delay from its previous sample: let it take one before fn blocks.
   await new Promise(resolve => setTimeout(resolve, 20))
   const started = performance.now()
+  const cpuBefore = process.cpuUsage()
   await fn()
   const seconds = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
   // One more turn, so a stall that ends with fn is sampled.
   await new Promise(resolve => setTimeout(resolve, 20))
   histogram.disable()
-  return { seconds, maxStallMs: histogram.max / 1e6 }
+  return { seconds, maxStallMs: histogram.max / 1e6, cpuSeconds: (cpu.user + cpu.system) / 1e6 }
 }
 
-/** Median of `rounds` timed runs, with the longest stall over all of them. */
-async function medianWithStall (fn: () => Promise<unknown>): Promise<{ seconds: number, maxStallMs: number }> {
-  const runs = []
+/** The median run of `rounds` timed runs, with the longest stall over all of them. */
+async function medianWithStall (fn: () => Promise<unknown>): Promise<StallTiming> {
+  const runs: StallTiming[] = []
   for (let round = 0; round < rounds; round++) runs.push(await timedWithStall(fn))
-  const seconds = runs.map(run => run.seconds).sort((a, b) => a - b)[Math.floor(runs.length / 2)]!
-  return { seconds, maxStallMs: Math.max(...runs.map(run => run.maxStallMs)) }
+  const median = [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)]!
+  return { ...median, maxStallMs: Math.max(...runs.map(run => run.maxStallMs)) }
 }
 
 /**
@@ -423,6 +434,7 @@ async function benchDecryption (): Promise<void> {
         poolFirstSeconds: first.seconds,
         poolSeconds: warm.seconds,
         speedup: inline.seconds / warm.seconds,
+        poolCoresUsed: warm.cpuSeconds / warm.seconds,
         inlineMaxStallMs: inline.maxStallMs,
         poolMaxStallMs: warm.maxStallMs
       })
@@ -437,6 +449,7 @@ async function benchDecryption (): Promise<void> {
       poolFirstSeconds: Number(row.poolFirstSeconds.toFixed(3)),
       poolSeconds: Number(row.poolSeconds.toFixed(3)),
       speedup: Number(row.speedup.toFixed(2)),
+      poolCoresUsed: Number(row.poolCoresUsed.toFixed(2)),
       inlineMaxStallMs: Math.round(row.inlineMaxStallMs),
       poolMaxStallMs: Math.round(row.poolMaxStallMs)
     })), null, 2))
@@ -445,6 +458,6 @@ async function benchDecryption (): Promise<void> {
   console.log(`coordinator decryption of one aggregate, inline vs DecryptionPool, same run — ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.versions.node}`)
   for (const r of rows) {
     console.log(`  ${r.keyBits} bits, ${r.ciphertexts.toLocaleString('en-US')} ciphertexts: inline ${r.inlineSeconds.toFixed(2)} s (${(1000 * r.inlineSeconds / r.ciphertexts).toFixed(2)} ms each, event loop held up to ${r.inlineMaxStallMs.toFixed(0)} ms); ` +
-      `pool of ${r.threads} ${r.poolSeconds.toFixed(2)} s (${r.speedup.toFixed(2)}x, longest stall ${r.poolMaxStallMs.toFixed(0)} ms), first call ${r.poolFirstSeconds.toFixed(2)} s with thread start-up`)
+      `pool of ${r.threads} ${r.poolSeconds.toFixed(2)} s (${r.speedup.toFixed(2)}x on the ${r.poolCoresUsed.toFixed(2)} cores it got, longest stall ${r.poolMaxStallMs.toFixed(0)} ms), first call ${r.poolFirstSeconds.toFixed(2)} s with thread start-up`)
   }
 }
