@@ -1,4 +1,28 @@
 // Runs a vector through a worker pool in batches, a few in flight per thread, and reassembles the results in input order.
+import { availableParallelism } from 'node:os'
+import { InvalidPoolOptionsError } from './errors.ts'
+
+/**
+ * Batches queued per thread: two keep every worker busy while the main thread prepares the next
+ * batch and decodes results, without encoding the whole vector up front.
+ */
+export const BATCHES_IN_FLIGHT_PER_THREAD = 2
+
+/** A pool's size as its options give it. */
+export interface PoolSizeOptions {
+  /** @default os.availableParallelism() */
+  threads?: number
+  batchSize?: number
+}
+
+/** threads and batchSize with their defaults; InvalidPoolOptionsError unless each is an integer >= 1. */
+export function resolvePoolSize (options: PoolSizeOptions, defaultBatchSize: number): { threads: number, batchSize: number } {
+  const threads = options.threads ?? availableParallelism()
+  const batchSize = options.batchSize ?? defaultBatchSize
+  if (!Number.isSafeInteger(threads) || threads < 1) throw new InvalidPoolOptionsError(`threads: expected an integer >= 1, got ${String(threads)}`)
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new InvalidPoolOptionsError(`batchSize: expected an integer >= 1, got ${String(batchSize)}`)
+  return { threads, batchSize }
+}
 
 export interface BatchLanesOptions {
   /** Items per batch. */

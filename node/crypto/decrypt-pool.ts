@@ -1,15 +1,15 @@
 // DecryptionPool: the coordinator's CRT decryption of a whole aggregate on every core, with piscina worker threads holding the private key.
-import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
 import { assertAllCoprimeToModulus, ciphertextByteLength, decodeCiphertexts, privateKeyToJSON } from '../../protocol/paillier/index.ts'
 import type { PaillierPrivateKey, PaillierPublicKey } from '../../protocol/paillier/index.ts'
-import { mapInBatches } from './batch-lanes.ts'
+import { BATCHES_IN_FLIGHT_PER_THREAD, mapInBatches, resolvePoolSize } from './batch-lanes.ts'
+import type { PoolSizeOptions } from './batch-lanes.ts'
 import { decodePlaintextBatch, encodeFixedWidthBatch } from './encrypt-batch.ts'
-import { InvalidPoolOptionsError, PlaintextBatchWidthError, PoolDestroyedError } from './errors.ts'
+import { PlaintextBatchWidthError, PoolDestroyedError } from './errors.ts'
 import { destroyWhenLoaded, workersLoaded } from './worker-lifecycle.ts'
 
-export interface DecryptionPoolOptions {
+export interface DecryptionPoolOptions extends PoolSizeOptions {
   /**
    * Worker threads; each holds the private key and its two CRT contexts.
    * @default os.availableParallelism()
@@ -30,9 +30,6 @@ export interface DecryptionTask {
 
 const WORKER_FILE = fileURLToPath(new URL('./decrypt-worker.ts', import.meta.url))
 const DEFAULT_BATCH_SIZE = 32
-// Batches queued per thread: two keep every worker busy while the main thread encodes the next
-// batch and decodes results, without encoding the whole vector up front.
-const BATCHES_IN_FLIGHT_PER_THREAD = 2
 
 /**
  * Worker threads bound to one private key, which decrypt vectors of ciphertexts in parallel and off
@@ -52,10 +49,9 @@ export class DecryptionPool {
   /** Throws InvalidPoolOptionsError unless threads and batchSize are integers >= 1. */
   constructor (privateKey: PaillierPrivateKey, options: DecryptionPoolOptions = {}) {
     this.publicKey = privateKey.publicKey
-    this.threads = options.threads ?? availableParallelism()
-    this.#batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
-    if (!Number.isSafeInteger(this.threads) || this.threads < 1) throw new InvalidPoolOptionsError(`threads: expected an integer >= 1, got ${String(this.threads)}`)
-    if (!Number.isSafeInteger(this.#batchSize) || this.#batchSize < 1) throw new InvalidPoolOptionsError(`batchSize: expected an integer >= 1, got ${String(this.#batchSize)}`)
+    const { threads, batchSize } = resolvePoolSize(options, DEFAULT_BATCH_SIZE)
+    this.threads = threads
+    this.#batchSize = batchSize
     this.#piscina = new Piscina({
       filename: WORKER_FILE,
       minThreads: this.threads,
