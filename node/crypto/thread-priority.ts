@@ -3,13 +3,15 @@ import { readlinkSync } from 'node:fs'
 import { getPriority, setPriority } from 'node:os'
 
 /**
- * Nice increment of the encryption pool's threads. Their work (randomizers for the noise pools,
- * whole-vector encryption) is throughput work; the event loops of the same machine (streams,
- * checks, the coordinator's decryption) are what a round waits on. At +10 a busy worker gets
- * about a tenth of a core's share against a thread at nice 0 (CFS weights 110 against 1024), and
- * all of an otherwise idle core.
+ * Nice increment of the encryption pool's threads: enough to reach 19, the lowest priority short
+ * of SCHED_IDLE (which Node cannot set). Their work (randomizers for the noise pools, whole-vector
+ * encryption) is throughput work; the event loops of the same process and machine (streams,
+ * checks, the coordinator's decryption) are what a round waits on. At 19 a busy worker weighs 15
+ * against 1024 for a thread at nice 0 (CFS weights), so it takes what such a thread leaves idle.
+ * Linux weighs threads against each other only within one scheduling group (a session's
+ * autogroup, a cgroup): between two services in groups of their own, each still gets its share.
  */
-export const WORKER_NICE_INCREMENT = 10
+export const WORKER_NICE_INCREMENT = 19
 
 /**
  * Adds `increment` to this thread's nice value, capped at 19. Linux keeps a nice value per thread

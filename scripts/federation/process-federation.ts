@@ -53,6 +53,17 @@ export interface ProcessFederationOptions {
   keyBits: FixtureKeyBits
   /** FEDAGG_* settings for every daemon. */
   env?: Record<string, string>
+  /**
+   * Start the daemons in this process's session instead of each in a session (and process group)
+   * of its own. Linux schedules each session as one "autogroup" with an equal share of the CPU, so
+   * with a session each, a client's worker threads filling its noise pool at nice 19 take as much
+   * CPU as the coordinator's decryption: thread priorities only order threads within a group. Nodes
+   * on separate machines do not compete at all; one group, where the nice values hold across
+   * processes, is the nearer likeness of that on one machine. Loopback only: a prefix such as
+   * `ip netns exec` keeps its own session.
+   * @default false
+   */
+  sharedSession?: boolean
 }
 
 /** A node's control API was asked for before its daemon was ready. */
@@ -243,12 +254,14 @@ export class ProcessFederation {
 
   /**
    * `[...prefix, node, ...args]` as the leader of its own process group (so signals reach anything
-   * it starts), with stdin piped: daemons run with --stop-on-stdin-end and the relay ends with its
+   * it starts) unless sharedSession asks otherwise, with stdin piped: daemons run with --stop-on-stdin-end and the relay ends with its
    * stdin, so neither outlives this process even if it is SIGKILLed.
    */
   #spawn (prefix: string[], args: string[], stdio: ['pipe', 'pipe', 'ignore' | number], env: Record<string, string> = {}): ChildProcess {
     const [file, ...rest] = [...prefix, process.execPath, ...args] as [string, ...string[]]
-    const child = spawn(file, rest, { detached: true, stdio, env: { ...daemonEnv(), ...this.#options.env, ...env } })
+    const detached = prefix.length > 0 || this.#options.sharedSession !== true
+    const child = spawn(file, rest, { detached, stdio, env: { ...daemonEnv(), ...this.#options.env, ...env } })
+    if (detached) groupLeaders.add(child)
     child.stdin?.on('error', () => {})
     this.#processes.add(child)
     child.once('exit', () => { this.#processes.delete(child) })
@@ -267,9 +280,14 @@ function daemonEnv (): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => !entry[0].startsWith('FEDAGG_') && entry[1] !== undefined))
 }
 
+/** Children spawned as the leaders of their own process groups. */
+const groupLeaders = new WeakSet<ChildProcess>()
+
+/** Signals the child's whole process group when it leads one, else the child alone. */
 function signalGroup (child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
   try {
-    process.kill(-child.pid, signal)
+    if (groupLeaders.has(child)) process.kill(-child.pid, signal)
+    else child.kill(signal)
   } catch {}
 }
