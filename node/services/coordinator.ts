@@ -428,7 +428,8 @@ export class CoordinatorService implements Startable {
   }
 
   /**
-   * Decrypts each ciphertext (CRT; on worker threads past INLINE_DECRYPTION_MAX), unpacks with guard-bit and range checks,
+   * Decrypts each ciphertext (CRT; on worker threads past INLINE_DECRYPTION_MAX),
+   * unpacks with guard-bit and range checks,
    * checks every tag slot against the listed contributors' tags, and lets the
    * state machine require the count slot to equal the transcript's
    * contributor count. An aggregator that dropped, duplicated, replayed or
