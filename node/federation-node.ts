@@ -7,6 +7,7 @@ import { logger } from '@libp2p/logger'
 import type { PrivateKey } from '@libp2p/interface'
 import { federationTopic } from '../protocol/messages/index.ts'
 import type { SignedPayload } from '../protocol/messages/index.ts'
+import { VectorDecryptor } from './crypto/vector-decryptor.ts'
 import { VectorEncryptor } from './crypto/vector-encryptor.ts'
 import type { PaillierPrivateKey } from '../protocol/paillier/index.ts'
 import { createGenesisRoster, signRoster } from '../protocol/roster/index.ts'
@@ -124,6 +125,9 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
   const protocolLimits = streamLimits(limits)
   const encryptor = roles.has('client') ? clientEncryptor(config, metrics) : undefined
   const zeroEncryptor = roles.has('aggregator') ? aggregatorZeroEncryptor(config, metrics) : undefined
+  const decryptor = paillierKey === undefined
+    ? undefined
+    : new VectorDecryptor(paillierKey, { onDecrypted: (path, count) => { metrics.ciphertextsDecrypted(path, count) } })
   const membershipFactory = membershipService({
     membership,
     gossip,
@@ -156,7 +160,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
       ...(paillierKey === undefined ? {} : { openRound: async request => requireService(host.services.coordinator).openRound(request) }),
       ...(roles.has('client') ? { submit: async (values, options) => requireService(host.services.client).submit(values, options) } : {})
     }),
-    ...(paillierKey === undefined
+    ...(paillierKey === undefined || decryptor === undefined
       ? {}
       : {
           coordinator: coordinatorService({
@@ -166,6 +170,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
             store,
             metrics,
             paillierKey,
+            decryptor,
             limits: protocolLimits,
             settleGraceMs: config.round.settleGraceSeconds * 1000,
             maxDeadlineSeconds: config.round.maxDeadlineSeconds,
@@ -215,7 +220,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
       : {})
   })
   const encryptors = [encryptor, zeroEncryptor].filter(e => e !== undefined)
-  return new RunningNode({ config, host, membership, gossip, store, metrics, encryptors, self })
+  return new RunningNode({ config, host, membership, gossip, store, metrics, encryptors, ...(decryptor === undefined ? {} : { decryptor }), self })
 }
 
 /** Services are bound late (they need each other); a role's service exists whenever the role's callback was passed. */

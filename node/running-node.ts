@@ -6,6 +6,7 @@ import { ROUND_STATUSES, observedRoundStatus } from '../protocol/round/index.ts'
 import type { AnnouncedRound, RoundObservation, RoundOutcome, RoundStatus } from '../protocol/round/index.ts'
 import { WIRE } from '../protocol/messages/index.ts'
 import type { Receipt, Roster, RoundResult, TranscriptStatus } from '../protocol/messages/index.ts'
+import type { VectorDecryptor } from './crypto/vector-decryptor.ts'
 import type { VectorEncryptor } from './crypto/vector-encryptor.ts'
 import type { FedaggConfig } from '../config/index.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -53,6 +54,8 @@ export interface RunningNodeParts {
   metrics: FedaggMetrics
   /** The client's and the aggregator's encryption paths (noise pools, leases on the process's worker pool). */
   encryptors: readonly VectorEncryptor[]
+  /** The coordinator's decryption (its worker pool holds the private key), closed once the coordinator has stopped. */
+  decryptor?: VectorDecryptor
 }
 
 export class RunningNode implements FederationNode {
@@ -138,12 +141,14 @@ export class RunningNode implements FederationNode {
   }
 
   async stop (): Promise<void> {
-    const { host, gossip, store, encryptors } = this.#parts
+    const { host, gossip, store, encryptors, decryptor } = this.#parts
     this.#stopResults()
     this.#stopTranscripts()
     if (host.status === 'started') gossip.stop()
+    // Stopping the host stops the coordinator, which abandons any decryption under way; only then
+    // is the decryption pool destroyed, so no round is decided by a pool torn away beneath it.
     await host.stop()
-    await Promise.all(encryptors.map(async encryptor => encryptor.close()))
+    await Promise.all([...encryptors.map(async encryptor => encryptor.close()), decryptor?.close()])
     store.close()
   }
 

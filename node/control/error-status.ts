@@ -23,7 +23,7 @@ import {
   InvalidDomainError, InvalidPeerIdError, InvalidSignatureError, UnexpectedDomainError, UnexpectedSignerError, UnsupportedKeyTypeError
 } from '../../protocol/signing/index.ts'
 import { ConfigError } from '../../config/errors.ts'
-import { EncryptorClosedError, InvalidPoolOptionsError, KeyGenerationError, PlaintextBatchWidthError, RandomizerBatchError } from '../crypto/errors.ts'
+import { DecryptorClosedError, EncryptorClosedError, InvalidPoolOptionsError, KeyGenerationError, PlaintextBatchWidthError, PoolDestroyedError, RandomizerBatchError } from '../crypto/errors.ts'
 import { InsecureKeyFileError, KeyFileExistsError, KeyFileMissingError, KeyFileOwnerError, KeyFileSymlinkError } from '../files/secret-file.ts'
 import { IdentityMismatchError, InvalidIdentityKeyError } from '../identity.ts'
 import { InvalidPaillierKeyFileError, PaillierKeyExistsError } from '../keys/paillier-key-file.ts'
@@ -187,6 +187,8 @@ const ERROR_STATUS: ReadonlyArray<readonly [FedaggErrorClass, number]> = [
   [RandomnessOutOfRangeError, 500],
   [InvalidPoolOptionsError, 500],
   [EncryptorClosedError, 500],
+  [DecryptorClosedError, 500],
+  [PoolDestroyedError, 500],
   [RandomizerBatchError, 500],
   [InvalidPrivateKeyError, 500],
   [UnsupportedKeyVersionError, 500],

@@ -1,4 +1,4 @@
-// Wire format between EncryptionPool and its workers: fixed-width plaintexts in, fixed-width ciphertexts out.
+// Wire format between the crypto pools and their workers: fixed-width plaintexts and ciphertexts, one buffer per batch.
 import { byteLength, bytesToBigint, writeFixedWidth } from '../../protocol/paillier/index.ts'
 import type { PaillierPublicKey } from '../../protocol/paillier/index.ts'
 import { PlaintextBatchWidthError } from './errors.ts'
@@ -14,8 +14,8 @@ export interface EncryptionTask {
   combTable: Uint8Array
 }
 
-/** What a worker posts once its module has evaluated: from then on terminating it is safe. */
-export const WORKER_LOADED = 'fedagg-encrypt-worker-loaded'
+// One loaded-signal for every pool (worker-lifecycle.ts); re-exported where the encryption pool and its workers read it.
+export { WORKER_LOADED } from './worker-lifecycle.ts'
 
 /** Background pool work: make `count` randomizers h_s^r, returned as fixed-width values like ciphertexts. */
 export interface RandomizerTask {
@@ -33,9 +33,16 @@ export function plaintextByteLength (publicKey: PaillierPublicKey): number {
 }
 
 export function encodePlaintextBatch (publicKey: PaillierPublicKey, plaintexts: readonly bigint[]): Uint8Array<ArrayBuffer> {
-  const width = plaintextByteLength(publicKey)
-  const bytes = new Uint8Array(width * plaintexts.length)
-  plaintexts.forEach((m, i) => writeFixedWidth(m, width, bytes, i * width))
+  return encodeFixedWidthBatch(plaintexts, plaintextByteLength(publicKey))
+}
+
+/**
+ * Values (each already checked to fit) as `width`-byte big-endian numbers, concatenated into one new
+ * buffer that can be transferred: ciphertexts at ciphertextByteLength, plaintexts at plaintextByteLength.
+ */
+export function encodeFixedWidthBatch (values: readonly bigint[], width: number): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(width * values.length)
+  values.forEach((value, i) => writeFixedWidth(value, width, bytes, i * width))
   return bytes
 }
 

@@ -21,6 +21,9 @@ export type RoundPhase = 'encrypt' | 'transfer' | 'aggregate' | 'decrypt'
 /** How a client made a ciphertext: from a precomputed randomizer, on the worker pool, or one native power on the main thread. */
 export type EncryptionPath = 'noise' | 'pool' | 'one-off'
 
+/** Where the coordinator decrypted an aggregate's ciphertexts: on its main thread, or on its worker pool. */
+export type DecryptionPath = 'inline' | 'pool'
+
 /** What the services record; the daemon serves `registry` on the control API's /metrics. */
 export interface FedaggMetrics {
   readonly registry: Registry
@@ -40,6 +43,8 @@ export interface FedaggMetrics {
   roundFailed (reason: RoundFailureReason): void
   /** Coordinator: one aggregate decrypted, and whether its guard bits and ranges held. */
   decryption (outcome: DecryptionOutcome): void
+  /** Coordinator: `count` ciphertexts of an aggregate decrypted along `path`. */
+  ciphertextsDecrypted (path: DecryptionPath, count: number): void
   /** Seconds one step of a round took on this node (see RoundPhase). */
   phaseSeconds (phase: RoundPhase, seconds: number): void
   /** Client: a transcript misrepresented this client's contribution; `kind` is the ContributionAlarm. */
@@ -128,6 +133,12 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     name: 'fedagg_decryptions_total',
     help: 'Aggregates decrypted by this node as coordinator, by outcome',
     labelNames: ['outcome'],
+    registers: [registry]
+  })
+  const ciphertextsDecrypted = new Counter({
+    name: 'fedagg_coordinator_ciphertexts_decrypted_total',
+    help: 'Aggregate ciphertexts this coordinator decrypted, by path: inline (main thread, short vectors) or pool (worker threads)',
+    labelNames: ['path'],
     registers: [registry]
   })
   const clientAlarms = new Counter({
@@ -235,6 +246,7 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     roundReleased: () => { roundsReleased.inc() },
     roundFailed: (reason) => { roundsFailed.inc({ reason }) },
     decryption: (outcome) => { decryptions.inc({ outcome }) },
+    ciphertextsDecrypted: (path, count) => { if (count > 0) ciphertextsDecrypted.inc({ path }, count) },
     phaseSeconds: (phase, seconds) => { phaseSeconds.observe({ phase }, seconds) },
     clientAlarm: (kind) => { clientAlarms.inc({ kind: reasonLabel(kind) }) },
     bytesReceived: (protocol, bytes) => { bytesReceived.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },

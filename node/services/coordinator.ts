@@ -17,9 +17,9 @@ import type { VectorSpec } from '../../protocol/encoding/index.ts'
 import { aggregators, clients } from '../../protocol/roster/index.ts'
 import { AGGREGATE_STATUS, WIRE } from '../../protocol/messages/index.ts'
 import type { SignedPayload, TagKeyResponse, Transcript } from '../../protocol/messages/index.ts'
-import { decodeCiphertexts, decrypt } from '../../protocol/paillier/index.ts'
 import type { PaillierPrivateKey } from '../../protocol/paillier/index.ts'
 import type { OpenRoundRequest } from '../api.ts'
+import type { VectorDecryptor } from '../crypto/vector-decryptor.ts'
 import type { FederationGossip } from '../membership/federation-gossip.ts'
 import type { Membership } from '../membership/membership.ts'
 import type { FedaggMetrics } from '../metrics/metrics.ts'
@@ -77,6 +77,11 @@ export interface CoordinatorInit {
   store: Store
   metrics: FedaggMetrics
   paillierKey: PaillierPrivateKey
+  /**
+   * Decrypts aggregates under paillierKey: short ones on this thread, long ones on worker threads
+   * (node/crypto/vector-decryptor.ts). Its owner closes it after this service has stopped.
+   */
+  decryptor: VectorDecryptor
   limits: StreamLimits
   /** How long past a round's deadline the coordinator keeps asking for the aggregate. */
   settleGraceMs: number
@@ -251,6 +256,8 @@ export class CoordinatorService implements Startable {
       announced: round
     })
     this.#init.metrics.roundOpened()
+    // A long aggregate will be decrypted on worker threads: they start now, while clients encrypt.
+    this.#init.decryptor.prepare(round.plan.ciphertexts)
     const { announcement } = round
     this.#events.emit('info', 'round.opened', {
       roundId: announcement.roundId,
@@ -417,21 +424,23 @@ export class CoordinatorService implements Startable {
       this.#init.metrics.decryption('corrupt')
       return { state: recordCorrupt(open, `${err.name}: ${err.message}`, this.#now(), transcript), failure: ROUND_FAILURE_REASONS.statement_invalid, contributors }
     }
-    return { ...this.#decrypt(round, open, transcript, bytes), contributors }
+    return { ...await this.#decrypt(round, open, transcript, bytes), contributors }
   }
 
   /**
-   * Decrypts each ciphertext (CRT), unpacks with guard-bit and range checks,
+   * Decrypts each ciphertext (CRT; on worker threads past INLINE_DECRYPTION_MAX),
+   * unpacks with guard-bit and range checks,
    * checks every tag slot against the listed contributors' tags, and lets the
    * state machine require the count slot to equal the transcript's
    * contributor count. An aggregator that dropped, duplicated, replayed or
    * altered a contribution is caught by the tags, keyed by secrets it never
    * saw. A failed check marks the round corrupt and its values are never used.
    */
-  #decrypt (round: AnnouncedRound, open: CoordinatorRoundState, transcript: Transcript, bytes: Uint8Array): Decision {
-    const key = this.#init.paillierKey
+  async #decrypt (round: AnnouncedRound, open: CoordinatorRoundState, transcript: Transcript, bytes: Uint8Array): Promise<Decision> {
     const started = performance.now()
-    const plaintexts = decodeCiphertexts(key.publicKey, bytes).map(c => decrypt(key, c))
+    // A stop rejects a decryption on the worker pool at once; the round stays open, and is settled
+    // (decrypted once) after the next start.
+    const plaintexts = await this.#init.decryptor.decrypt(bytes, this.#stopping.signal)
     try {
       const slots = unpackAggregate(round.plan, plaintexts)
       checkAggregateTags(open, round.plan, transcript, plaintexts, this.#init.store.tagKeys.forRound(open.roundId))

@@ -1,11 +1,14 @@
 // Benchmarks the Paillier engine beside plain paillier-bigint in the same run: encrypt/add/decrypt per value, wire bytes, 1 vs all cores.
 //
-// Usage: npm run bench:crypto [-- --json] [--bits 2048,3072] [--pool-values 1000000] [--rounds 3] [--comb | --integrity]
+// Usage: npm run bench:crypto [-- --json] [--bits 2048,3072] [--pool-values 1000000] [--rounds 3] [--comb | --integrity | --decrypt]
 //   --json         print only an array of rows { keyBits, op, valuesPerSecond, baselineValuesPerSecond, ratio, bytesPerValue, cores, msPerCiphertext }
 //   --comb         instead, sweep fixed-base comb shapes for h_s^r (slow: builds tables up to ~200 MB), then
 //                  time an EncryptionPool from construction to its first ciphertexts on every thread (one shared comb)
 //   --integrity    instead, the cost of round integrity (quick): values per ciphertext and bytes per value with
 //                  and without the tag slot, tag derivation per ciphertext, Ed25519 sign/verify of a statement
+//   --decrypt      instead, the coordinator's decryption of one aggregate of --ciphertexts (default 1,177: 10 clients
+//                  × 100,000 fixed:16 params at 2048 bits) on its event loop against the DecryptionPool on every core:
+//                  wall time, the pool's first call (thread start-up included) apart, and the event loop's longest stall
 //
 // fedagg runs as the product does: int:32 values from up to 16 participants packed by planPacking
 // (slotBits = 32 + 4 + 1 = 37, ⌊(k − 2)/37⌋ values per ciphertext), DJN encryption through the comb,
@@ -27,7 +30,9 @@ import { TAG_KEY_BYTES, deriveTags } from '../../protocol/encoding/index.ts'
 import { encodeAndPack, planPacking } from '../../protocol/encoding/packing.ts'
 import type { PackingPlan } from '../../protocol/encoding/packing.ts'
 import { parseEncoding } from '../../protocol/encoding/spec.ts'
-import { addCiphertexts, ciphertextByteLength, decrypt, encrypt, encryptionComb, encryptWithRandomizer, FixedBaseComb, freshRandomizer, FixedExponentPow, littleEndianToBigint, modPow, privateKeyFromJSON, randomExponentBytes, randomnessBits, squareAndMultiply } from '../../protocol/paillier/index.ts'
+import { addCiphertexts, ciphertextByteLength, decodeCiphertexts, decrypt, encodeCiphertexts, encrypt, encryptionComb, encryptWithRandomizer, FixedBaseComb, freshRandomizer, FixedExponentPow, littleEndianToBigint, modPow, privateKeyFromJSON, randomExponentBytes, randomnessBits, randomUnit, squareAndMultiply } from '../../protocol/paillier/index.ts'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { DecryptionPool } from '../../node/crypto/decrypt-pool.ts'
 import { EncryptionPool } from '../../node/crypto/encrypt-pool.ts'
 import type { CombShape, PaillierPrivateKey } from '../../protocol/paillier/index.ts'
 import { signSubmissionStatement, submissionStatement, verifySubmissionStatement } from '../../protocol/round/index.ts'
@@ -53,7 +58,9 @@ const { values: args } = parseArgs({
     'pool-values': { type: 'string', default: '1000000' },
     rounds: { type: 'string', default: '3' },
     comb: { type: 'boolean', default: false },
-    integrity: { type: 'boolean', default: false }
+    integrity: { type: 'boolean', default: false },
+    decrypt: { type: 'boolean', default: false },
+    ciphertexts: { type: 'string', default: '1177' }
   }
 })
 const keySizes = args.bits.split(',').map(Number)
@@ -283,6 +290,8 @@ if (args.comb) {
   for (const keyBits of keySizes) console.log(await benchPoolStart(keyBits))
 } else if (args.integrity) {
   await benchIntegrity()
+} else if (args.decrypt) {
+  await benchDecryption()
 } else {
   await benchAll()
 }
@@ -365,4 +374,113 @@ async function benchIntegrity (): Promise<void> {
   console.log(`  tag derivation (HMAC-SHA-256): ${costs.tagMsPerCiphertext.toFixed(4)} ms per ciphertext`)
   console.log(`  submission statement, Ed25519: sign ${costs.signMs.toFixed(3)} ms, verify ${costs.verifyMs.toFixed(3)} ms ` +
     '(per submission: 2 signatures by the client, 1 verification by the aggregator, 1 by the coordinator, plus 1 for the tag key)')
+}
+
+interface DecryptionRow {
+  keyBits: number
+  ciphertexts: number
+  threads: number
+  /** On the event loop, as the coordinator did before the pool: median of --rounds. */
+  inlineSeconds: number
+  /** The pool's first decryptAll, its threads' start-up (module load, key checks) included. */
+  poolFirstSeconds: number
+  /** Later decryptAll calls on the same pool: median of --rounds. */
+  poolSeconds: number
+  /** inlineSeconds / poolSeconds. */
+  speedup: number
+  /** CPU seconds / wall seconds of the median pool run: the cores the pool got (below `threads` on a shared machine). */
+  poolCoresUsed: number
+  /** The event loop's longest stall while decrypting inline, and on the pool (warm). */
+  inlineMaxStallMs: number
+  poolMaxStallMs: number
+}
+
+interface StallTiming {
+  seconds: number
+  maxStallMs: number
+  /** CPU seconds of every thread of this process over the run: / seconds, the cores it really got. */
+  cpuSeconds: number
+}
+
+/** Seconds for fn, the CPU it used, and the longest the event loop was held up meanwhile (10 ms sampling). */
+async function timedWithStall (fn: () => Promise<unknown>): Promise<StallTiming> {
+  const histogram = monitorEventLoopDelay({ resolution: 10 })
+  histogram.enable()
+  // The monitor measures each delay from its previous sample: let it take one before fn blocks.
+  await new Promise(resolve => setTimeout(resolve, 20))
+  const started = performance.now()
+  const cpuBefore = process.cpuUsage()
+  await fn()
+  const seconds = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
+  // One more turn, so a stall that ends with fn is sampled.
+  await new Promise(resolve => setTimeout(resolve, 20))
+  histogram.disable()
+  return { seconds, maxStallMs: histogram.max / 1e6, cpuSeconds: (cpu.user + cpu.system) / 1e6 }
+}
+
+/** The median run of `rounds` timed runs, with the longest stall over all of them. */
+async function medianWithStall (fn: () => Promise<unknown>): Promise<StallTiming> {
+  const runs: StallTiming[] = []
+  for (let round = 0; round < rounds; round++) runs.push(await timedWithStall(fn))
+  const median = [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)]!
+  return { ...median, maxStallMs: Math.max(...runs.map(run => run.maxStallMs)) }
+}
+
+/**
+ * The coordinator's decryption of one aggregate, inline against the pool, in the same run. The
+ * ciphertexts are random units mod n²: CRT decryption costs the same for any of them (two
+ * fixed-exponent powers), and they cost nothing to make. Both paths get the same bytes, as the
+ * coordinator receives them, and must agree.
+ */
+async function benchDecryption (): Promise<void> {
+  const count = Number(args.ciphertexts)
+  const rows: DecryptionRow[] = []
+  for (const keyBits of keySizes) {
+    const key = loadKey(keyBits)
+    const bytes = encodeCiphertexts(key.publicKey, Array.from({ length: count }, () => randomUnit(key.publicKey.nSquared)))
+    note(`[${keyBits}] ${count.toLocaleString('en-US')} ciphertexts inline ×${rounds}…`)
+    let expected: bigint[] = []
+    const inline = await medianWithStall(async () => { expected = decodeCiphertexts(key.publicKey, bytes).map(c => decrypt(key, c)) })
+    const pool = new DecryptionPool(key)
+    try {
+      note(`[${keyBits}] the same on a DecryptionPool of ${pool.threads} threads: first call, then ×${rounds}…`)
+      const first = await timedWithStall(async () => pool.decryptAll(bytes))
+      let plaintexts: bigint[] = []
+      const warm = await medianWithStall(async () => { plaintexts = await pool.decryptAll(bytes) })
+      if (plaintexts.some((m, i) => m !== expected[i])) throw new Error('the pool and inline decryption disagree')
+      rows.push({
+        keyBits,
+        ciphertexts: count,
+        threads: pool.threads,
+        inlineSeconds: inline.seconds,
+        poolFirstSeconds: first.seconds,
+        poolSeconds: warm.seconds,
+        speedup: inline.seconds / warm.seconds,
+        poolCoresUsed: warm.cpuSeconds / warm.seconds,
+        inlineMaxStallMs: inline.maxStallMs,
+        poolMaxStallMs: warm.maxStallMs
+      })
+    } finally {
+      await pool.destroy()
+    }
+  }
+  if (args.json) {
+    console.log(JSON.stringify(rows.map(row => ({
+      ...row,
+      inlineSeconds: Number(row.inlineSeconds.toFixed(3)),
+      poolFirstSeconds: Number(row.poolFirstSeconds.toFixed(3)),
+      poolSeconds: Number(row.poolSeconds.toFixed(3)),
+      speedup: Number(row.speedup.toFixed(2)),
+      poolCoresUsed: Number(row.poolCoresUsed.toFixed(2)),
+      inlineMaxStallMs: Math.round(row.inlineMaxStallMs),
+      poolMaxStallMs: Math.round(row.poolMaxStallMs)
+    })), null, 2))
+    return
+  }
+  console.log(`coordinator decryption of one aggregate, inline vs DecryptionPool, same run — ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.versions.node}`)
+  for (const r of rows) {
+    console.log(`  ${r.keyBits} bits, ${r.ciphertexts.toLocaleString('en-US')} ciphertexts: inline ${r.inlineSeconds.toFixed(2)} s (${(1000 * r.inlineSeconds / r.ciphertexts).toFixed(2)} ms each, event loop held up to ${r.inlineMaxStallMs.toFixed(0)} ms); ` +
+      `pool of ${r.threads} ${r.poolSeconds.toFixed(2)} s (${r.speedup.toFixed(2)}x on the ${r.poolCoresUsed.toFixed(2)} cores it got, longest stall ${r.poolMaxStallMs.toFixed(0)} ms), first call ${r.poolFirstSeconds.toFixed(2)} s with thread start-up`)
+  }
 }

@@ -5,15 +5,9 @@ import { join } from 'node:path'
 import { disable, enable } from '@libp2p/logger'
 import { decodeCiphertexts, decrypt, writeFixedWidth, ciphertextByteLength } from '../../protocol/paillier/index.ts'
 import { parseEncoding, planPacking } from '../../protocol/encoding/index.ts'
-import { fixtureKey, startFederation, waitUntil } from '../helpers/federation.ts'
+import { fixtureKey, metric, startFederation, waitUntil } from '../helpers/federation.ts'
 import type { TestFederation } from '../helpers/federation.ts'
 import { withDatabase } from '../helpers/node-db.ts'
-
-/** The value of one un-labelled or labelled series in a Prometheus text page, 0 when absent. */
-function metric (text: string, name: string, labels = ''): number {
-  const line = text.split('\n').find(l => l.startsWith(name + '{') && l.includes(labels))
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1))
-}
 
 async function filesUnder (dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true })

@@ -1,6 +1,8 @@
 // End to end over real loopback TCP: the reference secure sum, dropouts and quorum.
 import assert from 'node:assert/strict'
-import { decryptions, startFederation, waitUntil } from '../helpers/federation.ts'
+import { INLINE_DECRYPTION_MAX } from '../../node/crypto/vector-decryptor.ts'
+import { parseEncoding, planPacking } from '../../protocol/encoding/index.ts'
+import { decryptions, metric, startFederation, waitUntil } from '../helpers/federation.ts'
 import type { TestFederation } from '../helpers/federation.ts'
 
 describe('secure sum over a federation', function () {
@@ -73,10 +75,13 @@ describe('federated averaging of long float vectors', function () {
   before(async () => { federation = await startFederation({ clients: 3 }) })
   after(async () => { await federation?.stop() })
 
-  it('returns the weighted mean of fixed-point vectors encrypted on the worker pool', async () => {
+  it('returns the weighted mean of fixed-point vectors encrypted and decrypted on the worker pools', async () => {
     const { coordinator, clients } = federation
-    // Long enough that each client's vector needs well over the one-off limit of 64 ciphertexts.
+    // Long enough that each client's vector, and so the aggregate, needs more than the one-off limit
+    // of 64 ciphertexts (ONE_OFF_ENCRYPTION_MAX, INLINE_DECRYPTION_MAX).
     const length = 5_000
+    const { ciphertexts } = planPacking({ length, encoding: parseEncoding('fixed:16', { clip: 2 }), weightBits: 8, maxParticipants: clients.length }, 2048)
+    assert.ok(ciphertexts > INLINE_DECRYPTION_MAX)
     const round = await coordinator.openRound({ length, encoding: 'fixed:16', clip: 2, weightBits: 8, minParticipants: 3, deadlineSeconds: 90 })
     await Promise.all(clients.map(async client => waitUntil(async () => (await client.round(round.roundId)) !== undefined, 'announcement')))
     const vectors = clients.map((_, c) => Array.from({ length }, (_, i) => Math.sin(i + c) * 1.5))
@@ -85,6 +90,9 @@ describe('federated averaging of long float vectors', function () {
     const result = await coordinator.waitForResult(round.roundId, { signal: AbortSignal.timeout(120_000) })
     assert.equal(result.status, 'decrypted')
     assert.equal(result.mean.length, length)
+    const metrics = await coordinator.metrics.render()
+    assert.equal(metric(metrics, 'fedagg_coordinator_ciphertexts_decrypted_total', 'path="pool"'), ciphertexts, 'the aggregate was decrypted on the worker pool')
+    assert.equal(metric(metrics, 'fedagg_coordinator_ciphertexts_decrypted_total', 'path="inline"'), 0)
     const totalWeight = weights.reduce((a, b) => a + b, 0)
     // Quantization bound for a weighted mean: 2^-(f+1) per value (protocol/encoding/fixed.ts).
     const bound = 2 ** -17

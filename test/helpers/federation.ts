@@ -60,6 +60,12 @@ export async function decryptions (node: RunningNode): Promise<number> {
   return [...text.matchAll(/^fedagg_decryptions_total\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0)
 }
 
+/** The value of one un-labelled or labelled series in a Prometheus text page, 0 when absent. */
+export function metric (text: string, name: string, labels = ''): number {
+  const line = text.split('\n').find(l => l.startsWith(name + '{') && l.includes(labels))
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1))
+}
+
 export async function waitUntil (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const started = Date.now()
   while (!(await condition())) {
