@@ -32,8 +32,8 @@ function announceLoaded (): void {
  */
 export function buildComb (): Uint8Array {
   // A task runs only once this module has evaluated (piscina imports it first), so the pool may
-  // terminate this thread from here on: say so now, not after the build, which setImmediate might
-  // otherwise wait for.
+  // terminate this thread from here on. Say so now: should the task reach this thread before the
+  // setImmediate above has run, that would announce it only after the build, and destroy() wait.
   announceLoaded()
   return encryptionComb(publicKey, { shared: true }).table
 }
