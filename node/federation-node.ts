@@ -9,6 +9,7 @@ import { federationTopic } from '../protocol/messages/index.ts'
 import type { SignedPayload } from '../protocol/messages/index.ts'
 import { VectorDecryptor } from './crypto/vector-decryptor.ts'
 import { VectorEncryptor } from './crypto/vector-encryptor.ts'
+import { leaseEncryptionPool } from './crypto/shared-pools.ts'
 import type { PaillierPrivateKey } from '../protocol/paillier/index.ts'
 import { createGenesisRoster, signRoster } from '../protocol/roster/index.ts'
 import type { FedaggConfig } from '../config/index.ts'
@@ -243,12 +244,15 @@ function clientEncryptor (config: FedaggConfig, metrics: FedaggMetrics): VectorE
 
 /**
  * The aggregator's encryptions of zero, which re-randomize every aggregate it releases: its own
- * noise pool, on the same process-wide worker pool as a client's.
+ * noise pool, on a process-wide pool of its own kind.
  */
 function aggregatorZeroEncryptor (config: FedaggConfig, metrics: FedaggMetrics): VectorEncryptor {
   const log = logger('fedagg:aggregator:noise')
   const encryptor = new VectorEncryptor({
     noisePoolEntries: config.aggregator.noisePool.maxEntries,
+    // One thread, no comb table: ~4.6 ms per h_s^r at 2048 bits, in the background while the
+    // clients train and upload, for ~40 MB less than a table and a second thread (encrypt-pool.ts).
+    leasePool: publicKey => leaseEncryptionPool(publicKey, { powers: 'native', threads: 1 }),
     onError: err => { log.error('precomputing re-randomization noise failed - %e', err) },
     onEncrypted: (path, count) => { metrics.zeroEncryptions(path, count) }
   })

@@ -10,8 +10,11 @@ import { PlaintextBatchWidthError } from './errors.ts'
 /** One unit of pool work: plaintexts, each exactly plaintextByteLength(pk) big-endian bytes, concatenated. */
 export interface EncryptionTask {
   plaintexts: Uint8Array<ArrayBuffer>
-  /** The pool's comb table (FixedBaseComb.table) in a SharedArrayBuffer: posting it shares it, no copy. */
-  combTable: Uint8Array
+  /**
+   * The pool's comb table (FixedBaseComb.table) in a SharedArrayBuffer: posting it shares it, no
+   * copy. Absent for a pool without a comb ('native' powers): one OpenSSL exponentiation per h_s^r.
+   */
+  combTable?: Uint8Array
 }
 
 // One loaded-signal for every pool (worker-lifecycle.ts); re-exported where the encryption pool and its workers read it.
@@ -21,7 +24,7 @@ export { WORKER_LOADED } from './worker-lifecycle.ts'
 export interface RandomizerTask {
   count: number
   /** As in EncryptionTask. */
-  combTable: Uint8Array
+  combTable?: Uint8Array
 }
 
 /** The pool's first task, run once on one thread: build the comb, and return its table in a SharedArrayBuffer. */

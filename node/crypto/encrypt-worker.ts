@@ -1,7 +1,7 @@
 // Piscina worker of EncryptionPool: builds the pool's comb (on one thread) or adopts its shared table, then encrypts batches or makes randomizers.
 import { parentPort, workerData } from 'node:worker_threads'
 import { move } from 'piscina'
-import { encodeCiphertexts, encrypt, encryptionComb, freshRandomizer, publicKeyFromJSON } from '../../protocol/paillier/index.ts'
+import { encodeCiphertexts, encrypt, encryptionComb, encryptOneOff, publicKeyFromJSON } from '../../protocol/paillier/index.ts'
 import { decodePlaintextBatch } from './encrypt-batch.ts'
 import type { EncryptionTask, RandomizerTask } from './encrypt-batch.ts'
 import { WORKER_LOADED } from './encrypt-batch.ts'
@@ -40,18 +40,28 @@ export function buildComb (): Uint8Array {
 
 /** Encrypts one batch; plaintexts were range-checked by the pool and are checked again by encrypt. */
 export default function encryptBatch (task: EncryptionTask): Uint8Array {
-  // The first task on a thread adopts the shared table; later ones find the comb cached for the key.
-  encryptionComb(publicKey, { table: task.combTable })
-  const ciphertexts = decodePlaintextBatch(publicKey, task.plaintexts).map(m => encrypt(publicKey, m))
+  const encryptOne = encryptor(task.combTable)
+  const ciphertexts = decodePlaintextBatch(publicKey, task.plaintexts).map(encryptOne)
   return move(encodeCiphertexts(publicKey, ciphertexts)) as Uint8Array
 }
 
 /**
- * `count` fresh randomizers h_s^r, fixed-width like ciphertexts. The buffer is moved, not copied,
- * to the caller, so no byte copy stays behind in this thread (the bigints do, until V8 collects them).
+ * `count` fresh randomizers h_s^r (E(0), whose factor (1 + 0·n) is 1), fixed-width like
+ * ciphertexts. The buffer is moved, not copied, to the caller, so no byte copy stays behind in this
+ * thread (the bigints do, until V8 collects them).
  */
 export function randomizers (task: RandomizerTask): Uint8Array {
-  encryptionComb(publicKey, { table: task.combTable })
-  const values = Array.from({ length: task.count }, () => freshRandomizer(publicKey))
+  const encryptOne = encryptor(task.combTable)
+  const values = Array.from({ length: task.count }, () => encryptOne(0n))
   return move(encodeCiphertexts(publicKey, values)) as Uint8Array
+}
+
+/**
+ * E(m) through the pool's comb: the first task on a thread adopts the shared table, later ones find
+ * it cached for the key. Without a table, one OpenSSL exponentiation per h_s^r ('native' powers).
+ */
+function encryptor (combTable: Uint8Array | undefined): (m: bigint) => bigint {
+  if (combTable === undefined) return m => encryptOneOff(publicKey, m)
+  encryptionComb(publicKey, { table: combTable })
+  return m => encrypt(publicKey, m)
 }

@@ -1,5 +1,6 @@
 // One EncryptionPool per Paillier key per process, shared by every node in the process and released by reference count.
 import { EncryptionPool } from './encrypt-pool.ts'
+import type { PoolPowers } from './encrypt-pool.ts'
 import type { PaillierPublicKey } from '../../protocol/paillier/index.ts'
 
 // Each pool builds the key's comb once, on one of its threads, into memory all its threads share
@@ -22,16 +23,24 @@ interface Shared {
 
 const shared = new Map<string, Shared>()
 
+/** Which of a key's shared pools: the comb pool on every core (a client's), or a 'native' one (an aggregator's). */
+export interface SharedPoolKind {
+  /** @default 'comb' */
+  powers?: PoolPowers
+  /** @default os.availableParallelism() */
+  threads?: number
+}
+
 /**
- * The process-wide pool for publicKey (keyed by its fingerprint), created on first lease with
- * os.availableParallelism() threads. Each lease must be released once; the pool lives while any is held.
+ * The process-wide pool for publicKey and kind (keyed by the key's fingerprint and the kind),
+ * created on first lease. Each lease must be released once; the pool lives while any is held.
  */
-export function leaseEncryptionPool (publicKey: PaillierPublicKey): EncryptionPoolLease {
-  const fingerprint = publicKey.fingerprint
-  let entry = shared.get(fingerprint)
+export function leaseEncryptionPool (publicKey: PaillierPublicKey, kind: SharedPoolKind = {}): EncryptionPoolLease {
+  const id = `${publicKey.fingerprint}/${kind.powers ?? 'comb'}/${kind.threads ?? 'all'}`
+  let entry = shared.get(id)
   if (entry === undefined) {
-    entry = { pool: new EncryptionPool(publicKey), holders: 0 }
-    shared.set(fingerprint, entry)
+    entry = { pool: new EncryptionPool(publicKey, kind), holders: 0 }
+    shared.set(id, entry)
   }
   entry.holders++
   const held = entry
@@ -43,13 +52,13 @@ export function leaseEncryptionPool (publicKey: PaillierPublicKey): EncryptionPo
       released = true
       held.holders--
       if (held.holders > 0) return
-      if (shared.get(fingerprint) === held) shared.delete(fingerprint)
+      if (shared.get(id) === held) shared.delete(id)
       await held.pool.destroy()
     }
   }
 }
 
-/** Keys with a live pool in this process, for tests and diagnostics. */
+/** Pools alive in this process (per key and kind), for tests and diagnostics. */
 export function sharedPoolCount (): number {
   return shared.size
 }

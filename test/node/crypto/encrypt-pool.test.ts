@@ -102,6 +102,21 @@ describe('node/crypto/encrypt-pool', function () {
     }
   })
 
+  it('with native powers builds no comb, and its encryptions and randomizers decrypt right', async () => {
+    const native = new EncryptionPool(pk, { threads: 1, batchSize: 2, powers: 'native' })
+    try {
+      const plaintexts = [0n, 1n, pk.n - 1n]
+      const ciphertexts = await native.encryptAll(plaintexts)
+      ciphertexts.forEach((c, i) => assert.equal(decrypt(key, c), plaintexts[i]))
+      const randomizers = decodeCiphertexts(pk, await native.randomizers(4))
+      for (const r of randomizers) assert.equal(decrypt(key, r), 0n)
+      assert.equal(new Set(randomizers).size, 4)
+      assert.equal(native.combBuilds, 0)
+    } finally {
+      await native.destroy()
+    }
+  })
+
   it('lets a randomizer request that waits for the comb be aborted', async () => {
     const fresh = new EncryptionPool(pk, { threads: 1 })
     try {

@@ -28,4 +28,20 @@ describe('node/crypto/shared-pools', function () {
     assert.notEqual(again.pool, b.pool)
     await again.release()
   })
+
+  it('keeps a native pool apart from the comb pool of the same key', async () => {
+    const comb = leaseEncryptionPool(key.publicKey)
+    const native = leaseEncryptionPool(key.publicKey, { powers: 'native', threads: 1 })
+    const nativeAgain = leaseEncryptionPool({ ...key.publicKey }, { powers: 'native', threads: 1 })
+    try {
+      assert.notEqual(comb.pool, native.pool)
+      assert.equal(native.pool, nativeAgain.pool)
+      assert.equal(native.pool.powers, 'native')
+      assert.equal(native.pool.threads, 1)
+      assert.equal(sharedPoolCount(), 2)
+    } finally {
+      await Promise.all([comb.release(), native.release(), nativeAgain.release()])
+    }
+    assert.equal(sharedPoolCount(), 0)
+  })
 })
