@@ -1,15 +1,17 @@
 // EncryptionPool: encrypts whole vectors of packed plaintexts on every core with piscina worker threads sharing one comb table, and makes randomizers in the background.
 import { once } from 'node:events'
-import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
 import { decodeCiphertexts, PlaintextOutOfRangeError, publicKeyToJSON } from '../../protocol/paillier/index.ts'
 import type { PaillierPublicKey } from '../../protocol/paillier/index.ts'
-import { InvalidPoolOptionsError } from './errors.ts'
+import { BATCHES_IN_FLIGHT_PER_THREAD, mapInBatches, resolvePoolSize } from './batch-lanes.ts'
+import type { PoolSizeOptions } from './batch-lanes.ts'
+import { InvalidPoolOptionsError, PoolDestroyedError } from './errors.ts'
 import type { CombBuildTask, EncryptionTask, RandomizerTask } from './encrypt-batch.ts'
-import { encodePlaintextBatch, WORKER_LOADED } from './encrypt-batch.ts'
+import { encodePlaintextBatch } from './encrypt-batch.ts'
+import { destroyWhenLoaded, workersLoaded } from './worker-lifecycle.ts'
 
-export interface EncryptionPoolOptions {
+export interface EncryptionPoolOptions extends PoolSizeOptions {
   /**
    * Worker threads. They share one comb table (~34 MB at 2048 bits, ~50 MB at 3072), built once.
    * @default os.availableParallelism()
@@ -37,9 +39,6 @@ export type PoolPowers = 'comb' | 'native'
 const WORKER_FILE = fileURLToPath(new URL('./encrypt-worker.ts', import.meta.url))
 const DEFAULT_BATCH_SIZE = 32
 const WORKER_YOUNG_GENERATION_MB = 8
-// Batches queued per thread: two keep every worker busy while the main thread decodes results,
-// without encoding the whole vector up front.
-const BATCHES_IN_FLIGHT_PER_THREAD = 2
 
 /**
  * A pool of worker threads bound to one public key. When the pool is constructed, one worker starts
@@ -62,6 +61,7 @@ export class EncryptionPool {
   /** The comb's table, once a worker has built it; undefined again after a failed build, to retry. */
   #combTable: Promise<Uint8Array> | undefined
   #combBuilds = 0
+  #destroyed = false
   /** encryptAll calls running. */
   #foreground = 0
   /** randomizers batches handed to a thread. */
@@ -74,11 +74,10 @@ export class EncryptionPool {
   /** Throws InvalidPoolOptionsError unless threads and batchSize are integers >= 1. */
   constructor (publicKey: PaillierPublicKey, options: EncryptionPoolOptions = {}) {
     this.publicKey = publicKey
-    this.threads = options.threads ?? availableParallelism()
-    this.#batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE
+    const { threads, batchSize } = resolvePoolSize(options, DEFAULT_BATCH_SIZE)
+    this.threads = threads
+    this.#batchSize = batchSize
     this.powers = options.powers ?? 'comb'
-    if (!Number.isSafeInteger(this.threads) || this.threads < 1) throw new InvalidPoolOptionsError(`threads: expected an integer >= 1, got ${String(this.threads)}`)
-    if (!Number.isSafeInteger(this.#batchSize) || this.#batchSize < 1) throw new InvalidPoolOptionsError(`batchSize: expected an integer >= 1, got ${String(this.#batchSize)}`)
     this.#piscina = new Piscina({
       filename: WORKER_FILE,
       minThreads: this.threads,
@@ -93,13 +92,7 @@ export class EncryptionPool {
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
       workerData: publicKeyToJSON(publicKey)
     })
-    this.#loaded = new Promise<void>(resolve => {
-      let loaded = 0
-      this.#piscina.on('message', (message: unknown) => {
-        if (message === WORKER_LOADED && ++loaded >= this.threads) resolve()
-      })
-      this.#piscina.on('error', () => { resolve() })
-    })
+    this.#loaded = workersLoaded(this.#piscina, this.threads)
     // Start the build now, so it runs while a client trains rather than when its values arrive. A
     // failure here (the pool destroyed first) reaches whichever call needs the table next.
     if (this.powers === 'comb') this.#table().catch(() => {})
@@ -120,48 +113,25 @@ export class EncryptionPool {
    */
   async encryptAll (plaintexts: readonly bigint[], signal?: AbortSignal): Promise<bigint[]> {
     signal?.throwIfAborted()
+    this.#assertUsable()
     const { n } = this.publicKey
     plaintexts.forEach((m, i) => {
       if (typeof m !== 'bigint' || m < 0n || m >= n) throw new PlaintextOutOfRangeError(`expected plaintext ${i} in [0, n), got ${typeof m === 'bigint' && m < 0n ? 'a negative number' : typeof m === 'bigint' ? 'a number >= n' : typeof m}`)
     })
     if (plaintexts.length === 0) return []
-    const ciphertexts = new Array<bigint>(plaintexts.length)
-    const stop = new AbortController()
     this.#foreground++
-    let next = 0
-    const lane = async (): Promise<void> => {
-      const combTable = this.powers === 'comb' ? await this.#table() : undefined
-      while (next < plaintexts.length && !stop.signal.aborted) {
-        const start = next
-        next += this.#batchSize
-        const task = { plaintexts: encodePlaintextBatch(this.publicKey, plaintexts.slice(start, start + this.#batchSize)), combTable }
-        const encrypted = decodeCiphertexts(this.publicKey, await this.#piscina.run(task, { transferList: [task.plaintexts.buffer] }))
-        if (!stop.signal.aborted) encrypted.forEach((c, i) => { ciphertexts[start + i] = c })
-      }
-    }
-    const onAbort = (): void => { stop.abort(signal?.reason) }
-    signal?.addEventListener('abort', onAbort, { once: true })
     try {
-      const lanes = Array.from({ length: this.threads * BATCHES_IN_FLIGHT_PER_THREAD }, async () => {
-        try {
-          await lane()
-        } catch (err) {
-          stop.abort(err)
-        }
+      const combTable = this.powers === 'comb' ? await untilAborted(this.#table(), signal) : undefined
+      const lanes = { batchSize: this.#batchSize, lanes: this.threads * BATCHES_IN_FLIGHT_PER_THREAD, ...(signal === undefined ? {} : { signal }) }
+      return await mapInBatches(plaintexts.length, lanes, async (start, end) => {
+        this.#assertUsable()
+        const task: EncryptionTask = { plaintexts: encodePlaintextBatch(this.publicKey, plaintexts.slice(start, end)), combTable }
+        return decodeCiphertexts(this.publicKey, await this.#piscina.run(task, { transferList: [task.plaintexts.buffer] }))
       })
-      await Promise.race([
-        Promise.all(lanes),
-        new Promise<never>((_resolve, reject) => {
-          stop.signal.addEventListener('abort', () => { reject(stop.signal.reason) }, { once: true })
-        })
-      ])
     } finally {
-      signal?.removeEventListener('abort', onAbort)
-      stop.abort()
       this.#foreground--
       this.#changed.dispatchEvent(new Event('change'))
     }
-    return ciphertexts
   }
 
   /**
@@ -174,6 +144,7 @@ export class EncryptionPool {
   async randomizers (count: number, signal?: AbortSignal): Promise<Uint8Array> {
     if (!Number.isSafeInteger(count) || count < 1) throw new InvalidPoolOptionsError(`count: expected an integer >= 1, got ${String(count)}`)
     signal?.throwIfAborted()
+    this.#assertUsable()
     const combTable = this.powers === 'comb' ? await untilAborted(this.#table(), signal) : undefined
     while (this.#foreground > 0 || this.#background >= this.threads) {
       // once() rejects an abort with its own AbortError; callers get signal.reason, as from encryptAll.
@@ -181,6 +152,7 @@ export class EncryptionPool {
         throw signal?.aborted === true ? signal.reason : err
       })
     }
+    this.#assertUsable()
     this.#background++
     try {
       // No signal to piscina once dispatched: it aborts a running task by terminating its worker,
@@ -200,19 +172,17 @@ export class EncryptionPool {
    * (see encrypt-worker.ts).
    */
   async destroy (): Promise<void> {
-    // Idle piscina workers are unref'd, so in a process with nothing else to do the wait below would
-    // let it exit early; the timer holds it open until the last thread has reported.
-    const holdOpen = setInterval(() => {}, 1000)
-    try {
-      await this.#loaded
-    } finally {
-      clearInterval(holdOpen)
-    }
-    await this.#piscina.destroy()
+    this.#destroyed = true
+    await destroyWhenLoaded(this.#piscina, this.#loaded)
   }
 
   async [Symbol.asyncDispose] (): Promise<void> {
     await this.destroy()
+  }
+
+  // A destroyed piscina pool still takes work, and starts fresh threads for it.
+  #assertUsable (): void {
+    if (this.#destroyed) throw new PoolDestroyedError('the encryption pool was destroyed')
   }
 
   // The comb's table: built by the first task the pool runs, on whichever thread piscina picks, and

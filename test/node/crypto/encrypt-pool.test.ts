@@ -1,7 +1,7 @@
 // Tests EncryptionPool with two real worker threads: order, correctness, refusals, abort and reuse.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { getPriority } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { decodeCiphertexts, decrypt } from '../../../protocol/paillier/index.ts'
@@ -129,6 +129,19 @@ describe('node/crypto/encrypt-pool', function () {
     } finally {
       await fresh.destroy()
     }
+  })
+
+  it('refuses work once destroyed, and leaves no thread behind', async function () {
+    if (!existsSync('/proc/self/task')) this.skip()
+    const threadsBefore = readdirSync('/proc/self/task').length
+    const doomed = new EncryptionPool(pk, { threads: 2, powers: 'native' })
+    await doomed.encryptAll([1n])
+    await doomed.destroy()
+    // A destroyed piscina pool would start fresh threads for new work; this one refuses it.
+    await assert.rejects(doomed.encryptAll([2n]), throwsNamed('PoolDestroyedError'))
+    await assert.rejects(doomed.randomizers(1), throwsNamed('PoolDestroyedError'))
+    await new Promise(resolve => setTimeout(resolve, 200))
+    assert.ok(readdirSync('/proc/self/task').length <= threadsBefore, 'every worker thread has exited')
   })
 
   it('can be destroyed while its threads still load, without aborting the process', async () => {
