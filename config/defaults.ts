@@ -53,7 +53,14 @@ export const DEFAULT_CONFIG: FedaggConfig = {
      */
     settleGraceSeconds: 60,
     /** 64 ciphertexts of a 3072-bit key are 48 KiB: one chunk fits one 64 KiB yamux frame and bounds per-read memory. */
-    chunkCiphertexts: 64
+    chunkCiphertexts: 64,
+    /**
+     * How often a member other than the coordinator asks the coordinator for its open rounds, as a
+     * backstop for an announcement that gossip did not deliver (a subscription still propagating when
+     * it went out). One small request per member every 15 s; a member that misses an announcement
+     * would otherwise learn of the round only when it submits, with no noise precomputed for it.
+     */
+    openRoundsPollSeconds: 15
   },
   client: {
     /**

@@ -52,7 +52,8 @@ const roundSchema = z.strictObject({
   maxDeadlineSeconds: positiveInt(MAX_DEADLINE_SECONDS),
   maxOpenRoundsPerAggregator: positiveInt(),
   settleGraceSeconds: positiveInt(MAX_DEADLINE_SECONDS),
-  chunkCiphertexts: positiveInt(MAX_CHUNK_CIPHERTEXTS)
+  chunkCiphertexts: positiveInt(MAX_CHUNK_CIPHERTEXTS),
+  openRoundsPollSeconds: intInRange(0, MAX_DEADLINE_SECONDS, 'an integer >= 0 (0 turns the poll off)')
 }, { error: 'an object' }).check(ctx => {
   const round = ctx.value
   try {

@@ -134,6 +134,7 @@ async function assemble (config: FedaggConfig, parts: Parts): Promise<RunningNod
     gossip,
     ...(config.join === undefined ? {} : { joinAddress: config.join }),
     limits: protocolLimits,
+    openRoundsPollMs: config.round.openRoundsPollSeconds * 1000,
     events
   })
   const host: FedaggHost<RoleServices> = await createHost<RoleServices>({

@@ -28,6 +28,11 @@ export interface MembershipServiceInit {
   /** `--join` multiaddr ending in /p2p/<coordinator>; absent on the coordinator itself. */
   joinAddress?: string
   limits: StreamLimits
+  /**
+   * Every this many ms, a member that has joined asks the coordinator for its open rounds: a
+   * backstop for an announcement gossip did not deliver. 0 or absent: only on (re)connection and on demand.
+   */
+  openRoundsPollMs?: number
   /** @default NO_EVENTS */
   events?: NodeEvents
 }
@@ -67,12 +72,15 @@ export class MembershipService implements Startable {
   #stopping = new AbortController()
   #joined: Promise<void> = Promise.resolve()
   #stopRosterUpdates = (): void => {}
+  readonly #openRoundsPollMs: number
+  #openRoundsPoll: NodeJS.Timeout | undefined
 
   constructor (components: MembershipServiceComponents, init: MembershipServiceInit) {
     this.#components = components
     this.#membership = init.membership
     this.#gossip = init.gossip
     this.#joinAddress = init.joinAddress
+    this.#openRoundsPollMs = init.openRoundsPollMs ?? 0
     this.#log = components.logger.forComponent('fedagg:membership')
     this.#endpoint = new ProtocolEndpoint(components, init.limits, this.#log)
     this.#events = init.events ?? NO_EVENTS
@@ -126,9 +134,25 @@ export class MembershipService implements Startable {
         if (!this.#stopping.signal.aborted) this.#log.error('join failed - %e', err)
       })
     }
+    if (this.#joinAddress !== undefined && this.#openRoundsPollMs > 0) {
+      // Gossip is the fast path and the normal one; this only bounds how long a missed announcement
+      // stays missed. Repeats are harmless: every role tracks an announcement once.
+      this.#openRoundsPoll = setInterval(() => { this.#pollOpenRounds() }, this.#openRoundsPollMs)
+      this.#openRoundsPoll.unref()
+    }
+  }
+
+  #pollOpenRounds (): void {
+    const coordinator = this.#membership.coordinator()
+    if (this.#joinStatus.state !== 'admitted' || coordinator === undefined) return
+    if (this.#components.connectionManager.getConnections(peerIdFromString(coordinator)).length === 0) return
+    this.fetchOpenRounds(AbortSignal.any([this.#stopping.signal, deadline(REQUEST_TIMEOUT_MS)])).catch(err => {
+      this.#log('polling the coordinator for open rounds failed - %e', err)
+    })
   }
 
   async stop (): Promise<void> {
+    clearInterval(this.#openRoundsPoll)
     this.#stopRosterUpdates()
     this.#components.events.removeEventListener('peer:connect', this.#onPeerConnect)
     this.#stopping.abort()

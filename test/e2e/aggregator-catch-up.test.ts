@@ -1,5 +1,6 @@
 // An aggregator that missed a round's announcement: every client submitting while it fetches the round from the coordinator gets a receipt.
 import assert from 'node:assert/strict'
+import { DEFAULT_CONFIG } from '../../config/index.ts'
 import { federationTopic } from '../../protocol/messages/index.ts'
 import type { SignedPayload } from '../../protocol/messages/index.ts'
 import { startFederation, waitUntil } from '../helpers/federation.ts'
@@ -12,7 +13,8 @@ describe('aggregator catch-up on a missed announcement', function () {
   this.timeout(120_000)
   let federation: TestFederation
 
-  before(async () => { federation = await startFederation({ clients: 4 }) })
+  // No periodic poll here: only the submissions' catch-up may bring the round to the aggregator.
+  before(async () => { federation = await startFederation({ clients: 4, aggregatorOverrides: { round: { ...DEFAULT_CONFIG.round, openRoundsPollSeconds: 0 } } }) })
   after(async () => { await federation?.stop() })
 
   it('makes every submission that arrives during the fetch wait for it, instead of refusing it as an unknown round', async () => {
@@ -42,6 +44,24 @@ describe('aggregator catch-up on a missed announcement', function () {
     assert.equal(await rejections(aggregator, 'UnknownRoundError'), 0)
     const result = await coordinator.waitForResult(round.roundId, { signal: AbortSignal.timeout(60_000) })
     assert.deepEqual(result.sum, ['6', '60'])
+  })
+})
+
+describe('open-rounds poll on a missed announcement', function () {
+  this.timeout(120_000)
+  let federation: TestFederation
+
+  before(async () => { federation = await startFederation({ clients: 3, aggregatorOverrides: { round: { ...DEFAULT_CONFIG.round, openRoundsPollSeconds: 1 } } }) })
+  after(async () => { await federation?.stop() })
+
+  it('brings a round whose announcement gossip never delivered to a member that is connected but submits nothing', async () => {
+    const { coordinator, aggregator, clients } = federation
+    const topic = federationTopic('test')
+    aggregator.libp2p.services.pubsub.unsubscribe(topic)
+    await waitUntil(() => !coordinator.libp2p.services.pubsub.getSubscribers(topic).some(peer => peer.toString() === aggregator.peerId),
+      'the coordinator to see the aggregator unsubscribed')
+    const round = await coordinator.openRound({ length: 2, encoding: 'int:32', minParticipants: clients.length, deadlineSeconds: 30 })
+    await waitUntil(async () => (await aggregator.rounds()).some(view => view.roundId === round.roundId), 'the aggregator to learn of the round by polling', 10_000)
   })
 })
 
