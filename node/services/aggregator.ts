@@ -376,10 +376,11 @@ export class AggregatorService implements Startable {
       store.rounds.saveClosing(roundId, { status: 'failed', signedTranscript: WIRE.SignedPayload.encode(signed), reason: state.reason })
       metrics.roundFailed(ROUND_FAILURE_REASONS.quorum)
     } else {
+      // Timed from here: a close that waits for noise the pool lacked makes the round wait too.
+      const started = performance.now()
       const product = active.accumulator!.value()
       // Off this thread when the noise ran short; a stop meanwhile aborts, and the next start closes again.
       const zeros = await this.#init.zeroEncryptor.encrypt(publicKey, product.map(() => 0n), this.#stopping.signal)
-      const started = performance.now()
       const aggregate = product.map((c, i) => addCiphertexts(publicKey, c, zeros[i]!))
       assertAllCoprimeToModulus(publicKey, aggregate)
       const bytes = encodeCiphertexts(publicKey, aggregate)
