@@ -3,12 +3,13 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { Piscina } from 'piscina'
 import { decodeCiphertexts, PlaintextOutOfRangeError, publicKeyToJSON } from '../../protocol/paillier/index.ts'
-import type { PaillierPublicKey } from '../../protocol/paillier/index.ts'
+import type { PaillierPublicKey, PublicKeyJSON } from '../../protocol/paillier/index.ts'
 import { BATCHES_IN_FLIGHT_PER_THREAD, mapInBatches, resolvePoolSize } from './batch-lanes.ts'
 import type { PoolSizeOptions } from './batch-lanes.ts'
 import { InvalidPoolOptionsError, PoolDestroyedError } from './errors.ts'
 import type { CombBuildTask, EncryptionTask, RandomizerTask } from './encrypt-batch.ts'
 import { encodePlaintextBatch } from './encrypt-batch.ts'
+import { WORKER_NICE_INCREMENT } from './thread-priority.ts'
 import { destroyWhenLoaded, workersLoaded } from './worker-lifecycle.ts'
 
 export interface EncryptionPoolOptions extends PoolSizeOptions {
@@ -32,9 +33,23 @@ export interface EncryptionPoolOptions extends PoolSizeOptions {
    * @default 'comb'
    */
   powers?: PoolPowers
+  /**
+   * Added to the threads' nice value (thread-priority.ts). 19, the default, leaves the cores to
+   * whatever else runs, as a client's background noise should. 0 keeps the process's priority, for
+   * a pool whose little work is what a round waits for when it has not been done ahead (an
+   * aggregator's encryptions of zero at the close).
+   * @default WORKER_NICE_INCREMENT
+   */
+  niceIncrement?: number
 }
 
 export type PoolPowers = 'comb' | 'native'
+
+/** What an EncryptionPool's threads are started with. */
+export interface EncryptionWorkerData {
+  publicKey: PublicKeyJSON
+  niceIncrement: number
+}
 
 const WORKER_FILE = fileURLToPath(new URL('./encrypt-worker.ts', import.meta.url))
 const DEFAULT_BATCH_SIZE = 32
@@ -90,7 +105,7 @@ export class EncryptionPool {
       // thread held ~19 MB more resident memory for garbage, at no measurable gain in speed
       // (0.735 against 0.744 ms per ciphertext for 1,200 encryptions on two threads).
       resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-      workerData: publicKeyToJSON(publicKey)
+      workerData: { publicKey: publicKeyToJSON(publicKey), niceIncrement: options.niceIncrement ?? WORKER_NICE_INCREMENT } satisfies EncryptionWorkerData
     })
     this.#loaded = workersLoaded(this.#piscina, this.threads)
     // Start the build now, so it runs while a client trains rather than when its values arrive. A

@@ -5,7 +5,8 @@ import { encodeCiphertexts, encrypt, encryptionComb, encryptOneOff, publicKeyFro
 import { decodePlaintextBatch } from './encrypt-batch.ts'
 import type { EncryptionTask, RandomizerTask } from './encrypt-batch.ts'
 import { WORKER_LOADED } from './encrypt-batch.ts'
-import { lowerThreadPriority, WORKER_NICE_INCREMENT } from './thread-priority.ts'
+import type { EncryptionWorkerData } from './encrypt-pool.ts'
+import { lowerThreadPriority } from './thread-priority.ts'
 
 // The key arrives as workerData (its JSON form). Terminating a worker inside the evaluation of a
 // module graph with top-level await (bigint-crypto-utils, reached through the engine's index, has
@@ -13,10 +14,11 @@ import { lowerThreadPriority, WORKER_NICE_INCREMENT } from './thread-priority.ts
 // is loaded from the event loop, once the evaluation has completed (EncryptionPool.destroy waits for
 // that). The comb's ~1–2 s build runs later, in buildComb, a task the pool gives one thread, where
 // termination is safe; the other threads adopt the table it returns.
-const publicKey = publicKeyFromJSON(workerData)
-// Encryption and noise are throughput work: the event loops on this machine, which a round waits
-// on, keep their share of the cores (thread-priority.ts).
-lowerThreadPriority(WORKER_NICE_INCREMENT)
+const { publicKey: publicKeyJSON, niceIncrement } = workerData as EncryptionWorkerData
+const publicKey = publicKeyFromJSON(publicKeyJSON)
+// Encryption and noise are throughput work (by default): the event loops on this machine, which a
+// round waits on, keep their share of the cores (thread-priority.ts).
+if (niceIncrement > 0) lowerThreadPriority(niceIncrement)
 let announced = false
 setImmediate(announceLoaded)
 

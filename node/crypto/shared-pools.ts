@@ -29,6 +29,8 @@ export interface SharedPoolKind {
   powers?: PoolPowers
   /** @default os.availableParallelism() */
   threads?: number
+  /** @default WORKER_NICE_INCREMENT (19) */
+  niceIncrement?: number
 }
 
 /**
@@ -36,7 +38,7 @@ export interface SharedPoolKind {
  * created on first lease. Each lease must be released once; the pool lives while any is held.
  */
 export function leaseEncryptionPool (publicKey: PaillierPublicKey, kind: SharedPoolKind = {}): EncryptionPoolLease {
-  const id = `${publicKey.fingerprint}/${kind.powers ?? 'comb'}/${kind.threads ?? 'all'}`
+  const id = `${publicKey.fingerprint}/${kind.powers ?? 'comb'}/${kind.threads ?? 'all'}/${kind.niceIncrement ?? 'default'}`
   let entry = shared.get(id)
   if (entry === undefined) {
     entry = { pool: new EncryptionPool(publicKey, kind), holders: 0 }

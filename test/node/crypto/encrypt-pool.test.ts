@@ -35,6 +35,19 @@ describe('node/crypto/encrypt-pool', function () {
     assert.ok(threadNiceValues().filter(nice => nice === niced).length >= pool.threads)
   })
 
+  it('leaves its threads at the process priority when asked to (niceIncrement 0)', async function () {
+    if (!existsSync('/proc/thread-self')) this.skip()
+    const niced = Math.min(19, getPriority() + WORKER_NICE_INCREMENT)
+    const before = threadNiceValues().filter(nice => nice === niced).length
+    const foreground = new EncryptionPool(pk, { threads: 2, powers: 'native', niceIncrement: 0 })
+    try {
+      await foreground.encryptAll([1n, 2n, 3n, 4n])
+      assert.equal(threadNiceValues().filter(nice => nice === niced).length, before)
+    } finally {
+      await foreground.destroy()
+    }
+  })
+
   it('returns nothing for nothing', async () => {
     assert.deepEqual(await pool.encryptAll([]), [])
   })
