@@ -86,11 +86,12 @@ const roundSchema = z.strictObject({
  */
 const MAX_NOISE_POOL_ENTRIES = 2 ** 20
 
-/** What this node accepts as a client, whatever the coordinator announces, and how it prepares to encrypt. */
+/** A bound on precomputed randomizers, held in memory only. */
 const noisePoolSchema = z.strictObject({
   maxEntries: intInRange(0, MAX_NOISE_POOL_ENTRIES, `an integer in [0, ${MAX_NOISE_POOL_ENTRIES}] (0 turns precomputation off)`)
 }, { error: 'an object' })
 
+/** What this node accepts as a client, whatever the coordinator announces, and how it prepares to encrypt. */
 const clientSchema = z.strictObject({
   minParticipants: intInRange(MIN_PARTICIPANTS_FLOOR, Number.MAX_SAFE_INTEGER, `an integer >= ${MIN_PARTICIPANTS_FLOOR} (the protocol's floor)`),
   noisePool: noisePoolSchema

@@ -251,6 +251,7 @@ function aggregatorZeroEncryptor (config: FedaggConfig, metrics: FedaggMetrics):
   const log = logger('fedagg:aggregator:noise')
   const encryptor = new VectorEncryptor({
     noisePoolEntries: config.aggregator.noisePool.maxEntries,
+    refillAfterEncrypt: false,
     // One thread, no comb table: ~4.6 ms per h_s^r at 2048 bits, made while the clients train and
     // upload, for ~40 MB less than a table and a second thread (encrypt-pool.ts). At the process's
     // priority: what the pool lacks at the close, the round waits for, and a thread at nice 19 got

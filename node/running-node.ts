@@ -32,6 +32,11 @@ const log = logger('fedagg:node')
 /** Gossiped results a node other than the coordinator keeps in memory: the newest; the oldest goes first. */
 const GOSSIPED_RESULTS_KEPT = 16
 
+/** A result this node saw but no longer holds (it keeps the newest GOSSIPED_RESULTS_KEPT); the coordinator has it. */
+export class ResultNotHeldError extends FedaggError {
+  static override name = 'ResultNotHeldError'
+}
+
 /** A role-specific call on a node that does not hold that role. */
 export class RoleNotHeldError extends FedaggError {
   static override name = 'RoleNotHeldError'
@@ -71,7 +76,9 @@ export class RunningNode implements FederationNode {
    * 100,000 values is 100,000 strings (~11 MB of heap against ~1.4 MB of bytes), and a training
    * session of many rounds would otherwise keep every one for the node's life.
    */
-  readonly #gossipedResults = new Map<string, { status: RoundResult['status'], payload: Uint8Array }>()
+  readonly #gossipedResults = new Map<string, Uint8Array>()
+  /** The outcome of every round whose result this node saw, for its round views (a few bytes each). */
+  readonly #gossipedOutcomes = new Map<string, RoundResult['status']>()
   /** Transcripts seen on gossip, so every role can report a round released or failed by its aggregator. */
   readonly #gossipedTranscripts = new Map<string, { aggregator: string, status: TranscriptStatus }>()
   readonly #resultEvents = new EventTarget()
@@ -127,7 +134,8 @@ export class RunningNode implements FederationNode {
       // The gossip validator has checked the coordinator's signature before delivery.
       const result = WIRE.RoundResult.decode(signed.payload)
       // A copy: the payload is a view into the whole gossip message, which it would keep alive.
-      this.#gossipedResults.set(result.roundId, { status: result.status, payload: signed.payload.slice() })
+      this.#gossipedResults.set(result.roundId, signed.payload.slice())
+      this.#gossipedOutcomes.set(result.roundId, result.status)
       for (const roundId of this.#gossipedResults.keys()) {
         if (this.#gossipedResults.size <= GOSSIPED_RESULTS_KEPT) break
         this.#gossipedResults.delete(roundId)
@@ -161,8 +169,10 @@ export class RunningNode implements FederationNode {
     // Stopping the host stops the coordinator, which abandons any decryption under way; only then
     // is the decryption pool destroyed, so no round is decided by a pool torn away beneath it.
     await host.stop()
-    await Promise.all([...encryptors.map(async encryptor => encryptor.close()), decryptor?.close()])
+    const closed = await Promise.allSettled([...encryptors.map(async encryptor => encryptor.close()), decryptor?.close()])
     store.close()
+    const failed = closed.find(outcome => outcome.status === 'rejected')
+    if (failed !== undefined) throw failed.reason
   }
 
   multiaddrs (): string[] {
@@ -243,8 +253,11 @@ export class RunningNode implements FederationNode {
   async result (roundId: string): Promise<RoundResultView | undefined> {
     const stored = this.#parts.store.results.get(roundId)
     const gossiped = this.#gossipedResults.get(roundId)
+    if (stored === undefined && gossiped === undefined && this.#gossipedOutcomes.has(roundId)) {
+      throw new ResultNotHeldError(`round ${roundId} was ${this.#gossipedOutcomes.get(roundId)}, but this node keeps only the newest ${GOSSIPED_RESULTS_KEPT} results: ask the coordinator`)
+    }
     const result = stored === undefined
-      ? (gossiped === undefined ? undefined : WIRE.RoundResult.decode(gossiped.payload))
+      ? (gossiped === undefined ? undefined : WIRE.RoundResult.decode(gossiped))
       : WIRE.RoundResult.decode(WIRE.SignedPayload.decode(stored.resultMessage).payload)
     return result === undefined ? undefined : resultView(result)
   }
@@ -283,8 +296,8 @@ export class RunningNode implements FederationNode {
     const observation: RoundObservation = { recorded, deadlineMs, nowMs: Date.now() }
     const transcript = this.#gossipedTranscripts.get(roundId)
     if (transcript !== undefined && transcript.aggregator === aggregator) observation.transcript = transcript.status
-    const result = this.#gossipedResults.get(roundId)
-    if (result !== undefined) observation.result = result.status as RoundOutcome
+    const outcome = this.#gossipedOutcomes.get(roundId)
+    if (outcome !== undefined) observation.result = outcome as RoundOutcome
     return observedRoundStatus(observation)
   }
 

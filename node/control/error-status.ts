@@ -29,7 +29,7 @@ import { IdentityMismatchError, InvalidIdentityKeyError } from '../identity.ts'
 import { InvalidPaillierKeyFileError, PaillierKeyExistsError } from '../keys/paillier-key-file.ts'
 import { GossipStoppedError } from '../membership/federation-gossip.ts'
 import { NoRosterError, PeerNotAuthorizedError } from '../membership/membership.ts'
-import { RoleNotHeldError } from '../running-node.ts'
+import { ResultNotHeldError, RoleNotHeldError } from '../running-node.ts'
 import {
   InvalidReceiptError, NoOpenRoundError, QuorumBelowClientFloorError, SubmissionDeadlineError, SubmissionRefusedError, SubmissionValuesChangedError,
   TagKeyRefusedError
@@ -102,6 +102,7 @@ const ERROR_STATUS: ReadonlyArray<readonly [FedaggErrorClass, number]> = [
   [InvalidRoleError, 403],
   [NotCoordinatorError, 403],
   [RoleNotHeldError, 403],
+  [ResultNotHeldError, 410],
   [PeerNotAuthorizedError, 403],
   [NotEligibleError, 403],
   [TrainingRoleError, 403],

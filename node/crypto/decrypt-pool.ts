@@ -89,9 +89,13 @@ export class DecryptionPool {
         ciphertexts: ciphertexts instanceof Uint8Array ? ciphertexts.slice(start * width, end * width) : encodeFixedWidthBatch(values.slice(start, end), width)
       }
       const bytes = await this.#piscina.run(task, { transferList: [task.ciphertexts.buffer] })
-      const plaintexts = decodePlaintextBatch(publicKey, bytes)
-      // The sums are secret until the coordinator's checks pass; keep no byte copy of them around.
-      bytes.fill(0)
+      let plaintexts: bigint[]
+      try {
+        plaintexts = decodePlaintextBatch(publicKey, bytes)
+      } finally {
+        // The sums are secret until the coordinator's checks pass; keep no byte copy of them around.
+        bytes.fill(0)
+      }
       if (plaintexts.length !== end - start) throw new PlaintextBatchWidthError(`expected ${end - start} plaintexts from a worker, got ${plaintexts.length}`)
       return plaintexts
     })

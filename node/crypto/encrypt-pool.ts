@@ -6,7 +6,7 @@ import { decodeCiphertexts, PlaintextOutOfRangeError, publicKeyToJSON } from '..
 import type { PaillierPublicKey, PublicKeyJSON } from '../../protocol/paillier/index.ts'
 import { BATCHES_IN_FLIGHT_PER_THREAD, mapInBatches, resolvePoolSize } from './batch-lanes.ts'
 import type { PoolSizeOptions } from './batch-lanes.ts'
-import { InvalidPoolOptionsError, PoolDestroyedError } from './errors.ts'
+import { InvalidPoolOptionsError, PlaintextBatchWidthError, PoolDestroyedError } from './errors.ts'
 import type { CombBuildTask, EncryptionTask, RandomizerTask } from './encrypt-batch.ts'
 import { encodePlaintextBatch } from './encrypt-batch.ts'
 import { WORKER_NICE_INCREMENT } from './thread-priority.ts'
@@ -141,7 +141,9 @@ export class EncryptionPool {
       return await mapInBatches(plaintexts.length, lanes, async (start, end) => {
         this.#assertUsable()
         const task: EncryptionTask = { plaintexts: encodePlaintextBatch(this.publicKey, plaintexts.slice(start, end)), combTable }
-        return decodeCiphertexts(this.publicKey, await this.#piscina.run(task, { transferList: [task.plaintexts.buffer] }))
+        const encrypted = decodeCiphertexts(this.publicKey, await this.#piscina.run(task, { transferList: [task.plaintexts.buffer] }))
+        if (encrypted.length !== end - start) throw new PlaintextBatchWidthError(`expected ${end - start} ciphertexts from a worker, got ${encrypted.length}`)
+        return encrypted
       })
     } finally {
       this.#foreground--
@@ -150,7 +152,8 @@ export class EncryptionPool {
   }
 
   /**
-   * `count` fresh randomizers h_s^r mod n² (the offline half of encryption, see freshRandomizer),
+   * `count` fresh randomizers h_s^r mod n² (the offline half of encryption: E(0) through the comb or
+   * one OpenSSL power, by `powers`),
    * as count fixed-width big-endian values of ciphertextByteLength bytes each, in one buffer the
    * caller owns and should zero once it has used them. Background work: it waits while any
    * encryptAll runs and while every thread already has a background batch. Aborting while it waits
@@ -184,7 +187,7 @@ export class EncryptionPool {
   /**
    * Terminates the worker threads; pending encryptAll calls reject. Waits first until every thread
    * has loaded its module (well under a second): terminating one mid-load can abort the process
-   * (see encrypt-worker.ts).
+   * (see worker-lifecycle.ts).
    */
   async destroy (): Promise<void> {
     this.#destroyed = true

@@ -27,8 +27,9 @@ export class EncryptorClosedError extends FedaggError {
 }
 
 /**
- * Work asked of a DecryptionPool after destroy() began. Piscina would quietly start new threads
- * for it (a destroyed piscina pool accepts tasks again), each with a copy of the private key.
+ * Work asked of a crypto pool (EncryptionPool, DecryptionPool) after destroy() began. Piscina would
+ * quietly start new threads for it (a destroyed piscina pool accepts tasks again); a decryption
+ * pool's would each hold a copy of the private key.
  */
 export class PoolDestroyedError extends FedaggError {
   static override name = 'PoolDestroyedError'

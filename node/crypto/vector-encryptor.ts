@@ -1,4 +1,4 @@
-// VectorEncryptor: a client's encryption path: precomputed noise first, then the shared worker pool or one-off powers.
+// VectorEncryptor: an encryption path (a client's vectors, an aggregator's zeros): precomputed noise first, then the shared worker pool or one-off powers.
 import { encryptOneOff, encryptWithRandomizer, PlaintextOutOfRangeError } from '../../protocol/paillier/index.ts'
 import type { PaillierPublicKey } from '../../protocol/paillier/index.ts'
 import type { EncryptionPath } from '../metrics/metrics.ts'
@@ -10,17 +10,26 @@ import { leaseEncryptionPool } from './shared-pools.ts'
 /**
  * Up to this many ciphertexts are encrypted on the calling thread with one native exponentiation
  * each (~5 ms at 2048 bits, so at most ~0.3 s of event-loop time). Longer vectors go to the worker
- * pool, whose per-worker comb costs ~1.3 s to build but then ~1.9 ms per ciphertext on every core.
+ * pool: a client's builds one comb per process (~1.3 s) and then costs ~1.3 ms per ciphertext on
+ * every core; an aggregator's has one thread and no comb (~4.6 ms each, see encrypt-pool.ts).
  */
 export const ONE_OFF_ENCRYPTION_MAX = 64
 
 export interface VectorEncryptorOptions {
-  /** Randomizers precomputed and held per key (config client.noisePool.maxEntries); 0 turns the noise pool off. */
+  /** Randomizers precomputed and held per key (config client.noisePool.maxEntries, aggregator.noisePool.maxEntries); 0 turns the noise pool off. */
   noisePoolEntries: number
   /** Told about a failed background fill (logged by the caller; the values are never in it). */
   onError?: (err: Error) => void
   /** Told how many ciphertexts each encrypt() made along each path (metrics). */
   onEncrypted?: (path: EncryptionPath, count: number) => void
+  /**
+   * Start refilling the noise for the next vector of the same length as soon as encrypt() returns:
+   * a client's idle time is while it uploads and trains. An aggregator, whose noise thread keeps the
+   * process's priority, refills when it adopts the next round instead (prepare), not while the
+   * coordinator decrypts the round it just closed.
+   * @default true
+   */
+  refillAfterEncrypt?: boolean
   /**
    * Where a key's worker pool comes from.
    * @default leaseEncryptionPool (one pool per key per process, shared by every node in it)
@@ -96,7 +105,7 @@ export class VectorEncryptor {
     this.#options.onEncrypted?.('noise', online.length)
     this.#options.onEncrypted?.(oneOff ? 'one-off' : 'pool', offline.length)
     // Refill for the next round of this shape while the client uploads and trains.
-    if (plaintexts.length > ONE_OFF_ENCRYPTION_MAX) this.prepare(publicKey, plaintexts.length)
+    if (plaintexts.length > ONE_OFF_ENCRYPTION_MAX && this.#options.refillAfterEncrypt !== false) this.prepare(publicKey, plaintexts.length)
     return [...online, ...offline]
   }
 

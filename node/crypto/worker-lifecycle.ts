@@ -11,15 +11,9 @@ import type { Piscina } from 'piscina'
 /** What a worker posts once its module has evaluated: from then on terminating it is safe. */
 export const WORKER_LOADED = 'fedagg-worker-loaded'
 
-/**
- * Worker side: posts WORKER_LOADED from the event loop (so after this module graph has evaluated),
- * then runs `then`, work that may be cut short by termination (building a comb).
- */
-export function announceWorkerLoaded (then?: () => void): void {
-  setImmediate(() => {
-    parentPort?.postMessage(WORKER_LOADED)
-    then?.()
-  })
+/** Worker side: posts WORKER_LOADED from the event loop, so after this module graph has evaluated. */
+export function announceWorkerLoaded (): void {
+  setImmediate(() => { parentPort?.postMessage(WORKER_LOADED) })
 }
 
 /** Settles once `threads` workers of the pool have posted WORKER_LOADED, or the pool has failed. */

@@ -348,7 +348,9 @@ export class AggregatorService implements Startable {
     if (active === undefined || active.state.status !== 'open' || active.closing !== undefined || this.#stopped) return
     clearTimeout(active.timer)
     active.closing = this.#finish(active).catch(err => {
-      this.#log.error('closing round %s failed - %e', roundId, err)
+      // A stop aborts a close that waits for noise; the next start closes the round again.
+      if (this.#stopped) this.#log('closing round %s stopped - %e', roundId, err)
+      else this.#log.error('closing round %s failed - %e', roundId, err)
     })
   }
 

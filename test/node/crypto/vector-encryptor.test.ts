@@ -101,6 +101,20 @@ describe('node/crypto/vector-encryptor', function () {
     await encryptor.close()
   })
 
+  it('refills only when prepared again if asked not to refill after encrypting (an aggregator)', async () => {
+    const pool = new RecordingPool(pk)
+    const encryptor = new VectorEncryptor({ noisePoolEntries: 30, refillAfterEncrypt: false, leasePool: () => pool.lease() })
+    encryptor.prepare(pk, length)
+    await encryptor.noise!.settled()
+    await encryptor.encrypt(pk, plaintexts)
+    await encryptor.noise!.settled()
+    assert.equal(encryptor.noiseReady, 0)
+    encryptor.prepare(pk, length)
+    await encryptor.noise!.settled()
+    assert.equal(encryptor.noiseReady, 30)
+    await encryptor.close()
+  })
+
   it('with the noise pool off or dry, falls back to the worker pool for everything', async () => {
     const pool = new RecordingPool(pk)
     const encryptor = new VectorEncryptor({ noisePoolEntries: 0, leasePool: () => pool.lease() })
