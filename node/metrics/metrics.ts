@@ -201,37 +201,18 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     }
   }))
 
-  const ciphertextsEncrypted = new Counter({
-    name: 'fedagg_client_ciphertexts_encrypted_total',
-    help: 'Ciphertexts this client made, by path: noise (precomputed randomizer, one product), pool (worker threads), one-off',
-    labelNames: ['path'],
-    registers: [registry]
+  const clientNoise = noiseSeries(registry, {
+    counter: 'fedagg_client_ciphertexts_encrypted_total',
+    counterHelp: 'Ciphertexts this client made, by path: noise (precomputed randomizer, one product), pool (worker threads), one-off',
+    gauge: 'fedagg_client_noise_pool_entries',
+    gaugeHelp: 'Precomputed encryption randomizers this client holds for the current key (a count; the values never leave memory)'
   })
-  let noisePoolSource: (() => number) | undefined
-  registry.registerMetric(new Gauge({
-    name: 'fedagg_client_noise_pool_entries',
-    help: 'Precomputed encryption randomizers this client holds for the current key (a count; the values never leave memory)',
-    registers: [],
-    collect () {
-      if (noisePoolSource !== undefined) this.set(noisePoolSource())
-    }
-  }))
-
-  const zeroEncryptions = new Counter({
-    name: 'fedagg_aggregator_zero_encryptions_total',
-    help: 'Encryptions of zero this aggregator multiplied into released aggregates, by path: noise (precomputed), pool (worker threads), one-off',
-    labelNames: ['path'],
-    registers: [registry]
+  const aggregatorNoise = noiseSeries(registry, {
+    counter: 'fedagg_aggregator_zero_encryptions_total',
+    counterHelp: 'Encryptions of zero this aggregator multiplied into released aggregates, by path: noise (precomputed), pool (worker threads), one-off',
+    gauge: 'fedagg_aggregator_noise_pool_entries',
+    gaugeHelp: 'Precomputed randomizers this aggregator holds for re-randomizing the next aggregate (a count; the values never leave memory)'
   })
-  let aggregatorNoiseSource: (() => number) | undefined
-  registry.registerMetric(new Gauge({
-    name: 'fedagg_aggregator_noise_pool_entries',
-    help: 'Precomputed randomizers this aggregator holds for re-randomizing the next aggregate (a count; the values never leave memory)',
-    registers: [],
-    collect () {
-      if (aggregatorNoiseSource !== undefined) this.set(aggregatorNoiseSource())
-    }
-  }))
 
   const reasonLabel = boundedLabel()
   const protocolLabel = boundedLabel()
@@ -253,11 +234,35 @@ export function createFedaggMetrics (init: FedaggMetricsInit = {}): FedaggMetric
     bytesSent: (protocol, bytes) => { bytesSent.inc({ protocol: protocolLabel(protocol) }, checkedBytes(bytes)) },
     observeConnectedPeers: (source) => { connectedPeersSource = source },
     observeRounds: (source) => { roundsSource = source },
-    ciphertextsEncrypted: (path, count) => { if (count > 0) ciphertextsEncrypted.inc({ path }, count) },
-    observeNoisePool: (source) => { noisePoolSource = source },
-    zeroEncryptions: (path, count) => { if (count > 0) zeroEncryptions.inc({ path }, count) },
-    observeAggregatorNoisePool: (source) => { aggregatorNoiseSource = source },
+    ciphertextsEncrypted: clientNoise.encrypted,
+    observeNoisePool: clientNoise.observe,
+    zeroEncryptions: aggregatorNoise.encrypted,
+    observeAggregatorNoisePool: aggregatorNoise.observe,
     render: async () => registry.metrics()
+  }
+}
+
+/**
+ * One role's noise-pool series: a counter of encryptions by path, and a gauge of the randomizers
+ * held, read from `observe`'s source at scrape time.
+ */
+function noiseSeries (registry: Registry, names: { counter: string, counterHelp: string, gauge: string, gaugeHelp: string }): {
+  encrypted: (path: EncryptionPath, count: number) => void
+  observe: (source: () => number) => void
+} {
+  const counter = new Counter({ name: names.counter, help: names.counterHelp, labelNames: ['path'], registers: [registry] })
+  let source: (() => number) | undefined
+  registry.registerMetric(new Gauge({
+    name: names.gauge,
+    help: names.gaugeHelp,
+    registers: [],
+    collect () {
+      if (source !== undefined) this.set(source())
+    }
+  }))
+  return {
+    encrypted: (path, count) => { if (count > 0) counter.inc({ path }, count) },
+    observe: (next) => { source = next }
   }
 }
 
